@@ -1,0 +1,214 @@
+//! The `openiap` framing of `/ws/v2`: every envelope is a 4-byte little-endian length followed by
+//! that many bytes of protobuf. The socket is a byte stream: a WebSocket message may hold part of
+//! a frame, one frame or several.
+
+use super::error::FrameError;
+use crate::pb::Envelope;
+use prost::Message;
+
+/// Default cap on one envelope: 16 MiB.
+pub const DEFAULT_MAX_FRAME_LEN: usize = 16 * 1024 * 1024;
+
+/// Encodes one envelope as one `openiap` frame (one WebSocket message).
+pub fn encode(envelope: &Envelope) -> Vec<u8> {
+    let len = envelope.encoded_len();
+    let mut out = Vec::with_capacity(4 + len);
+    out.extend_from_slice(&(len as u32).to_le_bytes());
+    envelope.encode(&mut out).expect("Vec grows as needed");
+    out
+}
+
+/// Byte buffer that reassembles frames from arbitrary chunks, without copying more than needed.
+#[derive(Debug, Default)]
+pub(crate) struct StreamBuffer {
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl StreamBuffer {
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        } else if self.start > 0 && self.start >= self.buf.len() / 2 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+    pub(crate) fn available(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.start += n;
+    }
+    pub(crate) fn reserve_for(&mut self, total: usize) {
+        let have = self.buf.len() - self.start;
+        if total > have {
+            self.buf.reserve(total - have);
+        }
+    }
+    pub(crate) fn clear(&mut self) {
+        self.buf = Vec::new();
+        self.start = 0;
+    }
+    pub(crate) fn buffered(&self) -> usize {
+        self.buf.len() - self.start
+    }
+}
+
+/// Stream deframer for the `openiap` framing.
+///
+/// Push WebSocket message bodies with [`Deframer::push`], then call [`Deframer::next_envelope`]
+/// until it returns `Ok(None)`. After an error the stream is corrupt: close the socket.
+#[derive(Debug)]
+pub struct Deframer {
+    buffer: StreamBuffer,
+    max_len: usize,
+    failed: bool,
+}
+
+impl Default for Deframer {
+    fn default() -> Self {
+        Deframer::new(DEFAULT_MAX_FRAME_LEN)
+    }
+}
+
+impl Deframer {
+    /// A deframer refusing envelopes longer than `max_len` bytes.
+    pub fn new(max_len: usize) -> Self {
+        Deframer { buffer: StreamBuffer::default(), max_len, failed: false }
+    }
+
+    /// Appends the body of one WebSocket message.
+    pub fn push(&mut self, bytes: &[u8]) {
+        if !self.failed {
+            self.buffer.push(bytes);
+        }
+    }
+
+    /// Bytes received but not yet part of a complete frame.
+    pub fn buffered(&self) -> usize {
+        self.buffer.buffered()
+    }
+
+    /// The next complete frame's payload. Zero-length frames are skipped.
+    pub fn next_frame(&mut self) -> Result<Option<&[u8]>, FrameError> {
+        if self.failed {
+            return Err(FrameError::Malformed("stream already failed".into()));
+        }
+        loop {
+            let avail = self.buffer.available();
+            if avail.len() < 4 {
+                return Ok(None);
+            }
+            let len = u32::from_le_bytes([avail[0], avail[1], avail[2], avail[3]]) as usize;
+            if len > self.max_len {
+                self.failed = true;
+                self.buffer.clear();
+                return Err(FrameError::TooLarge { len, max: self.max_len });
+            }
+            if len == 0 {
+                self.buffer.consume(4);
+                continue;
+            }
+            if avail.len() < 4 + len {
+                self.buffer.reserve_for(4 + len);
+                return Ok(None);
+            }
+            self.buffer.consume(4 + len);
+            let end = self.buffer.start;
+            return Ok(Some(&self.buffer.buf[end - len..end]));
+        }
+    }
+
+    /// The next complete envelope, decoded.
+    pub fn next_envelope(&mut self) -> Result<Option<Envelope>, FrameError> {
+        match self.next_frame()? {
+            None => Ok(None),
+            Some(bytes) => match Envelope::decode(bytes) {
+                Ok(env) => Ok(Some(env)),
+                Err(e) => {
+                    self.failed = true;
+                    Err(FrameError::Decode(e.to_string()))
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(command: &str, id: &str) -> Envelope {
+        Envelope { command: command.into(), id: id.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn matches_the_spec_example_bytes() {
+        let bytes = encode(&env("getelement", "1"));
+        let mut want = vec![0x0F, 0, 0, 0];
+        want.extend_from_slice(&[
+            0x0A, 0x0A, b'g', b'e', b't', b'e', b'l', b'e', b'm', b'e', b'n', b't', 0x22, 0x01, b'1',
+        ]);
+        assert_eq!(bytes, want);
+    }
+
+    #[test]
+    fn reassembles_byte_by_byte_and_coalesced() {
+        let mut stream = encode(&env("ping", "a"));
+        stream.extend(encode(&env("queueevent", "b")));
+        let mut d = Deframer::default();
+        let mut got = vec![];
+        for b in &stream {
+            d.push(std::slice::from_ref(b));
+            while let Some(e) = d.next_envelope().unwrap() {
+                got.push(e.id);
+            }
+        }
+        assert_eq!(got, ["a", "b"]);
+        let mut d = Deframer::default();
+        d.push(&stream);
+        assert_eq!(d.next_envelope().unwrap().unwrap().id, "a");
+        assert_eq!(d.next_envelope().unwrap().unwrap().id, "b");
+        assert_eq!(d.next_envelope().unwrap(), None);
+    }
+
+    #[test]
+    fn skips_zero_length_frames() {
+        let mut d = Deframer::default();
+        d.push(&[0, 0, 0, 0]);
+        d.push(&encode(&env("ping", "x")));
+        assert_eq!(d.next_envelope().unwrap().unwrap().id, "x");
+    }
+
+    #[test]
+    fn oversized_length_is_a_typed_error_without_allocation() {
+        let mut d = Deframer::new(1024);
+        d.push(&[0xff, 0xff, 0xff, 0xff]);
+        assert_eq!(
+            d.next_frame().unwrap_err(),
+            FrameError::TooLarge { len: u32::MAX as usize, max: 1024 }
+        );
+        assert!(d.buffer.buf.capacity() < 1024);
+        assert!(d.next_frame().is_err(), "a failed stream stays failed");
+    }
+
+    #[test]
+    fn garbage_payload_is_a_decode_error() {
+        let mut d = Deframer::default();
+        d.push(&[3, 0, 0, 0, 0xff, 0xff, 0xff]);
+        assert!(matches!(d.next_envelope(), Err(FrameError::Decode(_))));
+    }
+
+    #[test]
+    fn truncated_input_waits_for_more() {
+        let full = encode(&env("ping", "abc"));
+        let mut d = Deframer::default();
+        d.push(&full[..full.len() - 1]);
+        assert_eq!(d.next_envelope().unwrap(), None);
+        d.push(&full[full.len() - 1..]);
+        assert_eq!(d.next_envelope().unwrap().unwrap().id, "abc");
+    }
+}

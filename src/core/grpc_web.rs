@@ -1,0 +1,310 @@
+//! gRPC-web framing over WebSocket, as gRPC-web WebSocket gateways carry the bidi call
+//! `/openiap.FlowService/SetupStream` (improbable-eng's websocket transport and proxy).
+//!
+//! Client → server: the socket uses subprotocol [`SUBPROTOCOL`] on path [`METHOD_PATH`]; the first
+//! binary message holds the request headers as `name: value\r\n` lines; then every client message is
+//! one byte `0x00` followed by a gRPC-web frame (flag byte, 4-byte big-endian length, Envelope);
+//! a single byte `0x01` ends the client stream.
+//!
+//! Server → client: gRPC-web frames, split across binary messages in any way. Frames with flag
+//! `0x80` carry header/trailer lines; a trailer `grpc-status` other than 0 is an error.
+
+use super::error::FrameError;
+use super::frame::{StreamBuffer, DEFAULT_MAX_FRAME_LEN};
+use crate::pb::Envelope;
+use prost::Message;
+
+/// URL path of the bidi streaming method.
+pub const METHOD_PATH: &str = "/openiap.FlowService/SetupStream";
+/// WebSocket subprotocol of gRPC-web gateways.
+pub const SUBPROTOCOL: &str = "grpc-websockets";
+/// Client message that ends the client stream.
+pub const END_OF_CLIENT_STREAM: [u8; 1] = [0x01];
+
+const FLAG_METADATA: u8 = 0x80;
+const FLAG_COMPRESSED: u8 = 0x01;
+
+/// The first client message: request headers as `name: value\r\n` lines.
+pub fn request_headers() -> Vec<u8> {
+    b"content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\nx-user-agent: openiap-wasm\r\n"
+        .to_vec()
+}
+
+/// One gRPC-web data frame holding `envelope` (no client prefix byte).
+pub fn encode_frame(envelope: &Envelope) -> Vec<u8> {
+    let len = envelope.encoded_len();
+    let mut out = Vec::with_capacity(5 + len);
+    out.push(0);
+    out.extend_from_slice(&(len as u32).to_be_bytes());
+    envelope.encode(&mut out).expect("Vec grows as needed");
+    out
+}
+
+/// One client WebSocket message holding `envelope`: `0x00` + gRPC-web frame.
+pub fn encode_client_message(envelope: &Envelope) -> Vec<u8> {
+    let len = envelope.encoded_len();
+    let mut out = Vec::with_capacity(6 + len);
+    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(&(len as u32).to_be_bytes());
+    envelope.encode(&mut out).expect("Vec grows as needed");
+    out
+}
+
+/// A metadata (header or trailer) frame with the given lines.
+pub fn encode_metadata_frame(lines: &[(&str, &str)]) -> Vec<u8> {
+    let mut text = String::new();
+    for (k, v) in lines {
+        text.push_str(k);
+        text.push_str(": ");
+        text.push_str(v);
+        text.push_str("\r\n");
+    }
+    let mut out = Vec::with_capacity(5 + text.len());
+    out.push(FLAG_METADATA);
+    out.extend_from_slice(&(text.len() as u32).to_be_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out
+}
+
+/// Parses `name: value\r\n` lines; names are lowercased.
+pub fn parse_metadata(bytes: &[u8]) -> Result<Vec<(String, String)>, FrameError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| FrameError::Malformed("metadata is not UTF-8".into()))?;
+    let mut out = Vec::new();
+    for line in text.split("\r\n").filter(|l| !l.trim().is_empty()) {
+        let (k, v) = line
+            .split_once(':')
+            .ok_or_else(|| FrameError::Malformed("metadata line without ':'".into()))?;
+        out.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+    }
+    Ok(out)
+}
+
+/// One item read from a gRPC-web stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A data frame: the raw protobuf bytes of one message.
+    Data(Vec<u8>),
+    /// A header or trailer frame.
+    Metadata(Vec<(String, String)>),
+}
+
+/// Stream deframer for gRPC-web frames (both directions).
+#[derive(Debug)]
+pub struct Deframer {
+    buffer: StreamBuffer,
+    max_len: usize,
+    failed: bool,
+}
+
+impl Default for Deframer {
+    fn default() -> Self {
+        Deframer::new(DEFAULT_MAX_FRAME_LEN)
+    }
+}
+
+impl Deframer {
+    /// A deframer refusing frames longer than `max_len` bytes.
+    pub fn new(max_len: usize) -> Self {
+        Deframer { buffer: StreamBuffer::default(), max_len, failed: false }
+    }
+
+    /// Appends the body of one WebSocket message.
+    pub fn push(&mut self, bytes: &[u8]) {
+        if !self.failed {
+            self.buffer.push(bytes);
+        }
+    }
+
+    fn fail(&mut self, e: FrameError) -> FrameError {
+        self.failed = true;
+        self.buffer.clear();
+        e
+    }
+
+    /// The next complete frame.
+    pub fn next_item(&mut self) -> Result<Option<Item>, FrameError> {
+        if self.failed {
+            return Err(FrameError::Malformed("stream already failed".into()));
+        }
+        let avail = self.buffer.available();
+        if avail.len() < 5 {
+            return Ok(None);
+        }
+        let flag = avail[0];
+        let len = u32::from_be_bytes([avail[1], avail[2], avail[3], avail[4]]) as usize;
+        if flag & !(FLAG_METADATA | FLAG_COMPRESSED) != 0 {
+            return Err(self.fail(FrameError::Malformed(format!("unknown flag byte 0x{flag:02x}"))));
+        }
+        if flag & FLAG_COMPRESSED != 0 {
+            return Err(self.fail(FrameError::Malformed("compressed frames are not supported".into())));
+        }
+        if len > self.max_len {
+            return Err(self.fail(FrameError::TooLarge { len, max: self.max_len }));
+        }
+        if avail.len() < 5 + len {
+            self.buffer.reserve_for(5 + len);
+            return Ok(None);
+        }
+        let body = avail[5..5 + len].to_vec();
+        self.buffer.consume(5 + len);
+        if flag & FLAG_METADATA != 0 {
+            match parse_metadata(&body) {
+                Ok(lines) => Ok(Some(Item::Metadata(lines))),
+                Err(e) => Err(self.fail(e)),
+            }
+        } else {
+            Ok(Some(Item::Data(body)))
+        }
+    }
+
+    /// The next envelope. Header frames are skipped; a trailer with `grpc-status` 0 gives
+    /// [`FrameError::EndOfStream`], any other status [`FrameError::GrpcStatus`].
+    pub fn next_envelope(&mut self) -> Result<Option<Envelope>, FrameError> {
+        loop {
+            match self.next_item()? {
+                None => return Ok(None),
+                Some(Item::Data(bytes)) => {
+                    if bytes.is_empty() {
+                        continue;
+                    }
+                    return Envelope::decode(bytes.as_slice())
+                        .map(Some)
+                        .map_err(|e| self.fail(FrameError::Decode(e.to_string())));
+                }
+                Some(Item::Metadata(lines)) => {
+                    if let Some(status) = status_of(&lines) {
+                        let e = status;
+                        return Err(self.fail(e));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn status_of(lines: &[(String, String)]) -> Option<FrameError> {
+    let code = lines.iter().find(|(k, _)| k == "grpc-status")?.1.parse::<u32>().unwrap_or(2);
+    if code == 0 {
+        return Some(FrameError::EndOfStream);
+    }
+    let message = lines
+        .iter()
+        .find(|(k, _)| k == "grpc-message")
+        .map(|(_, v)| percent_decode(v))
+        .unwrap_or_default();
+    Some(FrameError::GrpcStatus { code, message })
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What one client WebSocket message means, for servers and gateways.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientMessage<'a> {
+    /// The first message: request headers.
+    Headers(Vec<(String, String)>),
+    /// Bytes of the gRPC-web frame stream (feed them to a [`Deframer`]).
+    Data(&'a [u8]),
+    /// The client ended its stream.
+    EndOfStream,
+}
+
+/// Classifies a client message; `first` is true for the first message on the socket.
+pub fn parse_client_message(first: bool, msg: &[u8]) -> Result<ClientMessage<'_>, FrameError> {
+    if first {
+        return parse_metadata(msg).map(ClientMessage::Headers);
+    }
+    match msg.split_first() {
+        Some((0, rest)) => Ok(ClientMessage::Data(rest)),
+        Some((1, [])) => Ok(ClientMessage::EndOfStream),
+        Some((b, _)) => Err(FrameError::Malformed(format!("unknown client message prefix 0x{b:02x}"))),
+        None => Err(FrameError::Malformed("empty client message".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(id: &str) -> Envelope {
+        Envelope { command: "ping".into(), id: id.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn client_message_round_trips_through_server_parsing() {
+        let msg = encode_client_message(&env("1"));
+        let ClientMessage::Data(rest) = parse_client_message(false, &msg).unwrap() else { panic!() };
+        let mut d = Deframer::default();
+        d.push(rest);
+        assert_eq!(d.next_envelope().unwrap().unwrap().id, "1");
+        assert_eq!(parse_client_message(false, &END_OF_CLIENT_STREAM).unwrap(), ClientMessage::EndOfStream);
+        let ClientMessage::Headers(h) = parse_client_message(true, &request_headers()).unwrap() else {
+            panic!()
+        };
+        assert!(h.contains(&("content-type".into(), "application/grpc-web+proto".into())));
+    }
+
+    #[test]
+    fn headers_are_skipped_and_split_frames_reassemble() {
+        let mut stream = encode_metadata_frame(&[("content-type", "application/grpc-web+proto")]);
+        stream.extend(encode_frame(&env("a")));
+        stream.extend(encode_frame(&env("b")));
+        let mut d = Deframer::default();
+        let mut ids = vec![];
+        for chunk in stream.chunks(3) {
+            d.push(chunk);
+            while let Some(e) = d.next_envelope().unwrap() {
+                ids.push(e.id);
+            }
+        }
+        assert_eq!(ids, ["a", "b"]);
+    }
+
+    #[test]
+    fn error_trailer_is_typed() {
+        let mut d = Deframer::default();
+        d.push(&encode_metadata_frame(&[("grpc-status", "16"), ("grpc-message", "not%20signed%20in")]));
+        assert_eq!(
+            d.next_envelope().unwrap_err(),
+            FrameError::GrpcStatus { code: 16, message: "not signed in".into() }
+        );
+        let mut d = Deframer::default();
+        d.push(&encode_metadata_frame(&[("grpc-status", "0")]));
+        assert_eq!(d.next_envelope().unwrap_err(), FrameError::EndOfStream);
+    }
+
+    #[test]
+    fn bad_input_is_typed() {
+        let mut d = Deframer::new(100);
+        d.push(&[0, 0xff, 0xff, 0xff, 0xff]);
+        assert!(matches!(d.next_item(), Err(FrameError::TooLarge { .. })));
+        let mut d = Deframer::default();
+        d.push(&[0x42, 0, 0, 0, 0]);
+        assert!(matches!(d.next_item(), Err(FrameError::Malformed(_))));
+        let mut d = Deframer::default();
+        d.push(&[0x01, 0, 0, 0, 1, 9]);
+        assert!(matches!(d.next_item(), Err(FrameError::Malformed(_))));
+        let mut d = Deframer::default();
+        d.push(&[0x00, 0, 0, 0, 2, 0xff, 0xff]);
+        assert!(matches!(d.next_envelope(), Err(FrameError::Decode(_))));
+        assert!(parse_client_message(false, &[]).is_err());
+        assert!(parse_client_message(false, &[7, 1]).is_err());
+    }
+}
