@@ -1,13 +1,13 @@
 //! Sans-IO protocol core: no sockets, no timers, no clocks. Time comes in as milliseconds,
-//! randomness as a seed, bytes as slices; output is bytes to send, a deadline and events.
+//! randomness as a seed, bytes as slices; out come bytes to send, one deadline and events.
 
-// pub mod backoff;
+pub mod backoff;
+pub mod codec;
 pub mod envelope;
 pub mod error;
 pub mod frame;
 pub mod grpc_web;
-// pub mod heartbeat;
-// pub mod pending;
-// pub mod rng;
-// pub mod session;
-// pub mod url;
+pub mod heartbeat;
+pub mod rng;
+pub mod session;
+pub mod url;

@@ -1,1 +1,132 @@
-//! TODO
+//! Server URL handling: scheme mapping, default path per framing, and credentials taken out of
+//! the URL so that they never appear in events, errors or logs.
+
+use super::codec::Framing;
+use super::error::{Error, ErrorKind};
+
+/// A parsed server URL, without credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerUrl {
+    /// `ws` or `wss`.
+    pub scheme: String,
+    /// Host and optional port, as given.
+    pub authority: String,
+    /// Path and query; defaults to the framing's path when the URL had none.
+    pub path: String,
+    /// User name from `user:password@`, if any.
+    pub username: Option<String>,
+    /// Password from `user:password@`, if any.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for ServerUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerUrl")
+            .field("url", &self.socket_url())
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+impl ServerUrl {
+    /// Parses `url`. `http(s)` become `ws(s)`; an empty path becomes the framing's path.
+    pub fn parse(url: &str, framing: Framing) -> Result<ServerUrl, Error> {
+        let invalid = |why: &str| Error::new(ErrorKind::InvalidArgument, format!("invalid URL: {why}"));
+        let url = url.trim();
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| invalid("expected ws://host or wss://host"))?;
+        let scheme = match scheme.to_ascii_lowercase().as_str() {
+            "ws" | "http" => "ws",
+            "wss" | "https" => "wss",
+            "grpc" => {
+                return Err(invalid(
+                    "grpc:// needs HTTP/2, which browsers cannot open; use wss:// (framing \"grpc-web\" for a gRPC-web gateway)",
+                ))
+            }
+            _ => return Err(invalid("the scheme must be ws, wss, http or https")),
+        };
+        let split = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, path) = rest.split_at(split);
+        let (userinfo, host) = match authority.rfind('@') {
+            Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
+            None => (None, authority),
+        };
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            return Err(invalid("missing host"));
+        }
+        let (mut username, mut password) = (None, None);
+        if let Some(info) = userinfo {
+            let (u, p) = info.split_once(':').unwrap_or((info, ""));
+            let (u, p) = (percent_decode(u), percent_decode(p));
+            if !u.is_empty() {
+                username = Some(u);
+            }
+            if !p.is_empty() {
+                password = Some(p);
+            }
+        }
+        let path = if path.is_empty() || path == "/" || path.starts_with("/?") || path.starts_with('?') {
+            let query = path.find('?').map(|i| &path[i..]).unwrap_or("");
+            format!("{}{query}", framing.default_path())
+        } else {
+            path.to_string()
+        };
+        Ok(ServerUrl { scheme: scheme.into(), authority: host.to_string(), path, username, password })
+    }
+
+    /// The URL to open, with no credentials in it.
+    pub fn socket_url(&self) -> String {
+        format!("{}://{}{}", self.scheme, self.authority, self.path)
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_path_per_framing_and_scheme_mapping() {
+        let u = ServerUrl::parse("https://app.openiap.io", Framing::OpenIap).unwrap();
+        assert_eq!(u.socket_url(), "wss://app.openiap.io/ws/v2");
+        let u = ServerUrl::parse("ws://127.0.0.1:3000/", Framing::GrpcWeb).unwrap();
+        assert_eq!(u.socket_url(), "ws://127.0.0.1:3000/openiap.FlowService/SetupStream");
+        let u = ServerUrl::parse("ws://h/custom/ws?x=1", Framing::OpenIap).unwrap();
+        assert_eq!(u.socket_url(), "ws://h/custom/ws?x=1");
+    }
+
+    #[test]
+    fn credentials_leave_the_url() {
+        let u = ServerUrl::parse("wss://bob:s%40cret@host:443", Framing::OpenIap).unwrap();
+        assert_eq!(u.username.as_deref(), Some("bob"));
+        assert_eq!(u.password.as_deref(), Some("s@cret"));
+        assert_eq!(u.socket_url(), "wss://host:443/ws/v2");
+        assert!(!format!("{u:?}").contains("s@cret"));
+    }
+
+    #[test]
+    fn bad_urls_are_typed_errors() {
+        for bad in ["", "host:3000", "ftp://x", "grpc://grpc.app.openiap.io:443", "ws://", "ws:///path"] {
+            let e = ServerUrl::parse(bad, Framing::OpenIap).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument, "{bad}");
+        }
+    }
+}

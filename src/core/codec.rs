@@ -1,0 +1,101 @@
+//! One interface over the two framings, for the connection state machine.
+
+use super::error::FrameError;
+use super::{frame, grpc_web};
+use crate::pb::Envelope;
+
+/// How envelopes are framed on the WebSocket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Framing {
+    /// `/ws/v2`: 4-byte little-endian length + envelope (what OpenFlow servers speak).
+    #[default]
+    OpenIap,
+    /// gRPC-web over WebSocket, for gRPC-web gateways in front of the gRPC endpoint.
+    GrpcWeb,
+}
+
+impl Framing {
+    /// Parses `"openiap"` or `"grpc-web"`.
+    pub fn parse(name: &str) -> Option<Framing> {
+        match name {
+            "openiap" | "" => Some(Framing::OpenIap),
+            "grpc-web" => Some(Framing::GrpcWeb),
+            _ => None,
+        }
+    }
+
+    /// The path used when the URL has none.
+    pub fn default_path(self) -> &'static str {
+        match self {
+            Framing::OpenIap => "/ws/v2",
+            Framing::GrpcWeb => grpc_web::METHOD_PATH,
+        }
+    }
+
+    /// WebSocket subprotocols to request.
+    pub fn subprotocols(self) -> &'static [&'static str] {
+        match self {
+            Framing::OpenIap => &[],
+            Framing::GrpcWeb => &[grpc_web::SUBPROTOCOL],
+        }
+    }
+}
+
+/// Encoder and stream decoder of one socket.
+#[derive(Debug)]
+pub enum Codec {
+    /// `openiap` framing.
+    OpenIap(frame::Deframer),
+    /// gRPC-web framing.
+    GrpcWeb(grpc_web::Deframer),
+}
+
+impl Codec {
+    /// A codec for a new socket.
+    pub fn new(framing: Framing, max_frame_len: usize) -> Codec {
+        match framing {
+            Framing::OpenIap => Codec::OpenIap(frame::Deframer::new(max_frame_len)),
+            Framing::GrpcWeb => Codec::GrpcWeb(grpc_web::Deframer::new(max_frame_len)),
+        }
+    }
+
+    /// Messages to send right after the socket opens.
+    pub fn handshake(&self) -> Option<Vec<u8>> {
+        match self {
+            Codec::OpenIap(_) => None,
+            Codec::GrpcWeb(_) => Some(grpc_web::request_headers()),
+        }
+    }
+
+    /// Message to send before closing the socket on purpose.
+    pub fn goodbye(&self) -> Option<Vec<u8>> {
+        match self {
+            Codec::OpenIap(_) => None,
+            Codec::GrpcWeb(_) => Some(grpc_web::END_OF_CLIENT_STREAM.to_vec()),
+        }
+    }
+
+    /// One WebSocket message holding `envelope`.
+    pub fn encode(&self, envelope: &Envelope) -> Vec<u8> {
+        match self {
+            Codec::OpenIap(_) => frame::encode(envelope),
+            Codec::GrpcWeb(_) => grpc_web::encode_client_message(envelope),
+        }
+    }
+
+    /// Appends received bytes.
+    pub fn push(&mut self, bytes: &[u8]) {
+        match self {
+            Codec::OpenIap(d) => d.push(bytes),
+            Codec::GrpcWeb(d) => d.push(bytes),
+        }
+    }
+
+    /// The next complete envelope.
+    pub fn next_envelope(&mut self) -> Result<Option<Envelope>, FrameError> {
+        match self {
+            Codec::OpenIap(d) => d.next_envelope(),
+            Codec::GrpcWeb(d) => d.next_envelope(),
+        }
+    }
+}
