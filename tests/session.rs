@@ -1,0 +1,579 @@
+//! Deterministic tests of the sans-IO session: a fake clock, and a scripted peer that reads what
+//! the session sends and answers like an OpenFlow server. No sockets, no sleeps.
+#![cfg(not(target_arch = "wasm32"))]
+
+use openiap_wasm::core::codec::Framing;
+use openiap_wasm::core::envelope::{decode, to_any};
+use openiap_wasm::core::error::ErrorKind;
+use openiap_wasm::core::frame::{self, Deframer};
+use openiap_wasm::core::grpc_web;
+use openiap_wasm::core::session::{ClientEvent, Config, Output, RequestId, Session, SocketId, State, SubscriptionKind};
+use openiap_wasm::pb::*;
+
+/// A session, a fake clock and a peer that decodes everything the session sends.
+struct Harness {
+    s: Session,
+    now: u64,
+    socket: Option<SocketId>,
+    deframer: Deframer,
+    sent: Vec<Envelope>,
+    events: Vec<ClientEvent>,
+    replies: Vec<(RequestId, Result<Envelope, openiap_wasm::core::error::Error>)>,
+    messages: Vec<(u64, Envelope)>,
+    connect: Vec<Result<(), openiap_wasm::core::error::Error>>,
+    opened: Vec<String>,
+    closed: Vec<SocketId>,
+    server_seq: i32,
+}
+
+fn config() -> Config {
+    Config { url: Some("ws://bob:secret@127.0.0.1:1/".into()), heartbeat_ms: 0, ..Default::default() }
+}
+
+impl Harness {
+    fn new(config: Config) -> Self {
+        Harness {
+            s: Session::new(config, 42),
+            now: 1_000,
+            socket: None,
+            deframer: Deframer::default(),
+            sent: vec![],
+            events: vec![],
+            replies: vec![],
+            messages: vec![],
+            connect: vec![],
+            opened: vec![],
+            closed: vec![],
+            server_seq: 0,
+        }
+    }
+
+    fn pump(&mut self) {
+        while let Some(o) = self.s.poll_output() {
+            match o {
+                Output::OpenSocket { socket, url, .. } => {
+                    self.socket = Some(socket);
+                    self.deframer = Deframer::default();
+                    self.server_seq = 0;
+                    self.opened.push(url);
+                }
+                Output::Send { socket, bytes } => {
+                    assert_eq!(Some(socket), self.socket, "sent on a socket that is not current");
+                    self.deframer.push(&bytes);
+                    while let Some(e) = self.deframer.next_envelope().unwrap() {
+                        self.sent.push(e);
+                    }
+                }
+                Output::CloseSocket { socket } => self.closed.push(socket),
+                Output::Event(e) => self.events.push(e),
+                Output::Reply { request, result } => self.replies.push((request, result)),
+                Output::Message { subscription, envelope } => self.messages.push((subscription, envelope)),
+                Output::SubscriptionClosed { .. } => {}
+                Output::GetToken { socket } => {
+                    let now = self.now;
+                    self.s.provide_token(now, socket, Ok("token-from-callback".into()));
+                }
+                Output::ConnectDone(r) => self.connect.push(r),
+            }
+        }
+    }
+
+    fn advance(&mut self, ms: u64) {
+        let end = self.now + ms;
+        while let Some(t) = self.s.poll_timeout().filter(|t| *t <= end) {
+            self.now = self.now.max(t);
+            let now = self.now;
+            self.s.handle_timeout(now);
+            self.pump();
+        }
+        self.now = end;
+    }
+
+    fn open(&mut self) {
+        let (now, sock) = (self.now, self.socket.unwrap());
+        self.s.handle_open(now, sock);
+        self.pump();
+    }
+
+    fn close(&mut self, reason: &str) {
+        let (now, sock) = (self.now, self.socket.unwrap());
+        self.s.handle_close(now, sock, reason);
+        self.pump();
+    }
+
+    fn deliver(&mut self, mut env: Envelope) {
+        env.seq = self.server_seq;
+        self.server_seq += 1;
+        let (now, sock) = (self.now, self.socket.unwrap());
+        self.s.handle_data(now, sock, &frame::encode(&env));
+        self.pump();
+    }
+
+    fn last_sent(&self, command: &str) -> Envelope {
+        self.sent.iter().rev().find(|e| e.command == command).cloned().unwrap_or_else(|| panic!("no {command} sent"))
+    }
+
+    fn reply<M: prost::Message + prost::Name>(&mut self, command: &str, to: &Envelope, msg: &M) {
+        self.deliver(Envelope { command: command.into(), rid: to.id.clone(), data: Some(to_any(msg)), ..Default::default() });
+    }
+
+    fn error(&mut self, to: &Envelope, message: &str) {
+        let e = ErrorResponse { message: message.into(), code: 1, stack: String::new() };
+        self.reply("error", to, &e);
+    }
+
+    fn answer_signin(&mut self) {
+        let req = self.last_sent("signin");
+        let resp = SigninResponse { jwt: "session-jwt".into(), user: Some(User { name: "bob".into(), ..Default::default() }), config: String::new() };
+        self.reply("signinreply", &req, &resp);
+    }
+
+    fn answer_register(&mut self, name: &str) {
+        let req = self.last_sent("registerqueue");
+        self.reply("registerqueuereply", &req, &RegisterQueueResponse { queuename: name.into() });
+    }
+
+    fn connect_and_signin(&mut self) {
+        let now = self.now;
+        self.s.connect(now, None);
+        self.pump();
+        self.open();
+        self.answer_signin();
+    }
+
+    fn queue_event(&mut self, queue: &str, data: &str, corr: &str) {
+        let ev = QueueEvent { queuename: queue.into(), data: data.into(), correlation_id: corr.into(), ..Default::default() };
+        self.deliver(Envelope { command: "queueevent".into(), id: format!("ev-{data}"), data: Some(to_any(&ev)), ..Default::default() });
+    }
+
+    fn reply_result(&self, r: RequestId) -> &Result<Envelope, openiap_wasm::core::error::Error> {
+        &self.replies.iter().find(|(id, _)| *id == r).unwrap_or_else(|| panic!("no reply for {r}")).1
+    }
+}
+
+fn ev(name: &str) -> String {
+    name.to_string()
+}
+
+fn names(events: &[ClientEvent]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| match e {
+            ClientEvent::Connecting => ev("Connecting"),
+            ClientEvent::Connected => ev("Connected"),
+            ClientEvent::Disconnected(_) => ev("Disconnected"),
+            ClientEvent::SignedIn => ev("SignedIn"),
+            ClientEvent::QueueRenamed { .. } => ev("QueueRenamed"),
+            ClientEvent::Error(_) => ev("Error"),
+        })
+        .collect()
+}
+
+#[test]
+fn first_connect_signs_in_with_url_credentials_and_seq_from_zero() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    assert_eq!(h.opened, ["ws://127.0.0.1:1/ws/v2"], "credentials never reach the socket URL");
+    let signin: SigninRequest = decode(&h.sent[0]).unwrap();
+    assert_eq!((signin.username.as_str(), signin.password.as_str(), signin.agent.as_str()), ("bob", "secret", "browser"));
+    assert_eq!(h.sent[0].seq, 0);
+    assert_eq!(h.sent[0].data.as_ref().unwrap().type_url, "type.googleapis.com/openiap.SigninRequest");
+    assert_eq!(h.connect, [Ok(())]);
+    assert_eq!(names(&h.events), ["Connecting", "Connected", "SignedIn"]);
+    assert_eq!(h.s.state(), State::SignedIn);
+}
+
+#[test]
+fn guest_connect_uses_getelement_and_emits_no_signedin() {
+    let mut h = Harness::new(Config { url: Some("ws://127.0.0.1:1".into()), heartbeat_ms: 0, ..Default::default() });
+    let now = h.now;
+    h.s.connect(now, None);
+    h.pump();
+    h.open();
+    let ge = h.last_sent("getelement");
+    h.reply("getelement", &ge, &GetElementResponse::default());
+    assert_eq!(names(&h.events), ["Connecting", "Connected"]);
+    assert_eq!(h.s.state(), State::Connected);
+}
+
+#[test]
+fn transient_first_connect_failure_rejects_and_nothing_retries() {
+    let mut h = Harness::new(config());
+    let now = h.now;
+    h.s.connect(now, None);
+    h.pump();
+    h.close("connection refused");
+    assert_eq!(h.connect.len(), 1);
+    assert_eq!(h.connect[0].as_ref().unwrap_err().kind, ErrorKind::ConnectFailed);
+    h.advance(600_000);
+    assert_eq!(h.opened.len(), 1, "no retry after a failed first connect");
+    assert_eq!(h.s.poll_timeout(), None, "no timer left");
+}
+
+#[test]
+fn bad_credentials_reject_connect_with_server_wording_and_no_password() {
+    let mut h = Harness::new(config());
+    let now = h.now;
+    h.s.connect(now, None);
+    h.pump();
+    h.open();
+    let req = h.last_sent("signin");
+    h.error(&req, "Unknown username or password");
+    let err = h.connect[0].as_ref().unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Signin);
+    assert!(err.message.contains("Unknown username or password"));
+    for e in &h.events {
+        assert!(!format!("{e:?}").contains("secret"));
+    }
+    h.advance(600_000);
+    assert_eq!(h.opened.len(), 1);
+    assert_eq!(h.closed.len(), 1);
+}
+
+#[test]
+fn connect_timeout_rejects() {
+    let mut h = Harness::new(config());
+    let now = h.now;
+    h.s.connect(now, None);
+    h.pump();
+    h.advance(10_000);
+    assert_eq!(h.connect[0].as_ref().unwrap_err().message, "connect timeout");
+}
+
+#[test]
+fn invalid_url_is_typed() {
+    let mut h = Harness::new(Config { url: Some("ftp://x".into()), ..Default::default() });
+    let now = h.now;
+    h.s.connect(now, None);
+    h.pump();
+    assert_eq!(h.connect[0].as_ref().unwrap_err().kind, ErrorKind::InvalidArgument);
+    assert!(h.opened.is_empty());
+}
+
+#[test]
+fn persistent_reconnects_with_backoff_signs_in_again_and_reregisters() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let (sub, req) = h.s.subscribe(h.now, SubscriptionKind::Queue("Orders".into()), true, None);
+    h.pump();
+    let reg: RegisterQueueRequest = decode(&h.last_sent("registerqueue")).unwrap();
+    assert_eq!(reg.queuename, "orders");
+    h.answer_register("orders");
+    assert!(h.reply_result(req).is_ok());
+
+    h.close("server went away");
+    assert_eq!(h.s.state(), State::Disconnected);
+    let wait = h.s.poll_timeout().unwrap() - h.now;
+    assert!(wait <= 500, "first retry within 0.5 s, was {wait}");
+    h.advance(500);
+    assert_eq!(h.opened.len(), 2);
+    h.open();
+    assert_eq!(h.last_sent("signin").seq, 0, "seq restarts on every socket");
+    h.answer_signin();
+    let rereg: RegisterQueueRequest = decode(&h.last_sent("registerqueue")).unwrap();
+    assert_eq!(rereg.queuename, "orders");
+    h.answer_register("orders");
+    h.queue_event("orders", "{\"n\":1}", "");
+    assert_eq!(h.messages.len(), 1);
+    assert_eq!(h.messages[0].0, sub);
+    assert_eq!(
+        names(&h.events),
+        ["Connecting", "Connected", "SignedIn", "Disconnected", "Connecting", "Connected", "SignedIn"]
+    );
+}
+
+#[test]
+fn temporary_queue_rename_is_reported_and_routing_follows() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let (sub, _) = h.s.subscribe(h.now, SubscriptionKind::Queue(String::new()), true, None);
+    h.pump();
+    h.answer_register("unknown.aaa");
+    h.close("drop");
+    h.advance(1_000);
+    h.open();
+    h.answer_signin();
+    let rereg: RegisterQueueRequest = decode(&h.last_sent("registerqueue")).unwrap();
+    assert_eq!(rereg.queuename, "", "a temporary queue asks for a fresh name");
+    h.answer_register("unknown.bbb");
+    assert!(h.events.contains(&ClientEvent::QueueRenamed { subscription: sub, old: "unknown.aaa".into(), new: "unknown.bbb".into() }));
+    assert_eq!(h.s.subscription_name(sub), Some("unknown.bbb"));
+    h.queue_event("unknown.aaa", "old", "");
+    h.queue_event("unknown.bbb", "new", "");
+    assert_eq!(h.messages.len(), 1);
+}
+
+#[test]
+fn registering_the_same_named_queue_again_does_not_add_a_consumer() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let (a, _) = h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, None);
+    h.pump();
+    h.answer_register("q");
+    let registers = h.sent.iter().filter(|e| e.command == "registerqueue").count();
+    let (b, req) = h.s.subscribe(h.now, SubscriptionKind::Queue("Q".into()), true, None);
+    h.pump();
+    assert_eq!(a, b);
+    assert!(h.reply_result(req).is_ok());
+    assert_eq!(h.sent.iter().filter(|e| e.command == "registerqueue").count(), registers);
+    // The seed pattern: after a reconnect the app registers again inside SignedIn, while the
+    // automatic re-registration is in flight. Still one registerqueue.
+    h.close("drop");
+    h.advance(1_000);
+    h.open();
+    h.answer_signin();
+    let (c, _) = h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), false, None);
+    h.pump();
+    assert_eq!(c, a);
+    h.answer_register("q");
+    assert_eq!(h.sent.iter().filter(|e| e.command == "registerqueue").count(), registers + 1);
+    h.queue_event("q", "1", "");
+    assert_eq!(h.messages.len(), 1);
+}
+
+#[test]
+fn in_flight_requests_fail_with_disconnected_and_outbox_waits() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let inflight = h.s.request(h.now, "queuemessage", to_any(&QueueMessageRequest::default()), None);
+    h.pump();
+    h.close("drop");
+    assert_eq!(h.reply_result(inflight).as_ref().unwrap_err().kind, ErrorKind::Disconnected);
+    let waiting = h.s.request(h.now, "queuemessage", to_any(&QueueMessageRequest { queuename: "later".into(), ..Default::default() }), None);
+    h.pump();
+    assert!(h.replies.iter().all(|(r, _)| *r != waiting), "waits in the outbox");
+    h.advance(1_000);
+    h.open();
+    h.answer_signin();
+    let sent = h.last_sent("queuemessage");
+    let msg: QueueMessageRequest = decode(&sent).unwrap();
+    assert_eq!(msg.queuename, "later");
+    h.reply("queuemessagereply", &sent, &QueueMessageResponse::default());
+    assert!(h.reply_result(waiting).is_ok());
+}
+
+#[test]
+fn outbox_is_bounded_and_expires() {
+    let mut h = Harness::new(Config { outbox_limit: 2, ..config() });
+    h.connect_and_signin();
+    h.close("drop");
+    let ids: Vec<_> = (0..3).map(|_| h.s.request(h.now, "queuemessage", to_any(&QueueMessageRequest::default()), Some(5_000))).collect();
+    h.pump();
+    assert_eq!(h.reply_result(ids[2]).as_ref().unwrap_err().kind, ErrorKind::OutboxFull);
+    // Keep the server away: refuse every attempt.
+    for _ in 0..20 {
+        if h.replies.len() == 3 {
+            break;
+        }
+        h.advance(1_000);
+        if h.s.state() == State::Connecting {
+            h.close("refused");
+        }
+    }
+    assert_eq!(h.reply_result(ids[0]).as_ref().unwrap_err().kind, ErrorKind::Timeout);
+}
+
+#[test]
+fn request_timeout_and_server_errors_are_typed() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let r = h.s.request(h.now, "query", to_any(&QueryRequest::default()), Some(2_000));
+    h.pump();
+    h.advance(2_000);
+    assert_eq!(h.reply_result(r).as_ref().unwrap_err().kind, ErrorKind::Timeout);
+    let r = h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
+    h.pump();
+    let sent = h.last_sent("query");
+    h.error(&sent, "Access denied");
+    let e = h.reply_result(r).as_ref().unwrap_err();
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Server, "Access denied"));
+}
+
+#[test]
+fn concurrent_rpcs_are_matched_by_correlation_id() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let a = h.s.rpc(h.now, QueueMessageRequest { queuename: "svc".into(), data: "a".into(), ..Default::default() }, None);
+    let b = h.s.rpc(h.now, QueueMessageRequest { queuename: "svc".into(), data: "b".into(), ..Default::default() }, None);
+    h.pump();
+    assert_eq!(h.sent.iter().filter(|e| e.command == "registerqueue").count(), 1, "one reply queue");
+    h.answer_register("unknown.replies");
+    let msgs: Vec<QueueMessageRequest> = h.sent.iter().filter(|e| e.command == "queuemessage").map(|e| decode(e).unwrap()).collect();
+    assert_eq!(msgs.len(), 2);
+    assert!(msgs.iter().all(|m| m.replyto == "unknown.replies"));
+    assert_ne!(msgs[0].correlation_id, msgs[1].correlation_id);
+    // Replies in reverse order.
+    let (ma, mb) = if msgs[0].data == "a" { (&msgs[0], &msgs[1]) } else { (&msgs[1], &msgs[0]) };
+    h.queue_event("unknown.replies", "reply-b", &mb.correlation_id.clone());
+    h.queue_event("unknown.replies", "reply-a", &ma.correlation_id.clone());
+    let data = |r| decode::<QueueEvent>(h.reply_result(r).as_ref().unwrap()).unwrap().data;
+    assert_eq!(data(a), "reply-a");
+    assert_eq!(data(b), "reply-b");
+    assert!(h.messages.is_empty(), "rpc replies never reach queue callbacks");
+}
+
+#[test]
+fn ping_is_answered_with_pong_and_refreshtoken_replaces_the_jwt() {
+    let mut h = Harness::new(Config { url: Some("ws://127.0.0.1:1".into()), jwt: Some("old".into()), heartbeat_ms: 0, ..Default::default() });
+    h.connect_and_signin();
+    h.deliver(Envelope { command: "ping".into(), id: "p1".into(), ..Default::default() });
+    let pong = h.last_sent("pong");
+    assert_eq!(pong.rid, "p1");
+    h.deliver(Envelope { command: "refreshtoken".into(), data: Some(to_any(&RefreshToken { jwt: "fresh".into(), ..Default::default() })), ..Default::default() });
+    assert_eq!(h.s.jwt(), Some("fresh"));
+    h.close("drop");
+    h.advance(1_000);
+    h.open();
+    let signin: SigninRequest = decode(&h.last_sent("signin")).unwrap();
+    assert_eq!(signin.jwt, "fresh", "re-signin uses the latest token");
+}
+
+#[test]
+fn token_callback_is_asked_before_every_signin() {
+    let mut h = Harness::new(Config { url: Some("ws://127.0.0.1:1".into()), use_token_callback: true, heartbeat_ms: 0, ..Default::default() });
+    h.connect_and_signin();
+    let signin: SigninRequest = decode(&h.last_sent("signin")).unwrap();
+    assert_eq!(signin.jwt, "token-from-callback");
+}
+
+#[test]
+fn heartbeat_detects_a_half_open_link_and_reconnects() {
+    let mut h = Harness::new(Config { heartbeat_ms: 5_000, heartbeat_timeout_ms: 2_000, ..config() });
+    h.connect_and_signin();
+    h.advance(5_000);
+    assert_eq!(h.last_sent("getelement").command, "getelement", "probe after silence");
+    h.advance(2_000);
+    match h.events.iter().rev().find(|e| matches!(e, ClientEvent::Disconnected(_))) {
+        Some(ClientEvent::Disconnected(r)) => assert!(r.contains("heartbeat timeout"), "{r}"),
+        _ => panic!("no Disconnected: {:?}", h.events),
+    }
+    assert_eq!(h.closed.len(), 1);
+}
+
+#[test]
+fn wake_reconnects_at_once_instead_of_waiting() {
+    let mut h = Harness::new(Config { backoff: openiap_wasm::core::backoff::BackoffConfig { initial_ms: 60_000, max_ms: 60_000, max_attempts: None }, ..config() });
+    h.connect_and_signin();
+    h.close("drop");
+    assert_eq!(h.opened.len(), 1);
+    let now = h.now;
+    h.s.wake(now);
+    h.pump();
+    assert_eq!(h.opened.len(), 2);
+}
+
+#[test]
+fn max_attempts_gives_up_and_fails_waiting_work() {
+    let mut h = Harness::new(Config { backoff: openiap_wasm::core::backoff::BackoffConfig { max_attempts: Some(2), ..Default::default() }, ..config() });
+    h.connect_and_signin();
+    h.close("drop");
+    let r = h.s.request(h.now, "query", to_any(&QueryRequest::default()), Some(600_000));
+    h.pump();
+    for _ in 0..2 {
+        h.advance(30_000);
+        h.close("refused");
+    }
+    assert_eq!(h.reply_result(r).as_ref().unwrap_err().kind, ErrorKind::GaveUp);
+    assert_eq!(h.s.poll_timeout(), None);
+    h.advance(600_000);
+    assert_eq!(h.opened.len(), 3);
+}
+
+#[test]
+fn disconnect_rejects_everything_and_leaves_no_timer() {
+    let mut h = Harness::new(Config { heartbeat_ms: 1_000, ..config() });
+    h.connect_and_signin();
+    let (_, _) = h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, None);
+    let r = h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
+    let rpc = h.s.rpc(h.now, QueueMessageRequest { queuename: "svc".into(), ..Default::default() }, None);
+    h.pump();
+    let now = h.now;
+    h.s.disconnect(now);
+    h.pump();
+    assert_eq!(h.reply_result(r).as_ref().unwrap_err().kind, ErrorKind::Disconnected);
+    assert!(h.reply_result(rpc).is_err());
+    assert_eq!(h.s.poll_timeout(), None);
+    assert_eq!(h.s.table_sizes(), (0, 0, 0, 0));
+    let after = h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
+    h.pump();
+    assert_eq!(h.reply_result(after).as_ref().unwrap_err().kind, ErrorKind::NotConnected);
+}
+
+#[test]
+fn two_hundred_reconnect_cycles_leave_no_growth() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, None);
+    h.s.subscribe(h.now, SubscriptionKind::Queue(String::new()), true, None);
+    h.pump();
+    for i in 0..200 {
+        for e in h.sent.clone().iter().filter(|e| e.command == "registerqueue") {
+            let r: RegisterQueueRequest = decode(e).unwrap();
+            let name = if r.queuename.is_empty() { format!("tmp.{i}") } else { r.queuename };
+            let e = e.clone();
+            h.reply("registerqueuereply", &e, &RegisterQueueResponse { queuename: name });
+        }
+        h.sent.clear();
+        h.close("drop");
+        let opened = h.opened.len();
+        while h.opened.len() == opened {
+            h.advance(100);
+        }
+        h.open();
+        h.answer_signin();
+    }
+    let (in_flight, outbox, subs, rpcs) = h.s.table_sizes();
+    assert!(in_flight <= 2, "in flight {in_flight}");
+    assert_eq!((outbox, subs, rpcs), (0, 2, 0));
+    assert_eq!(h.opened.len(), 201, "one socket per cycle");
+}
+
+#[test]
+fn garbage_from_the_server_is_a_protocol_error_not_a_panic() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let (now, sock) = (h.now, h.socket.unwrap());
+    h.s.handle_data(now, sock, &[0xff, 0xff, 0xff, 0x7f]);
+    h.pump();
+    match h.events.last() {
+        Some(ClientEvent::Disconnected(r)) => assert!(r.contains("protocol error"), "{r}"),
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(h.s.state(), State::Disconnected);
+}
+
+#[test]
+fn grpc_web_framing_sends_headers_then_prefixed_frames() {
+    let mut h = Harness::new(Config { framing: Framing::GrpcWeb, ..config() });
+    let now = h.now;
+    h.s.connect(now, None);
+    let mut out = vec![];
+    while let Some(o) = h.s.poll_output() {
+        out.push(o);
+    }
+    let Output::OpenSocket { socket, url, protocols } = &out[1] else { panic!("{out:?}") };
+    assert_eq!(url, "ws://127.0.0.1:1/openiap.FlowService/SetupStream");
+    assert_eq!(*protocols, ["grpc-websockets"]);
+    let socket = *socket;
+    h.s.handle_open(now, socket);
+    let Some(Output::Send { bytes: headers, .. }) = h.s.poll_output() else { panic!() };
+    assert!(String::from_utf8(headers).unwrap().contains("application/grpc-web+proto"));
+    let Some(Output::Send { bytes, .. }) = h.s.poll_output() else { panic!() };
+    let grpc_web::ClientMessage::Data(frame) = grpc_web::parse_client_message(false, &bytes).unwrap() else { panic!() };
+    let mut d = grpc_web::Deframer::default();
+    d.push(frame);
+    assert_eq!(d.next_envelope().unwrap().unwrap().command, "signin");
+    let signin = d.next_envelope().ok().flatten();
+    assert!(signin.is_none());
+    // The server ends the call with an error trailer: a typed protocol error, no panic.
+    let trailer = grpc_web::encode_metadata_frame(&[("grpc-status", "7"), ("grpc-message", "denied")]);
+    h.s.handle_data(now, socket, &trailer);
+    let mut done = None;
+    while let Some(o) = h.s.poll_output() {
+        if let Output::ConnectDone(r) = o {
+            done = Some(r);
+        }
+    }
+    let e = done.unwrap().unwrap_err();
+    assert!(e.message.contains("grpc-status 7: denied"), "{}", e.message);
+}
