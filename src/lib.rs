@@ -15,4 +15,4 @@ pub mod core;
 pub mod pb;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

@@ -340,6 +340,11 @@ impl Session {
         self.state
     }
 
+    /// True between `connect()` and `disconnect()` (or a failed first connect, or giving up).
+    pub fn is_active(&self) -> bool {
+        self.active
+    }
+
     /// The settings.
     pub fn config(&self) -> &Config {
         &self.config
@@ -728,7 +733,7 @@ impl Session {
     /// The registration id bound to queue `name`, if any.
     pub fn subscription_for(&self, name: &str) -> Option<SubscriptionId> {
         let lower = name.to_lowercase();
-        self.routes.get(&lower).copied().or_else(|| {
+        self.routes.get(name).or_else(|| self.routes.get(&lower)).copied().or_else(|| {
             self.subscriptions
                 .iter()
                 .find(|(_, s)| s.kind == SubscriptionKind::Queue(lower.clone()))

@@ -1,0 +1,328 @@
+//! The JS `Client` class. Names and argument shapes follow the official npm `openiap` client.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+
+use super::driver::{connect_promise, drive, now, promise_for, released, Inner, ReplyKind, Shared};
+use super::js::{self, ClientOptions, ExchangeOptions, MessageOptions, SigninOptions};
+use crate::core::backoff::BackoffConfig;
+use crate::core::codec::Framing;
+use crate::core::envelope::to_any;
+use crate::core::session::{Config, Session, SubscriptionKind};
+use crate::pb::{QueueMessageRequest, RegisterExchangeRequest, SigninRequest, WatchRequest};
+
+/// An OpenIAP client. Create it with options, `connect()`, use it, `disconnect()`.
+#[wasm_bindgen]
+pub struct Client {
+    inner: Option<Shared>,
+}
+
+fn ms(v: Option<f64>) -> Option<u64> {
+    v.filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as u64)
+}
+
+fn config_from(o: ClientOptions) -> Result<Config, JsValue> {
+    let mut c = Config::default();
+    let d = BackoffConfig::default();
+    c.url = o.url;
+    c.username = o.username;
+    c.password = o.password;
+    c.jwt = o.jwt;
+    if let Some(a) = o.agent {
+        c.agent = a;
+    }
+    c.request_timeout_ms = ms(o.timeout_ms).unwrap_or(c.request_timeout_ms);
+    c.connect_timeout_ms = ms(o.connect_timeout_ms).unwrap_or(c.connect_timeout_ms);
+    c.heartbeat_ms = ms(o.heartbeat_ms).unwrap_or(c.heartbeat_ms);
+    c.heartbeat_timeout_ms = ms(o.heartbeat_timeout_ms).unwrap_or(c.heartbeat_timeout_ms);
+    c.auto_reregister = o.auto_reregister.unwrap_or(true);
+    c.outbox_limit = ms(o.outbox_limit).map(|v| v as usize).unwrap_or(c.outbox_limit);
+    c.max_frame_len = ms(o.max_frame_bytes).map(|v| v as usize).unwrap_or(c.max_frame_len);
+    if let Some(f) = o.framing {
+        c.framing = Framing::parse(&f).ok_or_else(|| js::invalid("framing must be \"openiap\" or \"grpc-web\""))?;
+    }
+    if let Some(r) = o.reconnect {
+        c.backoff = BackoffConfig {
+            initial_ms: ms(r.initial_ms).unwrap_or(d.initial_ms),
+            max_ms: ms(r.max_ms).unwrap_or(d.max_ms),
+            max_attempts: ms(r.max_attempts).map(|v| v as u32),
+        };
+    }
+    Ok(c)
+}
+
+fn message_from(value: &JsValue) -> Result<(QueueMessageRequest, Option<u64>), JsValue> {
+    let o: MessageOptions = js::options(value)?;
+    let msg = QueueMessageRequest {
+        queuename: o.queuename.unwrap_or_default(),
+        correlation_id: o.correlation_id.unwrap_or_default(),
+        replyto: o.replyto.unwrap_or_default(),
+        routingkey: o.routingkey.unwrap_or_default(),
+        exchangename: o.exchangename.unwrap_or_default(),
+        data: js::data_text(&js::get(value, "data")),
+        striptoken: o.striptoken.unwrap_or(false),
+        expiration: ms(o.expiration).map(|v| v.min(i32::MAX as u64) as i32).unwrap_or(0),
+    };
+    if msg.queuename.is_empty() && msg.exchangename.is_empty() {
+        return Err(js::invalid("queuename or exchangename is required"));
+    }
+    Ok((msg, ms(o.timeout)))
+}
+
+fn reject(e: JsValue) -> Promise {
+    Promise::reject(&e)
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// Creates a client. Nothing connects until `connect()`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<Client, JsValue> {
+        console_error_panic_hook::set_once();
+        let get_token = js::get(&options, "get_token").dyn_into::<Function>().ok();
+        let opts: ClientOptions = js::options(&options)?;
+        let mut config = config_from(opts)?;
+        config.use_token_callback = get_token.is_some();
+        let seed = (js_sys::Math::random() * u64::MAX as f64) as u64 ^ now();
+        Ok(Client { inner: Some(Inner::new(Session::new(config, seed), get_token)) })
+    }
+
+    fn shared(&self) -> Result<&Shared, JsValue> {
+        self.inner.as_ref().ok_or_else(released)
+    }
+
+    /// Connects and signs in. Resolves once signed in (or connected as guest); rejects with an
+    /// `OpenIapError` if the first connection or sign-in fails, and then nothing retries.
+    /// After one success the client reconnects by itself until `disconnect()`.
+    pub fn connect(&self, url: Option<String>) -> Promise {
+        let Ok(shared) = self.shared() else { return reject(released()) };
+        let promise = connect_promise(shared);
+        shared.borrow_mut().session.connect(now(), url.as_deref());
+        drive(shared);
+        promise
+    }
+
+    /// Closes the connection, cancels every timer and listener and rejects what is pending.
+    /// Nothing of the client runs afterwards (a later `connect()` starts afresh).
+    pub fn disconnect(&self) {
+        if let Some(shared) = &self.inner {
+            shared.borrow_mut().session.disconnect(now());
+            drive(shared);
+        }
+    }
+
+    /// Signs in with `{username, password}` or `{jwt}`; resolves to `{jwt, user}`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SigninResult>")]
+    pub fn signin(&self, #[wasm_bindgen(unchecked_param_type = "SigninOptions")] options: JsValue) -> Promise {
+        let Ok(shared) = self.shared() else { return reject(released()) };
+        let o: SigninOptions = match js::options(&options) {
+            Ok(o) => o,
+            Err(e) => return reject(e),
+        };
+        let agent = o.agent.unwrap_or_else(|| shared.borrow().session.config().agent.clone());
+        let req = SigninRequest {
+            username: o.username.unwrap_or_default(),
+            password: o.password.unwrap_or_default(),
+            jwt: o.jwt.unwrap_or_default(),
+            agent,
+            version: env!("CARGO_PKG_VERSION").into(),
+            longtoken: o.longtoken.unwrap_or(false),
+            validateonly: o.validateonly.unwrap_or(false),
+            ping: true,
+        };
+        let id = shared.borrow_mut().session.request(now(), "signin", to_any(&req), None);
+        promise_for(shared, id, ReplyKind::Signin)
+    }
+
+    /// Adds an event handler; returns its id for `off_client_event`. Every handler gets every
+    /// event `{event, reason}` in order: Connecting, Connected, SignedIn, Disconnected,
+    /// QueueRenamed (`old`, `new`), Error.
+    pub fn on_client_event(&self, #[wasm_bindgen(unchecked_param_type = "(event: ClientEvent) => void")] callback: Function) -> Result<u32, JsValue> {
+        Ok(self.shared()?.borrow_mut().add_handler(callback))
+    }
+
+    /// Removes an event handler; true if it existed.
+    pub fn off_client_event(&self, id: u32) -> bool {
+        self.inner.as_ref().is_some_and(|s| s.borrow_mut().remove_handler(id))
+    }
+
+    /// Registers a queue (`name` or `{queuename}`; empty for a temporary queue) and resolves to
+    /// its name. The callback gets every message; a value it returns (or resolves) is sent to
+    /// `replyto`. The queue is registered again after every reconnect.
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn register_queue(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | { queuename?: string }")] queue: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(message: QueueMessage) => unknown")] callback: Function,
+    ) -> Promise {
+        let Ok(shared) = self.shared() else { return reject(released()) };
+        let name = queue.as_string().or_else(|| js::get(&queue, "queuename").as_string()).unwrap_or_default();
+        self.subscribe(shared, SubscriptionKind::Queue(name), callback, ReplyKind::QueueName)
+    }
+
+    /// Registers an exchange `{exchangename, algorithm, routingkey, addqueue}` and resolves to
+    /// the name of the queue bound to it.
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn register_exchange(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExchangeOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(message: QueueMessage) => unknown")] callback: Function,
+    ) -> Promise {
+        let Ok(shared) = self.shared() else { return reject(released()) };
+        let o: ExchangeOptions = match js::options(&options) {
+            Ok(o) => o,
+            Err(e) => return reject(e),
+        };
+        if o.exchangename.is_empty() {
+            return reject(js::invalid("exchangename is required"));
+        }
+        let req = RegisterExchangeRequest {
+            exchangename: o.exchangename,
+            algorithm: o.algorithm.unwrap_or_else(|| "fanout".into()),
+            routingkey: o.routingkey.unwrap_or_default(),
+            addqueue: o.addqueue.unwrap_or(true),
+        };
+        self.subscribe(shared, SubscriptionKind::Exchange(req), callback, ReplyKind::QueueName)
+    }
+
+    /// Watches a collection `{collectionname, paths}`; resolves to the watch id.
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn watch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ collectionname: string; paths?: string[] }")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(event: WatchEvent) => void")] callback: Function,
+    ) -> Promise {
+        let Ok(shared) = self.shared() else { return reject(released()) };
+        let collectionname = js::get(&options, "collectionname").as_string().unwrap_or_default();
+        let paths = js::get(&options, "paths");
+        let paths: Vec<String> = if js_sys::Array::is_array(&paths) {
+            js_sys::Array::from(&paths).iter().filter_map(|p| p.as_string()).collect()
+        } else {
+            Vec::new()
+        };
+        self.subscribe(shared, SubscriptionKind::Watch(WatchRequest { collectionname, paths }), callback, ReplyKind::WatchId)
+    }
+
+    fn subscribe(&self, shared: &Shared, kind: SubscriptionKind, callback: Function, reply: ReplyKind) -> Promise {
+        let (sub, id) = {
+            let mut inner = shared.borrow_mut();
+            let keep = inner.session.config().auto_reregister && !inner.in_signedin_handler;
+            let (sub, id) = inner.session.subscribe(now(), kind, keep, None);
+            inner.set_callback(sub, callback);
+            (sub, id)
+        };
+        let _ = sub;
+        promise_for(shared, id, reply)
+    }
+
+    /// Stops consuming a queue (or exchange queue) registered with this client.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn unregister_queue(&self, queuename: String) -> Promise {
+        let Ok(shared) = self.shared() else { return reject(released()) };
+        let sub = shared.borrow().session.subscription_for(&queuename);
+        let id = {
+            let mut inner = shared.borrow_mut();
+            match sub {
+                Some(sub) => inner.session.unsubscribe(now(), sub),
+                None => {
+                    let data = to_any(&crate::pb::UnRegisterQueueRequest { queuename });
+                    inner.session.request(now(), "unregisterqueue", data, None)
+                }
+            }
+        };
+        promise_for(shared, id, ReplyKind::Unit)
+    }
+
+    /// Stops a watch.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn unwatch(&self, id: String) -> Promise {
+        let Ok(shared) = self.shared() else { return reject(released()) };
+        let sub = shared.borrow().session.subscription_for(&format!("watch:{id}"));
+        let req = {
+            let mut inner = shared.borrow_mut();
+            match sub {
+                Some(sub) => inner.session.unsubscribe(now(), sub),
+                None => inner.session.request(now(), "unwatch", to_any(&crate::pb::UnWatchRequest { id }), None),
+            }
+        };
+        promise_for(shared, req, ReplyKind::Unit)
+    }
+
+    /// Sends a message to a queue or exchange. `data` may be any JSON value or a string.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn queue_message(&self, #[wasm_bindgen(unchecked_param_type = "QueueMessageOptions")] options: JsValue) -> Promise {
+        let Ok(shared) = self.shared() else { return reject(released()) };
+        let (msg, timeout) = match message_from(&options) {
+            Ok(m) => m,
+            Err(e) => return reject(e),
+        };
+        let id = shared.borrow_mut().session.request(now(), "queuemessage", to_any(&msg), timeout);
+        promise_for(shared, id, ReplyKind::Unit)
+    }
+
+    /// Sends a message and resolves to the reply's `data` (JSON-parsed). Any number of rpcs can
+    /// run at once; replies are matched by correlation id.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn rpc(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "QueueMessageOptions")] options: JsValue,
+        timeout_ms: Option<f64>,
+    ) -> Promise {
+        let Ok(shared) = self.shared() else { return reject(released()) };
+        let (msg, timeout) = match message_from(&options) {
+            Ok(m) => m,
+            Err(e) => return reject(e),
+        };
+        let timeout = ms(timeout_ms).or(timeout);
+        let id = shared.borrow_mut().session.rpc(now(), msg, timeout);
+        promise_for(shared, id, ReplyKind::RpcData)
+    }
+
+    /// `"Disconnected"`, `"Connecting"`, `"Connected"` or `"SignedIn"`.
+    #[wasm_bindgen(unchecked_return_type = "ClientState")]
+    pub fn get_state(&self) -> String {
+        match &self.inner {
+            Some(s) => s.borrow().session.state().as_str().into(),
+            None => "Disconnected".into(),
+        }
+    }
+
+    /// Sets the default request timeout in milliseconds.
+    pub fn set_default_timeout(&self, ms: f64) {
+        if let (Some(s), Some(v)) = (&self.inner, self::ms(Some(ms))) {
+            s.borrow_mut().session.set_default_timeout(v);
+        }
+    }
+
+    /// Sets the agent name sent at the next sign-in.
+    pub fn set_agent_name(&self, name: String) {
+        if let Some(s) = &self.inner {
+            s.borrow_mut().session.set_agent_name(name);
+        }
+    }
+
+    /// Internal counters for leak tests: `[pending promises, callbacks, event handlers,
+    /// timers, sockets, page listeners, requests in flight, outbox, registrations, rpc calls]`.
+    #[doc(hidden)]
+    pub fn debug_counts(&self) -> Vec<u32> {
+        let Some(s) = &self.inner else { return vec![0; 10] };
+        let inner = s.borrow();
+        let (a, b, c, d) = inner.session.table_sizes();
+        let mut out: Vec<u32> = inner.resource_counts().iter().map(|v| *v as u32).collect();
+        out.extend([a as u32, b as u32, c as u32, d as u32]);
+        out
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if let Some(shared) = self.inner.take() {
+            shared.borrow_mut().session.disconnect(now());
+            drive(&shared);
+            shared.borrow_mut().release();
+            debug_assert!(Rc::strong_count(&shared) >= 1);
+        }
+    }
+}

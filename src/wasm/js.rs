@@ -1,0 +1,204 @@
+//! Conversions between JS values and the core's types: options in, events, messages and typed
+//! errors out.
+
+use js_sys::{Object, Reflect, JSON};
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::core::error::Error;
+use crate::core::session::ClientEvent;
+use crate::pb::{QueueEvent, User, WatchEvent};
+
+/// Sets `key` on `obj` (ignoring failures, which cannot happen on plain objects).
+pub fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+}
+
+/// Reads `key` of `obj` (undefined when missing).
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A JS `Error` with `name = "OpenIapError"`, `kind` and `code`.
+pub fn error(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    err.set_name("OpenIapError");
+    set(&err, "kind", e.kind.as_str());
+    set(&err, "code", e.code);
+    err.into()
+}
+
+/// A JS error for bad arguments.
+pub fn invalid(message: &str) -> JsValue {
+    error(&Error::new(crate::core::error::ErrorKind::InvalidArgument, message))
+}
+
+/// The text of a thrown JS value (for reports).
+pub fn describe(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| JSON::stringify(e).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "error".into()))
+}
+
+/// `{event, reason?, ...}` for event handlers.
+pub fn event(ev: &ClientEvent) -> JsValue {
+    let obj = Object::new();
+    let (name, reason) = match ev {
+        ClientEvent::Connecting => ("Connecting", None),
+        ClientEvent::Connected => ("Connected", None),
+        ClientEvent::Disconnected(r) => ("Disconnected", Some(r.as_str())),
+        ClientEvent::SignedIn => ("SignedIn", None),
+        ClientEvent::QueueRenamed { old, new, .. } => {
+            set(&obj, "old", old.as_str());
+            set(&obj, "new", new.as_str());
+            ("QueueRenamed", None)
+        }
+        ClientEvent::Error(r) => ("Error", Some(r.as_str())),
+    };
+    set(&obj, "event", name);
+    set(&obj, "reason", reason.unwrap_or(""));
+    obj.into()
+}
+
+/// `data` parsed as JSON when it is JSON, else the string itself.
+pub fn parse_data(text: &str) -> JsValue {
+    if text.is_empty() {
+        return JsValue::from_str("");
+    }
+    JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
+}
+
+/// Text for a `data` field: strings as they are, anything else as JSON.
+pub fn data_text(value: &JsValue) -> String {
+    if value.is_undefined() || value.is_null() {
+        return String::new();
+    }
+    if let Some(s) = value.as_string() {
+        return s;
+    }
+    JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default()
+}
+
+/// The object a queue callback receives.
+pub fn queue_message(ev: &QueueEvent) -> JsValue {
+    let obj = Object::new();
+    set(&obj, "queuename", ev.queuename.as_str());
+    set(&obj, "correlation_id", ev.correlation_id.as_str());
+    set(&obj, "replyto", ev.replyto.as_str());
+    set(&obj, "routingkey", ev.routingkey.as_str());
+    set(&obj, "exchangename", ev.exchangename.as_str());
+    let data = parse_data(&ev.data);
+    if data.is_object() && !js_sys::Array::is_array(&data) {
+        // OpenFlow adds the sender's token and user; they move out of `data`, as in npm `openiap`.
+        for (from, to) in [("__jwt", "jwt"), ("__user", "user")] {
+            let v = get(&data, from);
+            if !v.is_undefined() {
+                set(&obj, to, v);
+                let _ = Reflect::delete_property(data.unchecked_ref::<Object>(), &JsValue::from_str(from));
+            }
+        }
+    }
+    set(&obj, "data", data);
+    obj.into()
+}
+
+/// The object a watch callback receives.
+pub fn watch_event(ev: &WatchEvent) -> JsValue {
+    let obj = Object::new();
+    set(&obj, "id", ev.id.as_str());
+    set(&obj, "operation", ev.operation.as_str());
+    set(&obj, "document", parse_data(&ev.document));
+    obj.into()
+}
+
+/// `{_id, name, username, email, roles}`.
+pub fn user(u: &User) -> JsValue {
+    let obj = Object::new();
+    set(&obj, "_id", u.id.as_str());
+    set(&obj, "name", u.name.as_str());
+    set(&obj, "username", u.username.as_str());
+    set(&obj, "email", u.email.as_str());
+    let roles = js_sys::Array::new();
+    for r in &u.roles {
+        let role = Object::new();
+        set(&role, "_id", r.id.as_str());
+        set(&role, "name", r.name.as_str());
+        roles.push(&role);
+    }
+    set(&obj, "roles", roles);
+    obj.into()
+}
+
+/// Deserializes an options object (undefined/null → defaults).
+pub fn options<T: for<'de> Deserialize<'de> + Default>(value: &JsValue) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid(&format!("invalid options: {e}")))
+}
+
+/// `new Client(options)`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ClientOptions {
+    pub url: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub jwt: Option<String>,
+    pub agent: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub connect_timeout_ms: Option<f64>,
+    pub heartbeat_ms: Option<f64>,
+    pub heartbeat_timeout_ms: Option<f64>,
+    pub framing: Option<String>,
+    pub auto_reregister: Option<bool>,
+    pub outbox_limit: Option<f64>,
+    pub max_frame_bytes: Option<f64>,
+    pub reconnect: Option<ReconnectOptions>,
+}
+
+/// `options.reconnect`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReconnectOptions {
+    pub initial_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+    pub max_attempts: Option<f64>,
+}
+
+/// `signin(options)`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SigninOptions {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub jwt: Option<String>,
+    pub agent: Option<String>,
+    pub longtoken: Option<bool>,
+    pub validateonly: Option<bool>,
+}
+
+/// `register_exchange(options, cb)`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExchangeOptions {
+    pub exchangename: String,
+    pub algorithm: Option<String>,
+    pub routingkey: Option<String>,
+    pub addqueue: Option<bool>,
+}
+
+/// `queue_message(options)` and `rpc(options)`; `data` is read separately (any JS value).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MessageOptions {
+    pub queuename: Option<String>,
+    pub exchangename: Option<String>,
+    pub routingkey: Option<String>,
+    pub replyto: Option<String>,
+    pub correlation_id: Option<String>,
+    pub striptoken: Option<bool>,
+    pub expiration: Option<f64>,
+    pub timeout: Option<f64>,
+}

@@ -1,0 +1,11 @@
+//! The JS-facing shell: a thin layer that runs the sans-IO [`crate::core::session::Session`]
+//! on a browser `WebSocket`, JS timers and promises. Only compiled for `wasm32`.
+
+mod client;
+mod driver;
+mod js;
+mod listener;
+mod socket;
+mod types;
+
+pub use client::Client;

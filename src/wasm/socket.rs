@@ -1,0 +1,93 @@
+//! A WebSocket whose handlers are removed and which is closed when dropped.
+
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+/// What happened on a socket.
+pub enum SocketEvent {
+    /// The socket opened.
+    Open,
+    /// A message arrived (binary, or text as UTF-8 bytes).
+    Data(Vec<u8>),
+    /// The socket closed or failed.
+    Closed(String),
+}
+
+type Handler = Closure<dyn FnMut(JsValue)>;
+
+/// An open (or opening) WebSocket with its four handlers.
+pub struct Socket {
+    ws: WebSocket,
+    _handlers: [Handler; 4],
+}
+
+impl Socket {
+    /// Opens `url` with `protocols`; `on_event` receives everything that happens on it.
+    pub fn open(
+        url: &str,
+        protocols: &[&str],
+        on_event: impl Fn(SocketEvent) + Clone + 'static,
+    ) -> Result<Socket, JsValue> {
+        let ws = if protocols.is_empty() {
+            WebSocket::new(url)?
+        } else {
+            let list = js_sys::Array::new();
+            for p in protocols {
+                list.push(&JsValue::from_str(p));
+            }
+            WebSocket::new_with_str_sequence(url, &list)?
+        };
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let handler = |f: Box<dyn FnMut(JsValue)>| Closure::wrap(f);
+        let cb = on_event.clone();
+        let on_open = handler(Box::new(move |_| cb(SocketEvent::Open)));
+        let cb = on_event.clone();
+        let on_message = handler(Box::new(move |e: JsValue| {
+            let data = e.unchecked_into::<MessageEvent>().data();
+            let bytes = if let Some(buf) = data.dyn_ref::<ArrayBuffer>() {
+                Uint8Array::new(buf).to_vec()
+            } else if let Some(text) = data.as_string() {
+                text.into_bytes()
+            } else {
+                Vec::new()
+            };
+            cb(SocketEvent::Data(bytes));
+        }));
+        let cb = on_event.clone();
+        let on_close = handler(Box::new(move |e: JsValue| {
+            let reason = match e.dyn_ref::<CloseEvent>() {
+                Some(c) if !c.reason().is_empty() => format!("socket closed ({}: {})", c.code(), c.reason()),
+                Some(c) => format!("socket closed ({})", c.code()),
+                None => "socket closed".to_string(),
+            };
+            cb(SocketEvent::Closed(reason));
+        }));
+        // Node 20 fires `error` but never `close` for a failed attempt: treat error as the end.
+        let cb = on_event;
+        let on_error = handler(Box::new(move |_e: JsValue| cb(SocketEvent::Closed("socket error".into()))));
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Socket { ws, _handlers: [on_open, on_message, on_close, on_error] })
+    }
+
+    /// Sends one binary message (a JS-owned copy: some runtimes read the buffer later).
+    pub fn send(&self, bytes: &[u8]) {
+        let copy = Uint8Array::from(bytes);
+        let _ = self.ws.send_with_array_buffer(&copy.buffer());
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        self.ws.set_onerror(None);
+        let _ = self.ws.close();
+    }
+}
+
