@@ -6,7 +6,7 @@
 //! drains [`Output`]s with [`Session::poll_output`] (one at a time, so callbacks run by the shell
 //! may call back into the session), then arms one timer for [`Session::poll_timeout`].
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use super::backoff::{Backoff, BackoffConfig};
 use super::codec::{Codec, Framing};
@@ -283,13 +283,13 @@ pub struct Session {
     next_socket: SocketId,
     codec: Codec,
     seq: Sequencer,
-    in_flight: HashMap<String, (InFlight, u64)>,
+    in_flight: BTreeMap<String, (InFlight, u64)>,
     outbox: VecDeque<Queued>,
     subscriptions: BTreeMap<SubscriptionId, Subscription>,
-    routes: HashMap<String, SubscriptionId>,
+    routes: BTreeMap<String, SubscriptionId>,
     next_subscription: SubscriptionId,
     rpc_queue: Option<SubscriptionId>,
-    rpc_calls: HashMap<String, RpcCall>,
+    rpc_calls: BTreeMap<String, RpcCall>,
     next_request: RequestId,
     backoff: Backoff,
     heartbeat: Heartbeat,
@@ -316,13 +316,13 @@ impl Session {
             next_socket: 0,
             codec,
             seq: Sequencer::default(),
-            in_flight: HashMap::new(),
+            in_flight: BTreeMap::new(),
             outbox: VecDeque::new(),
             subscriptions: BTreeMap::new(),
-            routes: HashMap::new(),
+            routes: BTreeMap::new(),
             next_subscription: 0,
             rpc_queue: None,
-            rpc_calls: HashMap::new(),
+            rpc_calls: BTreeMap::new(),
             next_request: 0,
             backoff,
             heartbeat,
@@ -666,7 +666,7 @@ impl Session {
         let request = self.new_request();
         let deadline = now + self.timeout_of(timeout_ms);
         let kind = match kind {
-            SubscriptionKind::Queue(name) => SubscriptionKind::Queue(name.to_lowercase()),
+            SubscriptionKind::Queue(name) => SubscriptionKind::Queue(name.to_ascii_lowercase()),
             k => k,
         };
         if let SubscriptionKind::Queue(name) = &kind {
@@ -732,7 +732,7 @@ impl Session {
 
     /// The registration id bound to queue `name`, if any.
     pub fn subscription_for(&self, name: &str) -> Option<SubscriptionId> {
-        let lower = name.to_lowercase();
+        let lower = name.to_ascii_lowercase();
         self.routes.get(name).or_else(|| self.routes.get(&lower)).copied().or_else(|| {
             self.subscriptions
                 .iter()
@@ -952,7 +952,7 @@ impl Session {
 
     fn route_queue_event(&mut self, now: u64, env: Envelope) {
         let Ok(ev) = decode::<QueueEvent>(&env) else { return };
-        let Some(&sub) = self.routes.get(&ev.queuename.to_lowercase()) else { return };
+        let Some(&sub) = self.routes.get(&ev.queuename.to_ascii_lowercase()) else { return };
         if Some(sub) == self.rpc_queue {
             if let Some(call) = self.rpc_calls.remove(&ev.correlation_id) {
                 self.reply_ok(call.request, env);
@@ -1036,7 +1036,7 @@ impl Session {
             }
             self.remove_subscription(id);
             if is_rpc {
-                let calls: Vec<_> = self.rpc_calls.drain().map(|(_, c)| c.request).collect();
+                let calls: Vec<_> = std::mem::take(&mut self.rpc_calls).into_values().map(|c| c.request).collect();
                 for r in calls {
                     self.outputs.push_back(Output::Reply { request: r, result: Err(e.clone()) });
                 }
@@ -1062,7 +1062,7 @@ impl Session {
         };
         let route = match sub.kind {
             SubscriptionKind::Watch(_) => format!("watch:{name}"),
-            _ => name.to_lowercase(),
+            _ => name.to_ascii_lowercase(),
         };
         let old = sub.current.replace(name.clone());
         sub.live = true;
@@ -1171,7 +1171,7 @@ impl Session {
     }
 
     fn fail_in_flight(&mut self, kind: ErrorKind, message: &str) {
-        let all: Vec<(InFlight, u64)> = self.in_flight.drain().map(|(_, v)| v).collect();
+        let all: Vec<(InFlight, u64)> = std::mem::take(&mut self.in_flight).into_values().collect();
         for (what, _) in all {
             match what {
                 InFlight::User(r) | InFlight::UserSignin(r) => self.reply_err(r, kind, message),
@@ -1202,7 +1202,7 @@ impl Session {
                 self.remove_subscription(sub);
             }
         }
-        let calls: Vec<RequestId> = self.rpc_calls.drain().map(|(_, c)| c.request).collect();
+        let calls: Vec<RequestId> = std::mem::take(&mut self.rpc_calls).into_values().map(|c| c.request).collect();
         for r in calls {
             self.reply_err(r, kind, message);
         }

@@ -6,7 +6,7 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::driver::{connect_promise, drive, now, promise_for, released, Inner, ReplyKind, Shared};
-use super::js::{self, ClientOptions, ExchangeOptions, MessageOptions, SigninOptions};
+use super::js::{self, Options};
 use crate::core::backoff::BackoffConfig;
 use crate::core::codec::Framing;
 use crate::core::envelope::to_any;
@@ -19,56 +19,53 @@ pub struct Client {
     inner: Option<Shared>,
 }
 
-fn ms(v: Option<f64>) -> Option<u64> {
-    v.filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as u64)
-}
-
-fn config_from(o: ClientOptions) -> Result<Config, JsValue> {
+fn config_from(options: &JsValue) -> Result<Config, JsValue> {
+    let o = Options(options);
     let mut c = Config::default();
-    let d = BackoffConfig::default();
-    c.url = o.url;
-    c.username = o.username;
-    c.password = o.password;
-    c.jwt = o.jwt;
-    if let Some(a) = o.agent {
+    c.url = o.string("url")?;
+    c.username = o.string("username")?;
+    c.password = o.string("password")?;
+    c.jwt = o.string("jwt")?;
+    if let Some(a) = o.string("agent")? {
         c.agent = a;
     }
-    c.request_timeout_ms = ms(o.timeout_ms).unwrap_or(c.request_timeout_ms);
-    c.connect_timeout_ms = ms(o.connect_timeout_ms).unwrap_or(c.connect_timeout_ms);
-    c.heartbeat_ms = ms(o.heartbeat_ms).unwrap_or(c.heartbeat_ms);
-    c.heartbeat_timeout_ms = ms(o.heartbeat_timeout_ms).unwrap_or(c.heartbeat_timeout_ms);
-    c.auto_reregister = o.auto_reregister.unwrap_or(true);
-    c.outbox_limit = ms(o.outbox_limit).map(|v| v as usize).unwrap_or(c.outbox_limit);
-    c.max_frame_len = ms(o.max_frame_bytes).map(|v| v as usize).unwrap_or(c.max_frame_len);
-    if let Some(f) = o.framing {
+    c.request_timeout_ms = o.number("timeout_ms")?.unwrap_or(c.request_timeout_ms);
+    c.connect_timeout_ms = o.number("connect_timeout_ms")?.unwrap_or(c.connect_timeout_ms);
+    c.heartbeat_ms = o.number("heartbeat_ms")?.unwrap_or(c.heartbeat_ms);
+    c.heartbeat_timeout_ms = o.number("heartbeat_timeout_ms")?.unwrap_or(c.heartbeat_timeout_ms);
+    c.auto_reregister = o.boolean("auto_reregister")?.unwrap_or(true);
+    c.outbox_limit = o.number("outbox_limit")?.map(|v| v as usize).unwrap_or(c.outbox_limit);
+    c.max_frame_len = o.number("max_frame_bytes")?.map(|v| v as usize).unwrap_or(c.max_frame_len);
+    if let Some(f) = o.string("framing")? {
         c.framing = Framing::parse(&f).ok_or_else(|| js::invalid("framing must be \"openiap\" or \"grpc-web\""))?;
     }
-    if let Some(r) = o.reconnect {
-        c.backoff = BackoffConfig {
-            initial_ms: ms(r.initial_ms).unwrap_or(d.initial_ms),
-            max_ms: ms(r.max_ms).unwrap_or(d.max_ms),
-            max_attempts: ms(r.max_attempts).map(|v| v as u32),
-        };
-    }
+    let r = o.object("reconnect");
+    let r = Options(&r);
+    let d = BackoffConfig::default();
+    c.backoff = BackoffConfig {
+        initial_ms: r.number("initial_ms")?.unwrap_or(d.initial_ms),
+        max_ms: r.number("max_ms")?.unwrap_or(d.max_ms),
+        max_attempts: r.number("max_attempts")?.map(|v| v.min(u32::MAX as u64) as u32),
+    };
     Ok(c)
 }
 
 fn message_from(value: &JsValue) -> Result<(QueueMessageRequest, Option<u64>), JsValue> {
-    let o: MessageOptions = js::options(value)?;
+    let o = Options(value);
     let msg = QueueMessageRequest {
-        queuename: o.queuename.unwrap_or_default(),
-        correlation_id: o.correlation_id.unwrap_or_default(),
-        replyto: o.replyto.unwrap_or_default(),
-        routingkey: o.routingkey.unwrap_or_default(),
-        exchangename: o.exchangename.unwrap_or_default(),
+        queuename: o.string("queuename")?.unwrap_or_default(),
+        correlation_id: o.string("correlation_id")?.unwrap_or_default(),
+        replyto: o.string("replyto")?.unwrap_or_default(),
+        routingkey: o.string("routingkey")?.unwrap_or_default(),
+        exchangename: o.string("exchangename")?.unwrap_or_default(),
         data: js::data_text(&js::get(value, "data")),
-        striptoken: o.striptoken.unwrap_or(false),
-        expiration: ms(o.expiration).map(|v| v.min(i32::MAX as u64) as i32).unwrap_or(0),
+        striptoken: o.boolean("striptoken")?.unwrap_or(false),
+        expiration: o.number("expiration")?.map(|v| v.min(i32::MAX as u64) as i32).unwrap_or(0),
     };
     if msg.queuename.is_empty() && msg.exchangename.is_empty() {
         return Err(js::invalid("queuename or exchangename is required"));
     }
-    Ok((msg, ms(o.timeout)))
+    Ok((msg, o.number("timeout")?))
 }
 
 fn reject(e: JsValue) -> Promise {
@@ -82,8 +79,7 @@ impl Client {
     pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<Client, JsValue> {
         console_error_panic_hook::set_once();
         let get_token = js::get(&options, "get_token").dyn_into::<Function>().ok();
-        let opts: ClientOptions = js::options(&options)?;
-        let mut config = config_from(opts)?;
+        let mut config = config_from(&options)?;
         config.use_token_callback = get_token.is_some();
         let seed = (js_sys::Math::random() * u64::MAX as f64) as u64 ^ now();
         Ok(Client { inner: Some(Inner::new(Session::new(config, seed), get_token)) })
@@ -117,20 +113,22 @@ impl Client {
     #[wasm_bindgen(unchecked_return_type = "Promise<SigninResult>")]
     pub fn signin(&self, #[wasm_bindgen(unchecked_param_type = "SigninOptions")] options: JsValue) -> Promise {
         let Ok(shared) = self.shared() else { return reject(released()) };
-        let o: SigninOptions = match js::options(&options) {
-            Ok(o) => o,
-            Err(e) => return reject(e),
+        let read = || -> Result<SigninRequest, JsValue> {
+            let o = Options(&options);
+            Ok(SigninRequest {
+                username: o.string("username")?.unwrap_or_default(),
+                password: o.string("password")?.unwrap_or_default(),
+                jwt: o.string("jwt")?.unwrap_or_default(),
+                agent: o.string("agent")?.unwrap_or_else(|| shared.borrow().session.config().agent.clone()),
+                version: env!("CARGO_PKG_VERSION").into(),
+                longtoken: o.boolean("longtoken")?.unwrap_or(false),
+                validateonly: o.boolean("validateonly")?.unwrap_or(false),
+                ping: true,
+            })
         };
-        let agent = o.agent.unwrap_or_else(|| shared.borrow().session.config().agent.clone());
-        let req = SigninRequest {
-            username: o.username.unwrap_or_default(),
-            password: o.password.unwrap_or_default(),
-            jwt: o.jwt.unwrap_or_default(),
-            agent,
-            version: env!("CARGO_PKG_VERSION").into(),
-            longtoken: o.longtoken.unwrap_or(false),
-            validateonly: o.validateonly.unwrap_or(false),
-            ping: true,
+        let req = match read() {
+            Ok(r) => r,
+            Err(e) => return reject(e),
         };
         let id = shared.borrow_mut().session.request(now(), "signin", to_any(&req), None);
         promise_for(shared, id, ReplyKind::Signin)
@@ -171,18 +169,19 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "(message: QueueMessage) => unknown")] callback: Function,
     ) -> Promise {
         let Ok(shared) = self.shared() else { return reject(released()) };
-        let o: ExchangeOptions = match js::options(&options) {
-            Ok(o) => o,
-            Err(e) => return reject(e),
+        let read = || -> Result<RegisterExchangeRequest, JsValue> {
+            let o = Options(&options);
+            Ok(RegisterExchangeRequest {
+                exchangename: o.string("exchangename")?.unwrap_or_default(),
+                algorithm: o.string("algorithm")?.unwrap_or_else(|| "fanout".into()),
+                routingkey: o.string("routingkey")?.unwrap_or_default(),
+                addqueue: o.boolean("addqueue")?.unwrap_or(true),
+            })
         };
-        if o.exchangename.is_empty() {
-            return reject(js::invalid("exchangename is required"));
-        }
-        let req = RegisterExchangeRequest {
-            exchangename: o.exchangename,
-            algorithm: o.algorithm.unwrap_or_else(|| "fanout".into()),
-            routingkey: o.routingkey.unwrap_or_default(),
-            addqueue: o.addqueue.unwrap_or(true),
+        let req = match read() {
+            Ok(r) if !r.exchangename.is_empty() => r,
+            Ok(_) => return reject(js::invalid("exchangename is required")),
+            Err(e) => return reject(e),
         };
         self.subscribe(shared, SubscriptionKind::Exchange(req), callback, ReplyKind::QueueName)
     }
@@ -275,7 +274,7 @@ impl Client {
             Ok(m) => m,
             Err(e) => return reject(e),
         };
-        let timeout = ms(timeout_ms).or(timeout);
+        let timeout = timeout_ms.filter(|t| t.is_finite() && *t > 0.0).map(|t| t as u64).or(timeout);
         let id = shared.borrow_mut().session.rpc(now(), msg, timeout);
         promise_for(shared, id, ReplyKind::RpcData)
     }
@@ -291,8 +290,8 @@ impl Client {
 
     /// Sets the default request timeout in milliseconds.
     pub fn set_default_timeout(&self, ms: f64) {
-        if let (Some(s), Some(v)) = (&self.inner, self::ms(Some(ms))) {
-            s.borrow_mut().session.set_default_timeout(v);
+        if let Some(s) = self.inner.as_ref().filter(|_| ms.is_finite() && ms > 0.0) {
+            s.borrow_mut().session.set_default_timeout(ms as u64);
         }
     }
 

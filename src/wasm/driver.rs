@@ -2,7 +2,7 @@
 //! promises, callbacks), and keeps the JS objects that belong to requests and registrations.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -52,9 +52,9 @@ pub struct Inner {
     wake: Vec<Listener>,
     handlers: Vec<(u32, Function)>,
     next_handler: u32,
-    pending: HashMap<RequestId, Waiter>,
+    pending: BTreeMap<RequestId, Waiter>,
     connect_waiters: Vec<(Function, Function)>,
-    callbacks: HashMap<SubscriptionId, Function>,
+    callbacks: BTreeMap<SubscriptionId, Function>,
     get_token: Option<Function>,
     driving: bool,
     /// True while `SignedIn` handlers run: registrations made there are the app's own
@@ -78,9 +78,9 @@ impl Inner {
             wake: Vec::new(),
             handlers: Vec::new(),
             next_handler: 0,
-            pending: HashMap::new(),
+            pending: BTreeMap::new(),
             connect_waiters: Vec::new(),
-            callbacks: HashMap::new(),
+            callbacks: BTreeMap::new(),
             get_token,
             driving: false,
             in_signedin_handler: false,

@@ -2,7 +2,6 @@
 //! errors out.
 
 use js_sys::{Object, Reflect, JSON};
-use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::error::Error;
@@ -130,75 +129,47 @@ pub fn user(u: &User) -> JsValue {
     obj.into()
 }
 
-/// Deserializes an options object (undefined/null → defaults).
-pub fn options<T: for<'de> Deserialize<'de> + Default>(value: &JsValue) -> Result<T, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(T::default());
+/// Typed reads of an options object; a field of the wrong type is an `InvalidArgument` error.
+/// `undefined`/`null` objects and fields read as absent.
+pub struct Options<'a>(pub &'a JsValue);
+
+impl Options<'_> {
+    fn field(&self, key: &str) -> Option<JsValue> {
+        if !self.0.is_object() {
+            return None;
+        }
+        Some(get(self.0, key)).filter(|v| !v.is_undefined() && !v.is_null())
     }
-    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid(&format!("invalid options: {e}")))
-}
 
-/// `new Client(options)`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ClientOptions {
-    pub url: Option<String>,
-    pub username: Option<String>,
-    pub password: Option<String>,
-    pub jwt: Option<String>,
-    pub agent: Option<String>,
-    pub timeout_ms: Option<f64>,
-    pub connect_timeout_ms: Option<f64>,
-    pub heartbeat_ms: Option<f64>,
-    pub heartbeat_timeout_ms: Option<f64>,
-    pub framing: Option<String>,
-    pub auto_reregister: Option<bool>,
-    pub outbox_limit: Option<f64>,
-    pub max_frame_bytes: Option<f64>,
-    pub reconnect: Option<ReconnectOptions>,
-}
+    /// A string field.
+    pub fn string(&self, key: &str) -> Result<Option<String>, JsValue> {
+        match self.field(key) {
+            None => Ok(None),
+            Some(v) => v.as_string().map(Some).ok_or_else(|| invalid(&format!("option '{key}' must be a string"))),
+        }
+    }
 
-/// `options.reconnect`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ReconnectOptions {
-    pub initial_ms: Option<f64>,
-    pub max_ms: Option<f64>,
-    pub max_attempts: Option<f64>,
-}
+    /// A non-negative number field (milliseconds, counts), truncated to an integer.
+    pub fn number(&self, key: &str) -> Result<Option<u64>, JsValue> {
+        match self.field(key) {
+            None => Ok(None),
+            Some(v) => match v.as_f64() {
+                Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n as u64)),
+                _ => Err(invalid(&format!("option '{key}' must be a non-negative number"))),
+            },
+        }
+    }
 
-/// `signin(options)`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SigninOptions {
-    pub username: Option<String>,
-    pub password: Option<String>,
-    pub jwt: Option<String>,
-    pub agent: Option<String>,
-    pub longtoken: Option<bool>,
-    pub validateonly: Option<bool>,
-}
+    /// A boolean field.
+    pub fn boolean(&self, key: &str) -> Result<Option<bool>, JsValue> {
+        match self.field(key) {
+            None => Ok(None),
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| invalid(&format!("option '{key}' must be a boolean"))),
+        }
+    }
 
-/// `register_exchange(options, cb)`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ExchangeOptions {
-    pub exchangename: String,
-    pub algorithm: Option<String>,
-    pub routingkey: Option<String>,
-    pub addqueue: Option<bool>,
-}
-
-/// `queue_message(options)` and `rpc(options)`; `data` is read separately (any JS value).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct MessageOptions {
-    pub queuename: Option<String>,
-    pub exchangename: Option<String>,
-    pub routingkey: Option<String>,
-    pub replyto: Option<String>,
-    pub correlation_id: Option<String>,
-    pub striptoken: Option<bool>,
-    pub expiration: Option<f64>,
-    pub timeout: Option<f64>,
+    /// A nested options object.
+    pub fn object(&self, key: &str) -> JsValue {
+        self.field(key).unwrap_or(JsValue::UNDEFINED)
+    }
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Prints the size of the release `web` build (wasm after wasm-opt, and the JS glue): raw, gzip -9,
+# brotli. `SIZE_BUDGET_GZIP` (bytes) fails the run when wasm+glue gzip exceeds it.
+# The largest functions: `twiggy top -n 30 target/size/openiap_wasm_bg.wasm` (names kept there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. .ci/env.sh
+out=target/size
+rm -rf "$out" && mkdir -p "$out"
+cargo build --quiet --release --target wasm32-unknown-unknown --lib
+wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/release/openiap_wasm.wasm
+wasm-opt -O "$out/openiap_wasm_bg.wasm" -o "$out/opt.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
+wasm-opt -O --strip-debug --strip-producers "$out/openiap_wasm_bg.wasm" -o "$out/release.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
+sizes() { printf '%-26s raw %7d  gzip %6d  brotli %6d\n' "$1" "$(wc -c <"$2")" "$(gzip -9 -c "$2" | wc -c)" "$(python3 -c 'import sys
+try:
+  import brotli; print(len(brotli.compress(open(sys.argv[1],"rb").read(), quality=11)))
+except ImportError: print(0)' "$2")"; }
+sizes "wasm (wasm-opt -O)" "$out/release.wasm"
+sizes "JS glue" "$out/openiap_wasm.js"
+total=$(( $(gzip -9 -c "$out/release.wasm" | wc -c) + $(gzip -9 -c "$out/openiap_wasm.js" | wc -c) ))
+echo "total gzip -9: $total bytes"
+if [ -n "${SIZE_BUDGET_GZIP:-}" ] && [ "$total" -gt "$SIZE_BUDGET_GZIP" ]; then
+  echo "size budget exceeded: $total > $SIZE_BUDGET_GZIP bytes (gzip -9, wasm + JS glue)"; exit 1
+fi

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test: native (core, wire compatibility, test server, official-client interop),
+# then headless Chromium against a test server started here. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+bash .ci/setup.sh
+. .ci/env.sh
+step() { printf '\n=== %s\n' "$*"; }
+
+step "native tests (cargo test --workspace)"
+cargo test --workspace
+
+step "start the test server"
+. .ci/testserver.sh
+start_testserver
+trap stop_testserver EXIT
+
+step "browser tests (wasm-bindgen-test, headless Chromium)"
+export OPENIAP_TEST_URL OPENIAP_CONTROL_URL
+WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver

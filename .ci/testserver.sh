@@ -1,0 +1,22 @@
+# Sourced: start_testserver builds and starts openiap-testserver on 127.0.0.1 (free ports) and
+# exports OPENIAP_TEST_URL / OPENIAP_CONTROL_URL; stop_testserver ends it.
+start_testserver() {
+  cargo build --quiet -p openiap-testserver
+  TESTSERVER_LOG=$(mktemp -d)/testserver
+  "$ROOT/target/debug/openiap-testserver" --listen 127.0.0.1:0 --control 127.0.0.1:0 "$@" \
+    >"$TESTSERVER_LOG.out" 2>"$TESTSERVER_LOG.err" &
+  TESTSERVER_PID=$!
+  for _ in $(seq 1 100); do
+    line=$(head -n 1 "$TESTSERVER_LOG.out" 2>/dev/null || true)
+    case "$line" in LISTENING*) break ;; esac
+    sleep 0.1
+  done
+  case "$line" in LISTENING*) ;; *) echo "test server did not start:"; cat "$TESTSERVER_LOG.err"; return 1 ;; esac
+  OPENIAP_TEST_URL=$(printf '%s' "$line" | sed -n 's/.*ws=\([^ ]*\).*/\1/p')
+  OPENIAP_CONTROL_URL=$(printf '%s' "$line" | sed -n 's/.*control=\([^ ]*\).*/\1/p')
+  export OPENIAP_TEST_URL OPENIAP_CONTROL_URL TESTSERVER_PID TESTSERVER_LOG
+  echo "test server: $OPENIAP_TEST_URL (control $OPENIAP_CONTROL_URL, log $TESTSERVER_LOG.err)"
+}
+stop_testserver() {
+  [ -n "${TESTSERVER_PID:-}" ] && kill "$TESTSERVER_PID" 2>/dev/null || true
+}

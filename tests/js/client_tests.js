@@ -1,0 +1,424 @@
+// Browser tests of the Client against the test server, driven by tests/web.rs in headless
+// Chromium. Each export is one test: it throws on failure. `env` = {url, control, Client}.
+import { transient, persistent } from "./examples.js";
+
+const USER = "testuser", PASS = "testpass";
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function authUrl(env) {
+  return env.url.replace("ws://", `ws://${USER}:${PASS}@`);
+}
+
+async function control(env, path) {
+  const r = await fetch(env.control + path, { method: "POST" });
+  if (!r.ok) throw new Error(`control ${path}: HTTP ${r.status}`);
+  return r.text();
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error("assertion failed: " + msg);
+}
+
+function assertEq(a, b, msg) {
+  const ja = JSON.stringify(a), jb = JSON.stringify(b);
+  if (ja !== jb) throw new Error(`${msg}: expected ${jb}, got ${ja}`);
+}
+
+async function waitFor(what, cond, ms = 8000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await sleep(20);
+  }
+  throw new Error("timed out waiting for " + what);
+}
+
+/** A client plus a record of its events. Fast reconnects for tests. */
+function makeClient(env, extra = {}) {
+  const client = new env.Client({
+    url: authUrl(env),
+    reconnect: { initial_ms: 50, max_ms: 300 },
+    ...extra,
+  });
+  const events = [];
+  client.on_client_event((e) => events.push(e));
+  return { client, events, names: () => events.map((e) => e.event) };
+}
+
+async function reset(env) {
+  await control(env, "/reset");
+}
+
+// Counters [promises, callbacks, handlers, timers, sockets, listeners, in flight, outbox, regs, rpcs]
+function counts(client) {
+  return Array.from(client.debug_counts());
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function readme_transient_example(env) {
+  await reset(env);
+  const server = makeClient(env);
+  await server.client.connect();
+  await server.client.register_queue("echo", (msg) => ({ echoed: msg.data }));
+  const reply = await transient(env.Client, authUrl(env));
+  assertEq(reply, { echoed: { hello: "world" } }, "rpc reply");
+  server.client.disconnect();
+}
+
+export async function readme_persistent_example(env) {
+  await reset(env);
+  const got = [];
+  const client = await persistent(env.Client, authUrl(env), (data) => got.push(data));
+  await waitFor("queue registered", async () => JSON.parse(await (await fetch(env.control + "/log?command=registerqueue")).text()).length === 1);
+  const sender = makeClient(env);
+  await sender.client.connect();
+  await sleep(100);
+  await sender.client.queue_message({ queuename: "orders", data: { n: 1 }, striptoken: true });
+  await waitFor("first message", () => got.length === 1);
+  await control(env, "/drop");
+  await waitFor("back online", () => client.get_state() === "SignedIn");
+  await sleep(200);
+  await sender.client.queue_message({ queuename: "orders", data: { n: 2 }, striptoken: true });
+  await waitFor("second message", () => got.length >= 2);
+  await sleep(300);
+  assertEq(got, [{ n: 1 }, { n: 2 }], "each message once, no duplicates after reconnect");
+  client.disconnect();
+  sender.client.disconnect();
+}
+
+export async function connect_emits_events_in_order_and_signs_in(env) {
+  await reset(env);
+  const c = makeClient(env);
+  await c.client.connect();
+  assertEq(c.names(), ["Connecting", "Connected", "SignedIn"], "events");
+  assertEq(c.client.get_state(), "SignedIn", "state");
+  const log = JSON.parse(await (await fetch(env.control + "/log?command=signin")).text());
+  assert(log.length >= 1 && log[log.length - 1].seq === 0, "signin is the first envelope, seq 0");
+  c.client.disconnect();
+  assertEq(c.client.get_state(), "Disconnected", "state after disconnect");
+}
+
+export async function first_connect_to_a_dead_port_rejects_and_never_retries(env) {
+  const c = makeClient(env, { url: "ws://127.0.0.1:9/" });
+  let err;
+  try { await c.client.connect(); } catch (e) { err = e; }
+  assert(err, "connect rejected");
+  assertEq([err.name, err.kind], ["OpenIapError", "ConnectFailed"], "typed error");
+  await sleep(800);
+  assertEq(c.names().filter((n) => n === "Connecting").length, 1, "one attempt only");
+  const k = counts(c.client);
+  assertEq([k[0], k[3], k[4], k[5]], [0, 0, 0, 0], "no promise, timer, socket or listener left");
+  c.client.free();
+}
+
+export async function bad_credentials_reject_with_the_server_text_and_no_password(env) {
+  await reset(env);
+  const client = new env.Client({ url: env.url.replace("ws://", "ws://testuser:wrong-secret-123@") });
+  const events = [];
+  client.on_client_event((e) => events.push(e));
+  let err;
+  try { await client.connect(); } catch (e) { err = e; }
+  assert(err, "rejected");
+  assertEq(err.kind, "Signin", "kind");
+  assert(/unknown username or password/i.test(err.message), "server wording: " + err.message);
+  const all = JSON.stringify(events) + err.message + err.stack;
+  assert(!all.includes("wrong-secret-123"), "password leaked: " + all);
+  await sleep(500);
+  assertEq(client.get_state(), "Disconnected", "no retry");
+  client.free();
+}
+
+export async function invalid_url_rejects_with_invalid_argument(env) {
+  const client = new env.Client({});
+  let err;
+  try { await client.connect("ftp://nowhere"); } catch (e) { err = e; }
+  assertEq(err && err.kind, "InvalidArgument", "kind");
+  client.free();
+}
+
+export async function queue_messages_arrive_with_parsed_data_and_replies_flow(env) {
+  await reset(env);
+  const a = makeClient(env), b = makeClient(env);
+  await a.client.connect();
+  await b.client.connect();
+  const got = [];
+  const name = await a.client.register_queue({ queuename: "" }, (msg) => { got.push(msg); });
+  assert(name.length > 0, "temporary queue name returned");
+  await b.client.queue_message({ queuename: name, data: { x: 1, s: "é" }, correlation_id: "c1" });
+  await b.client.queue_message({ queuename: name, data: "plain text", striptoken: true });
+  await waitFor("2 messages", () => got.length === 2);
+  assertEq(got[0].data.x, 1, "JSON data parsed");
+  assertEq(got[0].correlation_id, "c1", "correlation id");
+  assertEq(got[0].queuename, name, "queuename");
+  assert(typeof got[0].jwt === "string" && got[0].user, "__jwt/__user moved to jwt/user");
+  assert(got[0].data.__jwt === undefined, "__jwt removed from data");
+  assertEq(got[1].data, "plain text", "non-JSON data stays a string");
+  a.client.disconnect();
+  b.client.disconnect();
+}
+
+export async function concurrent_rpcs_get_their_own_replies(env) {
+  await reset(env);
+  const server = makeClient(env), caller = makeClient(env);
+  await server.client.connect();
+  await caller.client.connect();
+  await server.client.register_queue("math", async (msg) => {
+    await sleep(msg.data.delay);
+    return { r: msg.data.n * 2 };
+  });
+  const ns = [1, 2, 3, 4, 5, 6, 7, 8];
+  const replies = await Promise.all(ns.map((n) => caller.client.rpc({ queuename: "math", data: { n, delay: (9 - n) * 15 } }, 5000)));
+  assertEq(replies.map((r) => r.r), ns.map((n) => n * 2), "replies matched by correlation id");
+  server.client.disconnect();
+  caller.client.disconnect();
+}
+
+export async function rpc_timeout_is_typed(env) {
+  await reset(env);
+  const c = makeClient(env);
+  await c.client.connect();
+  let err;
+  try { await c.client.rpc({ queuename: "nobody-listens-here", data: {} }, 300); } catch (e) { err = e; }
+  assertEq(err && err.kind, "Timeout", "kind");
+  c.client.disconnect();
+}
+
+export async function a_throwing_callback_is_reported_and_later_messages_arrive(env) {
+  await reset(env);
+  const c = makeClient(env);
+  await c.client.connect();
+  const seen = [];
+  const q = await c.client.register_queue("", (msg) => {
+    seen.push(msg.data.n);
+    if (msg.data.n === 1) throw new Error("boom");
+    if (msg.data.n === 2) return Promise.reject(new Error("async boom"));
+  });
+  for (const n of [1, 2, 3]) await c.client.queue_message({ queuename: q, data: { n }, striptoken: true });
+  await waitFor("3 messages", () => seen.length === 3);
+  const errors = c.events.filter((e) => e.event === "Error").map((e) => e.reason);
+  await waitFor("2 reports", () => c.events.filter((e) => e.event === "Error").length === 2);
+  assert(c.events.some((e) => e.event === "Error" && e.reason.includes("boom")), "reported: " + errors);
+  c.client.disconnect();
+}
+
+export async function drop_reconnects_reregisters_and_loses_nothing(env) {
+  await reset(env);
+  const c = makeClient(env), sender = makeClient(env);
+  await c.client.connect();
+  await sender.client.connect();
+  const got = [];
+  await c.client.register_queue("drop-q", (m) => { got.push(m.data.n); });
+  await sender.client.queue_message({ queuename: "drop-q", data: { n: 1 }, striptoken: true });
+  await waitFor("msg 1", () => got.length === 1);
+  c.events.length = 0;
+  await control(env, "/drop");
+  await waitFor("signed in again", () => c.events.some((e) => e.event === "SignedIn"));
+  assertEq(c.names(), ["Disconnected", "Connecting", "Connected", "SignedIn"], "events after a drop");
+  await waitFor("sender back", () => sender.client.get_state() === "SignedIn");
+  await sleep(100);
+  for (const n of [2, 3, 4]) await sender.client.queue_message({ queuename: "drop-q", data: { n }, striptoken: true });
+  await waitFor("all", () => got.length >= 4);
+  await sleep(200);
+  assertEq(got, [1, 2, 3, 4], "no loss, no duplicates");
+  const regs = JSON.parse(await (await fetch(env.control + "/log?command=registerqueue")).text());
+  assertEq(regs.length, 2, "registered once per connection");
+  c.client.disconnect();
+  sender.client.disconnect();
+}
+
+export async function temporary_queue_rename_is_reported(env) {
+  await reset(env);
+  const c = makeClient(env);
+  await c.client.connect();
+  const first = await c.client.register_queue("", () => {});
+  await control(env, "/drop");
+  await waitFor("renamed", () => c.events.some((e) => e.event === "QueueRenamed"));
+  const ev = c.events.find((e) => e.event === "QueueRenamed");
+  assertEq(ev.old, first, "old name");
+  assert(ev.new && ev.new !== first, "new name");
+  c.client.disconnect();
+}
+
+export async function server_down_then_up_reconnects(env) {
+  await reset(env);
+  const c = makeClient(env);
+  await c.client.connect();
+  c.events.length = 0;
+  await control(env, "/down?ms=1000");
+  await waitFor("signed in again", () => c.events.some((e) => e.event === "SignedIn"), 10000);
+  assert(c.names()[0] === "Disconnected", "Disconnected first");
+  assert(c.names().filter((n) => n === "Connecting").length >= 1, "retried");
+  c.client.disconnect();
+}
+
+export async function stalled_link_is_detected_by_the_heartbeat(env) {
+  await reset(env);
+  const c = makeClient(env, { heartbeat_ms: 500, heartbeat_timeout_ms: 500 });
+  await c.client.connect();
+  c.events.length = 0;
+  const t0 = Date.now();
+  await control(env, "/stall?ms=0");
+  await waitFor("Disconnected", () => c.events.some((e) => e.event === "Disconnected"), 5000);
+  const took = Date.now() - t0;
+  const reason = c.events.find((e) => e.event === "Disconnected").reason;
+  assert(reason.includes("heartbeat"), "reason: " + reason);
+  assert(took < 3000, "detected in " + took + " ms");
+  await control(env, "/heal");
+  await waitFor("signed in again", () => c.client.get_state() === "SignedIn", 8000);
+  c.client.disconnect();
+}
+
+export async function slow_split_and_coalesced_frames_change_nothing(env) {
+  await reset(env);
+  const a = makeClient(env), b = makeClient(env);
+  await a.client.connect();
+  await b.client.connect();
+  const got = [];
+  const q = await a.client.register_queue("", (m) => { got.push(m.data.n); });
+  await control(env, "/delay?ms=50");
+  await b.client.queue_message({ queuename: q, data: { n: 1 }, striptoken: true });
+  await control(env, "/heal");
+  await control(env, "/split?count=5&chunk=3");
+  await b.client.queue_message({ queuename: q, data: { n: 2 }, striptoken: true });
+  await control(env, "/heal");
+  await control(env, "/coalesce?count=3");
+  const sends = [3, 4, 5].map((n) => b.client.queue_message({ queuename: q, data: { n }, striptoken: true }));
+  await Promise.all(sends);
+  await waitFor("5 messages", () => got.length === 5);
+  assertEq(got, [1, 2, 3, 4, 5], "all messages once, in order");
+  assertEq(a.client.get_state(), "SignedIn", "no disconnect");
+  a.client.disconnect();
+  b.client.disconnect();
+}
+
+export async function garbage_and_unknown_commands(env) {
+  await reset(env);
+  const c = makeClient(env);
+  await c.client.connect();
+  await control(env, "/unknown");
+  await sleep(200);
+  assertEq(c.client.get_state(), "SignedIn", "unknown commands are ignored");
+  c.events.length = 0;
+  await control(env, "/garbage");
+  await waitFor("reconnected", () => c.events.some((e) => e.event === "SignedIn"));
+  const reason = c.events.find((e) => e.event === "Disconnected").reason;
+  assert(reason.includes("protocol error"), "reason: " + reason);
+  c.client.disconnect();
+}
+
+export async function refused_signins_are_retried_until_accepted(env) {
+  await reset(env);
+  const c = makeClient(env);
+  await c.client.connect();
+  c.events.length = 0;
+  await control(env, "/refuse-signin?count=2");
+  await control(env, "/drop");
+  await waitFor("signed in again", () => c.events.some((e) => e.event === "SignedIn"), 10000);
+  const reasons = c.events.filter((e) => e.event === "Disconnected").map((e) => e.reason);
+  assert(reasons.some((r) => r.includes("sign-in failed")), "refusal reported: " + reasons);
+  c.client.disconnect();
+}
+
+export async function requests_wait_in_the_outbox_while_reconnecting(env) {
+  await reset(env);
+  const a = makeClient(env), b = makeClient(env);
+  await a.client.connect();
+  await b.client.connect();
+  const got = [];
+  const q = await a.client.register_queue("outbox-q", (m) => { got.push(m.data); });
+  await control(env, "/down?ms=600");
+  await waitFor("b disconnected", () => b.client.get_state() !== "SignedIn");
+  const sent = b.client.queue_message({ queuename: q, data: "while-offline", striptoken: true });
+  await sent;
+  await waitFor("delivered", () => got.includes("while-offline"), 8000);
+  a.client.disconnect();
+  b.client.disconnect();
+}
+
+export async function in_flight_requests_fail_with_disconnected(env) {
+  await reset(env);
+  const c = makeClient(env);
+  await c.client.connect();
+  await control(env, "/stall?ms=0");
+  const p = c.client.rpc({ queuename: "nobody", data: 1 }, 20000).then(() => null, (e) => e);
+  const q = c.client.queue_message({ queuename: "nobody", data: 1 }).then(() => null, (e) => e);
+  await sleep(100);
+  await control(env, "/drop");
+  await control(env, "/heal");
+  const [e1, e2] = await Promise.all([p, q]);
+  assertEq([e1 && e1.kind, e2 && e2.kind], ["Disconnected", "Disconnected"], "typed rejections");
+  c.client.disconnect();
+}
+
+export async function disconnect_leaves_nothing_running(env) {
+  await reset(env);
+  const c = makeClient(env, { heartbeat_ms: 200 });
+  await c.client.connect();
+  await c.client.register_queue("", () => {});
+  const pending = c.client.rpc({ queuename: "nobody", data: 1 }, 20000).then(() => null, (e) => e);
+  c.client.disconnect();
+  const e = await pending;
+  assertEq(e && e.kind, "Disconnected", "pending rejected");
+  const before = c.events.length;
+  await sleep(600);
+  assertEq(c.events.length, before, "no event after disconnect");
+  const k = counts(c.client);
+  assertEq([k[0], k[1], k[3], k[4], k[5], k[6], k[7], k[8], k[9]], [0, 0, 0, 0, 0, 0, 0, 0, 0], "nothing left: " + k);
+  let err;
+  try { await c.client.queue_message({ queuename: "x", data: 1 }); } catch (e2) { err = e2; }
+  assertEq(err && err.kind, "NotConnected", "requests after disconnect");
+  c.client.free();
+}
+
+export async function two_hundred_reconnect_cycles_do_not_grow(env) {
+  await reset(env);
+  const c = makeClient(env, { reconnect: { initial_ms: 1, max_ms: 5 } });
+  await c.client.connect();
+  await c.client.register_queue("cycle-q", () => {});
+  await c.client.register_queue("", () => {});
+  const base = counts(c.client);
+  for (let i = 0; i < 200; i++) {
+    await control(env, "/drop");
+    await waitFor("cycle " + i, () => c.client.get_state() === "SignedIn" && counts(c.client)[6] === 0, 5000);
+  }
+  const after = counts(c.client);
+  assertEq(after, base, "promises, callbacks, handlers, timers, sockets, listeners, tables");
+  assertEq(c.events.filter((e) => e.event === "SignedIn").length, 201, "one SignedIn per cycle");
+  c.client.disconnect();
+}
+
+export async function grpc_web_framing_works_end_to_end(env) {
+  await reset(env);
+  const a = makeClient(env, { framing: "grpc-web" }), b = makeClient(env);
+  await a.client.connect();
+  await b.client.connect();
+  const got = [];
+  const q = await a.client.register_queue("", (m) => { got.push(m.data); return { ok: m.data }; });
+  const reply = await b.client.rpc({ queuename: q, data: "via grpc-web" }, 5000);
+  assertEq(reply, { ok: "via grpc-web" }, "rpc through a grpc-web client");
+  await control(env, "/drop");
+  await waitFor("grpc-web reconnect", () => a.client.get_state() === "SignedIn" && a.events.filter((e) => e.event === "SignedIn").length === 2);
+  a.client.disconnect();
+  b.client.disconnect();
+}
+
+export async function token_callback_and_guest_mode(env) {
+  await reset(env);
+  // Sign in once to get a JWT, then use it through get_token.
+  const first = makeClient(env);
+  await first.client.connect();
+  const { jwt } = await first.client.signin({ username: USER, password: PASS });
+  first.client.disconnect();
+  let calls = 0;
+  const viaToken = new env.Client({ url: env.url, get_token: async () => { calls++; return jwt; }, reconnect: { initial_ms: 10, max_ms: 50 } });
+  await viaToken.connect();
+  assertEq(viaToken.get_state(), "SignedIn", "signed in with the callback's token");
+  await control(env, "/drop");
+  await waitFor("second sign-in", () => calls === 2 && viaToken.get_state() === "SignedIn");
+  viaToken.disconnect();
+  const guest = new env.Client({ url: env.url });
+  await guest.connect();
+  assertEq(guest.get_state(), "Connected", "guest without credentials");
+  guest.disconnect();
+}

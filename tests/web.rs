@@ -1,0 +1,83 @@
+//! Browser tests: the JS `Client` in headless Chromium against the test server that the test
+//! command starts (`OPENIAP_TEST_URL`, `OPENIAP_CONTROL_URL` at compile time). The test bodies
+//! are JS (tests/js/client_tests.js), written as a user of the package would write them.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Object, Reflect};
+use openiap_wasm::wasm::Client;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const URL: Option<&str> = option_env!("OPENIAP_TEST_URL");
+const CONTROL: Option<&str> = option_env!("OPENIAP_CONTROL_URL");
+
+/// Imports each JS test and wraps it in a `#[wasm_bindgen_test]` of the same name.
+macro_rules! js_tests {
+    ($($name:ident),* $(,)?) => {
+        mod js {
+            use wasm_bindgen::prelude::*;
+            #[wasm_bindgen(module = "/tests/js/client_tests.js")]
+            extern "C" {
+                $( #[wasm_bindgen(catch)] pub fn $name(env: &JsValue) -> Result<js_sys::Promise, JsValue>; )*
+            }
+        }
+        $(
+            #[wasm_bindgen_test]
+            async fn $name() {
+                run(stringify!($name), js::$name(&env())).await
+            }
+        )*
+    };
+}
+
+js_tests!(
+    readme_transient_example,
+    readme_persistent_example,
+    connect_emits_events_in_order_and_signs_in,
+    first_connect_to_a_dead_port_rejects_and_never_retries,
+    bad_credentials_reject_with_the_server_text_and_no_password,
+    invalid_url_rejects_with_invalid_argument,
+    queue_messages_arrive_with_parsed_data_and_replies_flow,
+    concurrent_rpcs_get_their_own_replies,
+    rpc_timeout_is_typed,
+    a_throwing_callback_is_reported_and_later_messages_arrive,
+    drop_reconnects_reregisters_and_loses_nothing,
+    temporary_queue_rename_is_reported,
+    server_down_then_up_reconnects,
+    stalled_link_is_detected_by_the_heartbeat,
+    slow_split_and_coalesced_frames_change_nothing,
+    garbage_and_unknown_commands,
+    refused_signins_are_retried_until_accepted,
+    requests_wait_in_the_outbox_while_reconnecting,
+    in_flight_requests_fail_with_disconnected,
+    disconnect_leaves_nothing_running,
+    two_hundred_reconnect_cycles_do_not_grow,
+    grpc_web_framing_works_end_to_end,
+    token_callback_and_guest_mode,
+);
+
+fn env() -> JsValue {
+    let url = URL.expect("OPENIAP_TEST_URL must point at a running openiap-testserver (the test command sets it)");
+    let control = CONTROL.expect("OPENIAP_CONTROL_URL must be set");
+    let probe: JsValue = Client::new(JsValue::UNDEFINED).expect("client").into();
+    let class = Reflect::get(&probe, &"constructor".into()).unwrap();
+    let env = Object::new();
+    Reflect::set(&env, &"url".into(), &url.into()).unwrap();
+    Reflect::set(&env, &"control".into(), &control.into()).unwrap();
+    Reflect::set(&env, &"Client".into(), &class).unwrap();
+    env.into()
+}
+
+async fn run(test: &str, started: Result<js_sys::Promise, JsValue>) {
+    let result = match started {
+        Ok(promise) => JsFuture::from(promise).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        let msg = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"));
+        panic!("{test}: {msg}");
+    }
+}
