@@ -59,6 +59,12 @@ js_tests!(
     token_callback_and_guest_mode,
 );
 
+#[wasm_bindgen(module = "/tests/js/examples.js")]
+extern "C" {
+    /// The README's examples, `{transient, persistent}`.
+    fn examples() -> JsValue;
+}
+
 fn env() -> JsValue {
     let url = URL.expect("OPENIAP_TEST_URL must point at a running openiap-testserver (the test command sets it)");
     let control = CONTROL.expect("OPENIAP_CONTROL_URL must be set");
@@ -68,6 +74,7 @@ fn env() -> JsValue {
     Reflect::set(&env, &"url".into(), &url.into()).unwrap();
     Reflect::set(&env, &"control".into(), &control.into()).unwrap();
     Reflect::set(&env, &"Client".into(), &class).unwrap();
+    Reflect::set(&env, &"examples".into(), &examples()).unwrap();
     env.into()
 }
 

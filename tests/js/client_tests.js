@@ -1,6 +1,5 @@
 // Browser tests of the Client against the test server, driven by tests/web.rs in headless
 // Chromium. Each export is one test: it throws on failure. `env` = {url, control, Client}.
-import { transient, persistent } from "./examples.js";
 
 const USER = "testuser", PASS = "testpass";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -61,7 +60,7 @@ export async function readme_transient_example(env) {
   const server = makeClient(env);
   await server.client.connect();
   await server.client.register_queue("echo", (msg) => ({ echoed: msg.data }));
-  const reply = await transient(env.Client, authUrl(env));
+  const reply = await env.examples.transient(env.Client, authUrl(env));
   assertEq(reply, { echoed: { hello: "world" } }, "rpc reply");
   server.client.disconnect();
 }
@@ -69,7 +68,7 @@ export async function readme_transient_example(env) {
 export async function readme_persistent_example(env) {
   await reset(env);
   const got = [];
-  const client = await persistent(env.Client, authUrl(env), (data) => got.push(data));
+  const client = await env.examples.persistent(env.Client, authUrl(env), (data) => got.push(data));
   await waitFor("queue registered", async () => JSON.parse(await (await fetch(env.control + "/log?command=registerqueue")).text()).length === 1);
   const sender = makeClient(env);
   await sender.client.connect();

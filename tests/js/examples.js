@@ -25,3 +25,9 @@ export async function persistent(Client, url, onMessage) {
   await client.connect();                        // afterwards it reconnects by itself
   return client;
 }
+
+// For the test harness: wasm-bindgen copies each JS module on its own, so tests/web.rs passes
+// these functions to tests/js/client_tests.js instead of it importing this file.
+export function examples() {
+  return { transient, persistent };
+}
