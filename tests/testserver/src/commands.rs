@@ -1,0 +1,302 @@
+//! Command dispatch: one `match` on `Envelope.command`. To add a command, add an arm and a
+//! handler returning a [`Reply`] or an error text.
+
+use crate::auth::{self, NOT_SIGNED_IN};
+use crate::broker::Delivery;
+use crate::state::{send, ConnId, Out, Session, Shared, Tx};
+use openiap_wasm::core::envelope::{decode, to_any};
+use openiap_wasm::pb::google::protobuf::Any;
+use openiap_wasm::pb::{
+    Envelope, ErrorResponse, GetElementRequest, GetElementResponse, QueueEvent, QueueMessageRequest,
+    QueueMessageResponse, RegisterExchangeRequest, RegisterExchangeResponse, RegisterQueueRequest,
+    RegisterQueueResponse, SigninRequest, SigninResponse, UnRegisterQueueRequest, UnRegisterQueueResponse,
+    User,
+};
+use prost::{Message, Name};
+use std::time::{Duration, Instant};
+
+/// Per-connection state owned by its reader.
+pub struct ConnCtx {
+    /// Connection number.
+    pub id: ConnId,
+    /// Its outbox.
+    pub tx: Tx,
+    /// Server pings on (and the idle timeout enforced); set by `SigninRequest.ping`.
+    pub doping: bool,
+    rate_window: Instant,
+    rate_count: u32,
+}
+
+impl ConnCtx {
+    /// Context of a new connection.
+    pub fn new(id: ConnId, tx: Tx) -> Self {
+        ConnCtx { id, tx, doping: true, rate_window: Instant::now(), rate_count: 0 }
+    }
+}
+
+/// A successful reply: its command, payload, and deliveries to make after it is queued.
+pub struct Reply {
+    command: String,
+    data: Any,
+    after: Vec<Delivery>,
+    /// Queue whose waiting messages are flushed shortly after the reply.
+    flush: Option<String>,
+}
+
+fn reply<M: Message + Name>(command: &str, m: &M) -> Reply {
+    Reply { command: command.to_string(), data: to_any(m), after: vec![], flush: None }
+}
+
+type Res = Result<Option<Reply>, String>;
+
+/// Who sends a command: from `Envelope.jwt` if set, else the socket's session.
+struct Who {
+    user: User,
+    jwt: String,
+}
+
+/// Handles one in-order envelope from connection `ctx`.
+pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope) {
+    if env.command != "pong" && shared.config.rate_limit > 0 {
+        let now = Instant::now();
+        if now.duration_since(ctx.rate_window) >= Duration::from_secs(1) {
+            ctx.rate_window = now;
+            ctx.rate_count = 0;
+        }
+        ctx.rate_count += 1;
+        if ctx.rate_count > shared.config.rate_limit {
+            error(ctx, &env, &format!("Rate limit exceeded consumedPoints: {}", ctx.rate_count));
+            return;
+        }
+    }
+    let res: Res = match env.command.as_str() {
+        // Swallowed: client pings get no reply on /ws/v2; pong and queueevent acks just count as
+        // traffic (the idle timer was already reset).
+        "ping" | "pong" | "queueevent" => Ok(None),
+        "getelement" => getelement(&env),
+        "signin" => signin(shared, ctx, &env),
+        "registerqueue" => who(shared, ctx, &env).and_then(|w| registerqueue(shared, ctx, &env, &w)),
+        "unregisterqueue" => who(shared, ctx, &env).and_then(|_| unregisterqueue(shared, ctx, &env)),
+        "registerexchange" => who(shared, ctx, &env).and_then(|w| registerexchange(shared, ctx, &env, &w)),
+        "queuemessage" => who(shared, ctx, &env).and_then(|w| queuemessage(shared, &env, &w)),
+        other => Err(format!("Unknown command {other}")),
+    };
+    match res {
+        Ok(None) => {}
+        Ok(Some(r)) => {
+            let out = Envelope {
+                command: r.command,
+                rid: env.id.clone(),
+                data: Some(r.data),
+                traceid: env.traceid.clone(),
+                spanid: env.spanid.clone(),
+                ..Default::default()
+            };
+            send(&ctx.tx, Out::Env(out));
+            if !r.after.is_empty() {
+                shared.lock().deliver(r.after);
+            }
+            if let Some(q) = r.flush {
+                // Waiting messages go out a moment after the reply: clients install their queue
+                // callback when the reply arrives, and would drop events that come first.
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let mut st = shared.lock();
+                    let d = st.broker.flush(&q, Instant::now());
+                    st.deliver(d);
+                });
+            }
+        }
+        Err(msg) => error(ctx, &env, &msg),
+    }
+}
+
+fn error(ctx: &ConnCtx, env: &Envelope, message: &str) {
+    let e = ErrorResponse { message: message.to_string(), code: 0, stack: String::new() };
+    let out = Envelope { command: "error".into(), rid: env.id.clone(), data: Some(to_any(&e)), ..Default::default() };
+    send(&ctx.tx, Out::Env(out));
+}
+
+fn parse<M: Message + Default>(env: &Envelope) -> Result<M, String> {
+    decode::<M>(env).map_err(|e| e.message)
+}
+
+fn who(shared: &Shared, ctx: &ConnCtx, env: &Envelope) -> Result<Who, String> {
+    let st = shared.lock();
+    if !env.jwt.is_empty() {
+        let user = auth::verify(shared, &st, &env.jwt)?;
+        return Ok(Who { user, jwt: env.jwt.clone() });
+    }
+    match st.conns.get(&ctx.id).and_then(|c| c.session.as_ref()) {
+        Some(s) => Ok(Who { user: s.user.clone(), jwt: s.jwt.clone() }),
+        None => Err(NOT_SIGNED_IN.to_string()),
+    }
+}
+
+fn getelement(env: &Envelope) -> Res {
+    let req: GetElementRequest = parse(env)?;
+    Ok(Some(reply("getelement", &GetElementResponse { xpath: req.xpath })))
+}
+
+/// JSON for `SigninResponse.config` and `GET /config`.
+pub fn config_json(shared: &Shared) -> String {
+    serde_json::json!({
+        "version": "openiap-testserver",
+        "amqp_enabled_exchange": true,
+        "ping_clients_interval": shared.config.ping_interval_ms,
+        "enable_analytics": false,
+        "supports_watch": false,
+    })
+    .to_string()
+}
+
+fn signin(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
+    let req: SigninRequest = parse(env)?;
+    if shared.faults.take_refuse_signin() {
+        shared.log(format!("conn {}: sign-in refused by fault injection", ctx.id));
+        return Err(auth::BAD_CREDENTIALS.to_string());
+    }
+    let mut st = shared.lock();
+    let user = if !req.jwt.is_empty() {
+        auth::verify(shared, &st, &req.jwt)?
+    } else {
+        auth::check_password(shared, &req.username, &req.password)?
+    };
+    let jwt = auth::issue(shared, &mut st, &user);
+    if !req.validateonly {
+        let refresh_at = Instant::now() + Duration::from_millis(shared.config.refresh_after_ms());
+        if let Some(c) = st.conns.get_mut(&ctx.id) {
+            c.session = Some(Session { user: user.clone(), jwt: jwt.clone(), refresh_at });
+        }
+        st.signins += 1;
+        ctx.doping = req.ping;
+    }
+    drop(st);
+    shared.log(format!("conn {}: signed in as {}{}", ctx.id, user.username,
+        if req.validateonly { " (validateonly)" } else { "" }));
+    Ok(Some(reply("signinreply", &SigninResponse { jwt, user: Some(user), config: config_json(shared) })))
+}
+
+fn check_name(name: &str) -> Result<String, String> {
+    let name = name.to_lowercase();
+    if name == "openflow" {
+        return Err("Access denied".into());
+    }
+    Ok(name)
+}
+
+fn registerqueue(shared: &Shared, ctx: &ConnCtx, env: &Envelope, _who: &Who) -> Res {
+    let req: RegisterQueueRequest = parse(env)?;
+    let (name, exclusive) = if req.queuename.is_empty() {
+        (format!("{}{}", shared.config.queue_prefix, crate::util::random_id(8)), true)
+    } else {
+        (check_name(&req.queuename)?, false)
+    };
+    shared.lock().broker.register(ctx.id, &name, exclusive)?;
+    let mut r = reply("registerqueuereply", &RegisterQueueResponse { queuename: name.clone() });
+    r.flush = Some(name);
+    Ok(Some(r))
+}
+
+fn unregisterqueue(shared: &Shared, ctx: &ConnCtx, env: &Envelope) -> Res {
+    let req: UnRegisterQueueRequest = parse(env)?;
+    shared.lock().broker.unregister(ctx.id, &req.queuename.to_lowercase());
+    Ok(Some(reply("unregisterqueuereply", &UnRegisterQueueResponse {})))
+}
+
+fn registerexchange(shared: &Shared, ctx: &ConnCtx, env: &Envelope, _who: &Who) -> Res {
+    let req: RegisterExchangeRequest = parse(env)?;
+    if req.exchangename.is_empty() {
+        return Err("No exchangename given".into());
+    }
+    let exchange = check_name(&req.exchangename)?;
+    let algorithm = if req.algorithm.is_empty() { "fanout".to_string() } else { req.algorithm.to_lowercase() };
+    if !["fanout", "direct", "topic", "header"].contains(&algorithm.as_str()) {
+        return Err(format!("Unknown exchange algorithm {algorithm}"));
+    }
+    let mut st = shared.lock();
+    let queuename = if req.addqueue {
+        let q = format!("{}{}", shared.config.queue_prefix, crate::util::random_id(8));
+        st.broker.register(ctx.id, &q, true)?;
+        st.broker.register_exchange(&exchange, &algorithm, Some((&q, &req.routingkey)));
+        q
+    } else {
+        st.broker.register_exchange(&exchange, &algorithm, None);
+        String::new()
+    };
+    Ok(Some(reply("registerexchangereply", &RegisterExchangeResponse { queuename })))
+}
+
+/// `data` as OpenFlow forwards it: a JSON object loses `traceId`/`spanId` and, unless
+/// `striptoken`, gains `__jwt` and `__user` of the sender; anything else passes unchanged.
+pub fn forward_data(data: &str, striptoken: bool, jwt: &str, user: &User) -> String {
+    match serde_json::from_str::<serde_json::Value>(data) {
+        Ok(serde_json::Value::Object(mut m)) => {
+            m.remove("traceId");
+            m.remove("spanId");
+            if !striptoken {
+                m.insert("__jwt".into(), jwt.into());
+                m.insert("__user".into(), auth::user_json(user));
+            }
+            serde_json::Value::Object(m).to_string()
+        }
+        _ => data.to_string(),
+    }
+}
+
+fn queuemessage(shared: &Shared, env: &Envelope, who: &Who) -> Res {
+    let req: QueueMessageRequest = parse(env)?;
+    if req.queuename.is_empty() && req.exchangename.is_empty() {
+        return Err("No queuename or exchangename given".into());
+    }
+    let queuename = if req.queuename.is_empty() { String::new() } else { check_name(&req.queuename)? };
+    let exchangename = req.exchangename.to_lowercase();
+    let expiration = if req.expiration > 0 { req.expiration as u64 } else { shared.config.default_expiration_ms };
+    let expires = Instant::now() + Duration::from_millis(expiration);
+    let event = QueueEvent {
+        queuename: queuename.clone(),
+        correlation_id: req.correlation_id.clone(),
+        replyto: req.replyto.to_lowercase(),
+        routingkey: req.routingkey.clone(),
+        exchangename: exchangename.clone(),
+        data: forward_data(&req.data, req.striptoken, &who.jwt, &who.user),
+    };
+    let mut st = shared.lock();
+    let after = if !exchangename.is_empty() {
+        st.broker.publish_exchange(&exchangename, &req.routingkey, event, expires)
+    } else {
+        st.broker.publish(&queuename, event, expires)
+    };
+    drop(st);
+    let resp = QueueMessageResponse {
+        queuename,
+        correlation_id: req.correlation_id,
+        replyto: req.replyto.to_lowercase(),
+        routingkey: req.routingkey,
+        exchangename,
+        data: req.data,
+    };
+    let mut r = reply("queuemessagereply", &resp);
+    r.after = after;
+    Ok(Some(r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn data_is_forwarded_as_openflow_does() {
+        let u = auth::user("bob");
+        let out = forward_data(r#"{"a":1,"traceId":"t","spanId":"s"}"#, false, "J", &u);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["a"], 1);
+        assert_eq!(v["__jwt"], "J");
+        assert_eq!(v["__user"]["username"], "bob");
+        assert!(v.get("traceId").is_none() && v.get("spanId").is_none());
+        let out = forward_data(r#"{"a":1}"#, true, "J", &u);
+        assert_eq!(out, r#"{"a":1}"#);
+        assert_eq!(forward_data("plain text", false, "J", &u), "plain text");
+        assert_eq!(forward_data("[1,2]", false, "J", &u), "[1,2]");
+    }
+}

@@ -1,0 +1,202 @@
+//! Command-line options and their defaults.
+
+/// Everything the server can be configured with. `Config::default()` is what the binary runs with
+/// when given no options.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address of the WebSocket port (`/ws/v2`, `/openiap.FlowService/SetupStream`, `GET /`, `GET /config`).
+    pub listen: String,
+    /// Address of the HTTP control endpoint.
+    pub control: String,
+    /// Users accepted by username/password sign-in.
+    pub users: Vec<(String, String)>,
+    /// Static tokens accepted by JWT sign-in: (token, username).
+    pub jwts: Vec<(String, String)>,
+    /// Interval of server `ping`s (ms).
+    pub ping_interval_ms: u64,
+    /// A socket with no inbound envelope for this long is closed (ms), while pings are on.
+    pub idle_timeout_ms: u64,
+    /// Lifetime of the session tokens this server issues (ms).
+    pub token_lifetime_ms: u64,
+    /// Commands per second per connection; 0 = no limit.
+    pub rate_limit: u32,
+    /// Largest envelope accepted from a client (bytes).
+    pub max_frame_bytes: usize,
+    /// Prefix of generated queue names.
+    pub queue_prefix: String,
+    /// Messages kept for a named queue that has no consumer (oldest dropped beyond this).
+    pub pending_limit: usize,
+    /// Expiration of a queue message sent with `expiration` 0 (ms).
+    pub default_expiration_ms: u64,
+    /// Send every `openiap` frame as two WebSocket messages (length, then envelope), as OpenFlow
+    /// does. When false, each frame is one message.
+    pub two_part_frames: bool,
+    /// No logging to stderr.
+    pub quiet: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:0".into(),
+            control: "127.0.0.1:0".into(),
+            users: vec![("testuser".into(), "testpass".into())],
+            jwts: vec![],
+            ping_interval_ms: 10_000,
+            idle_timeout_ms: 60_000,
+            token_lifetime_ms: 300_000,
+            rate_limit: 0,
+            max_frame_bytes: 16 * 1024 * 1024,
+            queue_prefix: "unknown.".into(),
+            pending_limit: 1000,
+            default_expiration_ms: 60_000,
+            two_part_frames: true,
+            quiet: false,
+        }
+    }
+}
+
+/// Text of `--help`.
+pub const HELP: &str = "\
+openiap-testserver: an OpenIAP (OpenFlow) test server with fault injection.
+
+Prints one line to stdout once listening, then logs to stderr:
+  LISTENING ws=ws://HOST:PORT control=http://HOST:CPORT
+
+WebSocket port:
+  /ws/v2                            openiap framing (u32 LE length + Envelope)
+  /openiap.FlowService/SetupStream  gRPC-web over WebSocket (subprotocol grpc-websockets)
+  GET /                             200 \"openiap-testserver\"
+  GET /config                       200 small JSON config (as OpenFlow's /config)
+
+Options:
+  --listen ADDR             WebSocket address [default: 127.0.0.1:0 = free port]
+  --control ADDR            HTTP control address [default: 127.0.0.1:0 = free port]
+  --user NAME:PASSWORD      accepted user, repeatable [default: testuser:testpass]
+                            (giving --user replaces the default user)
+  --jwt TOKEN=USERNAME      static token accepted by jwt sign-in, repeatable
+  --ping-interval-ms N      server ping interval [default: 10000]
+  --idle-timeout-ms N       close sockets silent for N ms [default: 60000]
+  --token-lifetime-ms N     session token lifetime; refreshtoken is sent 60 s before expiry,
+                            or at half-life when the lifetime is under 120 s [default: 300000]
+  --rate-limit N            commands per second per connection, 0 = off [default: 0]
+  --max-frame-bytes N       largest envelope accepted [default: 16777216]
+  --queue-prefix P          prefix of generated queue names [default: unknown.]
+  --pending-limit N         messages kept per named queue without consumer [default: 1000]
+  --default-expiration-ms N expiration of messages sent with expiration 0 [default: 60000]
+  --one-message-frames      send each frame as one WebSocket message (OpenFlow sends the
+                            length and the envelope as two messages)
+  --quiet                   no logs on stderr
+  -h, --help                this text
+
+Control endpoint (GET or POST; JSON or text replies; CORS allowed from any origin):
+  /drop                     close every socket abruptly
+  /down?ms=N                stop listening and drop every socket; listen again on the same
+                            port after N ms
+  /stall?ms=N               half-open link: sockets stay open, nothing is read or sent
+                            (0 = until /heal)
+  /heal                     clear stall, delay, split and coalesce
+  /delay?ms=N               delay every frame the server sends by N ms (0 = off)
+  /split?count=N&chunk=B    send the next N envelopes in WebSocket messages of B bytes
+  /coalesce?count=N         send the next N envelopes (on one socket) in one message
+  /garbage[?kind=decode|length]  send a malformed frame to every socket (undecodable
+                            envelope, or a 4 GiB length prefix)
+  /unknown[?command=C]      send an envelope with an unknown command to every socket
+  /refuse-signin?count=N    refuse the next N sign-ins (\"Unknown username or password\")
+  /refreshtoken             send a refreshtoken now to every signed-in socket
+  /log[?command=C]          JSON array of received envelopes {conn, seq, id, rid, command}
+  /stats                    JSON: connections, signins, queues, exchanges, closes
+  /reset                    clear the log, the close list and all faults
+";
+
+fn num<T: std::str::FromStr>(opt: &str, v: Option<String>) -> Result<T, String> {
+    let v = v.ok_or_else(|| format!("{opt} needs a value"))?;
+    v.parse().map_err(|_| format!("{opt}: invalid number '{v}'"))
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Parsed {
+    /// Run with this configuration.
+    Run(Config),
+    /// Print [`HELP`] and exit.
+    Help,
+}
+
+impl Config {
+    /// Parses command-line arguments (without the program name).
+    pub fn from_args<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, String> {
+        let mut c = Config::default();
+        let mut users_given = false;
+        let mut it = args.into_iter();
+        while let Some(arg) = it.next() {
+            let (name, inline) = match arg.split_once('=') {
+                Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+                _ => (arg.clone(), None),
+            };
+            let mut val = || inline.clone().or_else(|| it.next());
+            match name.as_str() {
+                "-h" | "--help" => return Ok(Parsed::Help),
+                "--listen" => c.listen = val().ok_or("--listen needs a value")?,
+                "--control" => c.control = val().ok_or("--control needs a value")?,
+                "--user" => {
+                    let v = val().ok_or("--user needs NAME:PASSWORD")?;
+                    let (u, p) = v.split_once(':').ok_or("--user needs NAME:PASSWORD")?;
+                    if !users_given {
+                        c.users.clear();
+                        users_given = true;
+                    }
+                    c.users.push((u.to_string(), p.to_string()));
+                }
+                "--jwt" => {
+                    let v = val().ok_or("--jwt needs TOKEN=USERNAME")?;
+                    let (t, u) = v.rsplit_once('=').ok_or("--jwt needs TOKEN=USERNAME")?;
+                    c.jwts.push((t.to_string(), u.to_string()));
+                }
+                "--ping-interval-ms" => c.ping_interval_ms = num(&name, val())?,
+                "--idle-timeout-ms" => c.idle_timeout_ms = num(&name, val())?,
+                "--token-lifetime-ms" => c.token_lifetime_ms = num(&name, val())?,
+                "--rate-limit" => c.rate_limit = num(&name, val())?,
+                "--max-frame-bytes" => c.max_frame_bytes = num(&name, val())?,
+                "--queue-prefix" => c.queue_prefix = val().ok_or("--queue-prefix needs a value")?,
+                "--pending-limit" => c.pending_limit = num(&name, val())?,
+                "--default-expiration-ms" => c.default_expiration_ms = num(&name, val())?,
+                "--one-message-frames" => c.two_part_frames = false,
+                "--quiet" => c.quiet = true,
+                other => return Err(format!("unknown option '{other}' (see --help)")),
+            }
+        }
+        Ok(Parsed::Run(c))
+    }
+
+    /// When to send `refreshtoken` after a token is issued (ms).
+    pub fn refresh_after_ms(&self) -> u64 {
+        if self.token_lifetime_ms < 120_000 {
+            self.token_lifetime_ms / 2
+        } else {
+            self.token_lifetime_ms - 60_000
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    fn parse(a: &[&str]) -> Config {
+        match Config::from_args(a.iter().map(|s| s.to_string())).unwrap() {
+            Parsed::Run(c) => c,
+            Parsed::Help => panic!(),
+        }
+    }
+    #[test]
+    fn options_parse() {
+        let c = parse(&["--user", "a:b", "--user=c:d:e", "--rate-limit", "30", "--jwt", "t.o.k=bob"]);
+        assert_eq!(c.users, vec![("a".into(), "b".into()), ("c".into(), "d:e".into())]);
+        assert_eq!(c.rate_limit, 30);
+        assert_eq!(c.jwts, vec![("t.o.k".into(), "bob".into())]);
+        assert!(matches!(Config::from_args(["--help".to_string()]), Ok(Parsed::Help)));
+        assert!(Config::from_args(["--nope".to_string()]).is_err());
+        assert_eq!(parse(&[]).refresh_after_ms(), 240_000);
+        assert_eq!(parse(&["--token-lifetime-ms", "1000"]).refresh_after_ms(), 500);
+    }
+}

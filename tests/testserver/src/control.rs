@@ -1,0 +1,83 @@
+//! The HTTP control endpoint: fault injection, the envelope log and stats.
+
+use crate::config::HELP;
+use crate::faults::Garbage;
+use crate::http::{self, Request};
+use crate::state::Shared;
+use serde_json::json;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Serves the control endpoint on `listener` forever.
+pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
+    loop {
+        let Ok((mut stream, _)) = listener.accept().await else { continue };
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let Some((req, _)) = http::read_request(&mut stream).await else { return };
+            let (status, ctype, body) = route(&shared, &req).await;
+            http::respond(&mut stream, status, ctype, &body).await;
+        });
+    }
+}
+
+/// Answers one control request: (status, content type, body). GET and POST both work.
+pub async fn route(shared: &Shared, req: &Request) -> (u16, &'static str, String) {
+    if req.method == "OPTIONS" {
+        return (204, "text/plain", String::new());
+    }
+    let f = &shared.faults;
+    let ok = |sockets: usize| (200, "application/json", json!({"ok": true, "sockets": sockets}).to_string());
+    let done = || (200, "application/json", json!({"ok": true}).to_string());
+    let path = req.path.trim_end_matches('/');
+    match path {
+        "" => (200, "text/plain", HELP.to_string()),
+        "/drop" => ok(shared.drop_all("dropped by /drop (fault injection)")),
+        "/down" => {
+            shared.down(req.num("ms", 1000)).await;
+            done()
+        }
+        "/stall" => {
+            f.stall(req.num("ms", 0));
+            done()
+        }
+        "/heal" => {
+            f.heal();
+            done()
+        }
+        "/delay" => {
+            f.set_delay(req.num("ms", 0));
+            done()
+        }
+        "/split" => {
+            f.set_split(req.num("count", 1) as u32, req.num("chunk", 1) as usize);
+            done()
+        }
+        "/coalesce" => {
+            f.set_coalesce(req.num("count", 2) as u32);
+            done()
+        }
+        "/garbage" => {
+            let kind = if req.param("kind") == Some("length") { Garbage::Length } else { Garbage::Decode };
+            ok(shared.garbage(kind))
+        }
+        "/unknown" => ok(shared.unknown_command(req.param("command").unwrap_or("unknowncommand"))),
+        "/refuse-signin" => {
+            f.set_refuse_signin(req.num("count", 1) as u32);
+            done()
+        }
+        "/refreshtoken" => ok(shared.refresh_all()),
+        "/log" => {
+            let conn = req.param("conn").and_then(|c| c.parse().ok());
+            let entries: Vec<_> =
+                shared.log_entries(req.param("command"), conn).iter().map(|e| e.to_json()).collect();
+            (200, "application/json", serde_json::Value::from(entries).to_string())
+        }
+        "/stats" => (200, "application/json", shared.stats().to_string()),
+        "/reset" => {
+            shared.reset();
+            done()
+        }
+        _ => (404, "application/json", json!({"ok": false, "error": "unknown control path"}).to_string()),
+    }
+}
