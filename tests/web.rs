@@ -57,6 +57,9 @@ js_tests!(
     two_hundred_reconnect_cycles_do_not_grow,
     grpc_web_framing_works_end_to_end,
     token_callback_and_guest_mode,
+    exchanges_fan_out_and_route_by_key,
+    online_event_skips_the_backoff_wait,
+    unregister_queue_stops_delivery,
 );
 
 #[wasm_bindgen(module = "/tests/js/examples.js")]

@@ -421,3 +421,58 @@ export async function token_callback_and_guest_mode(env) {
   assertEq(guest.get_state(), "Connected", "guest without credentials");
   guest.disconnect();
 }
+
+export async function exchanges_fan_out_and_route_by_key(env) {
+  await reset(env);
+  const a = makeClient(env), b = makeClient(env), sender = makeClient(env);
+  await Promise.all([a.client.connect(), b.client.connect(), sender.client.connect()]);
+  const gotA = [], gotB = [];
+  await a.client.register_exchange({ exchangename: "news", algorithm: "fanout" }, (m) => { gotA.push(m.data); });
+  await b.client.register_exchange({ exchangename: "news", algorithm: "fanout" }, (m) => { gotB.push(m.data); });
+  await sender.client.queue_message({ exchangename: "news", data: { headline: 1 }, striptoken: true });
+  await waitFor("fanout to both", () => gotA.length === 1 && gotB.length === 1);
+  const direct = [];
+  await a.client.register_exchange({ exchangename: "logs", algorithm: "direct", routingkey: "error" }, (m) => { direct.push(m.routingkey); });
+  await sender.client.queue_message({ exchangename: "logs", routingkey: "info", data: 1, striptoken: true });
+  await sender.client.queue_message({ exchangename: "logs", routingkey: "error", data: 2, striptoken: true });
+  await waitFor("direct", () => direct.length === 1);
+  await sleep(150);
+  assertEq(direct, ["error"], "only the bound routing key");
+  let err;
+  try { await a.client.register_exchange({ algorithm: "fanout" }, () => {}); } catch (e) { err = e; }
+  assertEq(err && err.kind, "InvalidArgument", "exchangename required");
+  for (const c of [a, b, sender]) c.client.disconnect();
+}
+
+export async function online_event_skips_the_backoff_wait(env) {
+  await reset(env);
+  const c = makeClient(env, { reconnect: { initial_ms: 60000, max_ms: 60000 } });
+  await c.client.connect();
+  c.events.length = 0;
+  await control(env, "/down?ms=200");
+  await waitFor("Disconnected", () => c.events.some((e) => e.event === "Disconnected"));
+  // The first retry may fall anywhere in 0..60 s; wait for the server, then say we are online.
+  await sleep(600);
+  if (c.client.get_state() !== "SignedIn") {
+    globalThis.dispatchEvent(new Event("online"));
+  }
+  await waitFor("reconnected at once", () => c.client.get_state() === "SignedIn", 3000);
+  c.client.disconnect();
+}
+
+export async function unregister_queue_stops_delivery(env) {
+  await reset(env);
+  const c = makeClient(env), sender = makeClient(env);
+  await Promise.all([c.client.connect(), sender.client.connect()]);
+  const got = [];
+  await c.client.register_queue("unreg-q", (m) => { got.push(m.data); });
+  await sender.client.queue_message({ queuename: "unreg-q", data: 1, striptoken: true });
+  await waitFor("first", () => got.length === 1);
+  await c.client.unregister_queue("unreg-q");
+  await sender.client.queue_message({ queuename: "unreg-q", data: 2, striptoken: true, expiration: 500 });
+  await sleep(300);
+  assertEq(got, [1], "nothing after unregister");
+  assertEq(counts(c.client)[1], 0, "callback released");
+  c.client.disconnect();
+  sender.client.disconnect();
+}
