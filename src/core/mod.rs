@@ -11,3 +11,4 @@ pub mod heartbeat;
 pub mod rng;
 pub mod session;
 pub mod url;
+pub mod vecmap;

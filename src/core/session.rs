@@ -6,7 +6,9 @@
 //! drains [`Output`]s with [`Session::poll_output`] (one at a time, so callbacks run by the shell
 //! may call back into the session), then arms one timer for [`Session::poll_timeout`].
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use super::vecmap::VecMap;
 
 use super::backoff::{Backoff, BackoffConfig};
 use super::codec::{Codec, Framing};
@@ -283,13 +285,13 @@ pub struct Session {
     next_socket: SocketId,
     codec: Codec,
     seq: Sequencer,
-    in_flight: BTreeMap<String, (InFlight, u64)>,
+    in_flight: VecMap<String, (InFlight, u64)>,
     outbox: VecDeque<Queued>,
-    subscriptions: BTreeMap<SubscriptionId, Subscription>,
-    routes: BTreeMap<String, SubscriptionId>,
+    subscriptions: VecMap<SubscriptionId, Subscription>,
+    routes: VecMap<String, SubscriptionId>,
     next_subscription: SubscriptionId,
     rpc_queue: Option<SubscriptionId>,
-    rpc_calls: BTreeMap<String, RpcCall>,
+    rpc_calls: VecMap<String, RpcCall>,
     next_request: RequestId,
     backoff: Backoff,
     heartbeat: Heartbeat,
@@ -316,13 +318,13 @@ impl Session {
             next_socket: 0,
             codec,
             seq: Sequencer::default(),
-            in_flight: BTreeMap::new(),
+            in_flight: VecMap::new(),
             outbox: VecDeque::new(),
-            subscriptions: BTreeMap::new(),
-            routes: BTreeMap::new(),
+            subscriptions: VecMap::new(),
+            routes: VecMap::new(),
             next_subscription: 0,
             rpc_queue: None,
-            rpc_calls: BTreeMap::new(),
+            rpc_calls: VecMap::new(),
             next_request: 0,
             backoff,
             heartbeat,
@@ -1036,7 +1038,7 @@ impl Session {
             }
             self.remove_subscription(id);
             if is_rpc {
-                let calls: Vec<_> = std::mem::take(&mut self.rpc_calls).into_values().map(|c| c.request).collect();
+                let calls: Vec<_> = self.rpc_calls.take_values().into_iter().map(|c| c.request).collect();
                 for r in calls {
                     self.outputs.push_back(Output::Reply { request: r, result: Err(e.clone()) });
                 }
@@ -1171,7 +1173,7 @@ impl Session {
     }
 
     fn fail_in_flight(&mut self, kind: ErrorKind, message: &str) {
-        let all: Vec<(InFlight, u64)> = std::mem::take(&mut self.in_flight).into_values().collect();
+        let all: Vec<(InFlight, u64)> = self.in_flight.take_values();
         for (what, _) in all {
             match what {
                 InFlight::User(r) | InFlight::UserSignin(r) => self.reply_err(r, kind, message),
@@ -1202,7 +1204,7 @@ impl Session {
                 self.remove_subscription(sub);
             }
         }
-        let calls: Vec<RequestId> = std::mem::take(&mut self.rpc_calls).into_values().map(|c| c.request).collect();
+        let calls: Vec<RequestId> = self.rpc_calls.take_values().into_iter().map(|c| c.request).collect();
         for r in calls {
             self.reply_err(r, kind, message);
         }
