@@ -138,15 +138,14 @@ pub enum Garbage {
 impl Shared {
     /// Closes every socket abruptly (no close frame), as a dropped network link does.
     pub fn drop_all(&self, reason: &str) -> usize {
-        let handles: Vec<_> = {
+        let (n, handles): (usize, Vec<_>) = {
             let mut st = self.lock();
             let ids: Vec<_> = st.conns.keys().copied().collect();
             for id in &ids {
                 st.closes.push((*id, reason.to_string()));
             }
-            st.conns.values().flat_map(|c| c.tasks.clone()).collect()
+            (ids.len(), st.conns.values().flat_map(|c| c.tasks.clone()).collect())
         };
-        let n = handles.len() / 2;
         for h in handles {
             h.abort();
         }
