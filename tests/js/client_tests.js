@@ -337,8 +337,13 @@ export async function requests_wait_in_the_outbox_while_reconnecting(env) {
 
 export async function in_flight_requests_fail_with_disconnected(env) {
   await reset(env);
-  const c = makeClient(env);
+  const c = makeClient(env), server = makeClient(env);
   await c.client.connect();
+  await server.client.connect();
+  await server.client.register_queue("echo-inflight", (m) => m.data);
+  // One rpc first, so the reply queue exists and the next rpc really goes out.
+  assertEq(await c.client.rpc({ queuename: "echo-inflight", data: 7 }, 5000), 7, "warm-up rpc");
+  server.client.disconnect();
   await control(env, "/stall?ms=0");
   const p = c.client.rpc({ queuename: "nobody", data: 1 }, 20000).then(() => null, (e) => e);
   const q = c.client.queue_message({ queuename: "nobody", data: 1 }).then(() => null, (e) => e);
