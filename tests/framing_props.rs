@@ -296,9 +296,6 @@ proptest! {
 }
 
 /// Our `openiap` frames as the official `openiap-proto` crate (prost 0.13) reads them.
-// GATE: needs the root dev-dependency `prost013 = { package = "prost", version = "0.13" }`;
-// once it is there, delete the `any()` gate on the next line.
-#[cfg(any())]
 mod official {
     use super::*;
     use prost013::Message as _;

@@ -5,9 +5,7 @@
 //! Field lists are destructured without `..`, so a field missing on either side (or a message
 //! missing from the official crate) is a compile error, and `every_proto_message_is_covered`
 //! fails when a message is added to `proto/` without being listed here.
-// GATE: needs the root dev-dependency `prost013 = { package = "prost", version = "0.13" }` (the
-// prost of `openiap-proto`, to encode and decode its types); once it is there, delete `any()`.
-#![cfg(all(not(target_arch = "wasm32"), any()))]
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(non_snake_case)]
 
 use openiap_proto::openiap as off;

@@ -2,7 +2,6 @@
 //! promises, callbacks), and keeps the JS objects that belong to requests and registrations.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -14,6 +13,7 @@ use super::js;
 use super::listener::{wake_listeners, Listener};
 use super::socket::{Socket, SocketEvent};
 use crate::core::envelope::decode;
+use crate::core::vecmap::VecMap;
 use crate::core::error::{Error, ErrorKind};
 use crate::core::session::{ClientEvent, Output, RequestId, Session, SocketId, SubscriptionId};
 use crate::pb::{
@@ -52,9 +52,9 @@ pub struct Inner {
     wake: Vec<Listener>,
     handlers: Vec<(u32, Function)>,
     next_handler: u32,
-    pending: BTreeMap<RequestId, Waiter>,
+    pending: VecMap<RequestId, Waiter>,
     connect_waiters: Vec<(Function, Function)>,
-    callbacks: BTreeMap<SubscriptionId, Function>,
+    callbacks: VecMap<SubscriptionId, Function>,
     get_token: Option<Function>,
     driving: bool,
     /// True while `SignedIn` handlers run: registrations made there are the app's own
@@ -78,9 +78,9 @@ impl Inner {
             wake: Vec::new(),
             handlers: Vec::new(),
             next_handler: 0,
-            pending: BTreeMap::new(),
+            pending: VecMap::new(),
             connect_waiters: Vec::new(),
-            callbacks: BTreeMap::new(),
+            callbacks: VecMap::new(),
             get_token,
             driving: false,
             in_signedin_handler: false,
