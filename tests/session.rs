@@ -20,6 +20,7 @@ struct Harness {
     events: Vec<ClientEvent>,
     replies: Vec<(RequestId, Result<Envelope, openiap_wasm::core::error::Error>)>,
     messages: Vec<(u64, Envelope)>,
+    streams: Vec<(RequestId, Envelope)>,
     connect: Vec<Result<(), openiap_wasm::core::error::Error>>,
     opened: Vec<String>,
     closed: Vec<SocketId>,
@@ -41,6 +42,7 @@ impl Harness {
             events: vec![],
             replies: vec![],
             messages: vec![],
+            streams: vec![],
             connect: vec![],
             opened: vec![],
             closed: vec![],
@@ -69,6 +71,7 @@ impl Harness {
                 Output::Reply { request, result } => self.replies.push((request, result)),
                 Output::Message { subscription, envelope } => self.messages.push((subscription, envelope)),
                 Output::SubscriptionClosed { .. } => {}
+                Output::Stream { request, envelope } => self.streams.push((request, envelope)),
                 Output::GetToken { socket } => {
                     let now = self.now;
                     self.s.provide_token(now, socket, Ok("token-from-callback".into()));
@@ -576,4 +579,35 @@ fn grpc_web_framing_sends_headers_then_prefixed_frames() {
     }
     let e = done.unwrap().unwrap_err();
     assert!(e.message.contains("grpc-status 7: denied"), "{}", e.message);
+}
+
+#[test]
+fn upload_streams_chunks_after_the_request_and_download_chunks_reach_the_request() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let up = h.s.request_with_stream(h.now, "upload", to_any(&UploadRequest { filename: "a.bin".into(), ..Default::default() }), vec![vec![1, 2], vec![3]], None);
+    h.pump();
+    let n = h.sent.len();
+    let cmds: Vec<&str> = h.sent[n - 5..].iter().map(|e| e.command.as_str()).collect();
+    assert_eq!(cmds, ["upload", "beginstream", "stream", "stream", "endstream"]);
+    let upload_id = h.sent[n - 5].id.clone();
+    assert!(h.sent[n - 4..].iter().all(|e| e.rid == upload_id), "stream parts carry rid = upload id");
+    let seqs: Vec<i32> = h.sent[n - 5..].iter().map(|e| e.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1));
+    let req = h.sent[n - 5].clone();
+    h.reply("uploadreply", &req, &UploadResponse { id: "file1".into(), ..Default::default() });
+    assert!(h.reply_result(up).is_ok());
+
+    let down = h.s.request(h.now, "download", to_any(&DownloadRequest { id: "file1".into(), ..Default::default() }), None);
+    h.pump();
+    let req = h.last_sent("download");
+    for (cmd, data) in [("beginstream", vec![]), ("stream", vec![9u8, 8]), ("endstream", vec![])] {
+        let any = if cmd == "stream" { to_any(&Stream { data }) } else { to_any(&EndStream::default()) };
+        h.deliver(Envelope { command: cmd.into(), rid: req.id.clone(), data: Some(any), ..Default::default() });
+    }
+    assert_eq!(h.streams.len(), 3);
+    assert!(h.streams.iter().all(|(r, _)| *r == down));
+    assert!(h.replies.iter().all(|(r, _)| *r != down), "stream parts do not complete the request");
+    h.reply("downloadreply", &req, &DownloadResponse { id: "file1".into(), ..Default::default() });
+    assert!(h.reply_result(down).is_ok());
 }

@@ -114,6 +114,14 @@ pub enum Output {
         /// The reply.
         result: Result<Envelope, Error>,
     },
+    /// A `beginstream`, `stream` or `endstream` envelope for a request still waiting for its
+    /// reply (a download's data).
+    Stream {
+        /// The request.
+        request: RequestId,
+        /// The stream envelope.
+        envelope: Envelope,
+    },
     /// A `queueevent` or `watchevent` for a registration.
     Message {
         /// The registration.
@@ -243,6 +251,8 @@ enum InFlight {
 struct Queued {
     request: RequestId,
     envelope: Envelope,
+    /// Stream envelopes that follow the request (upload), sent with `rid` = the request's id.
+    stream: Vec<Envelope>,
     deadline: u64,
 }
 
@@ -639,20 +649,42 @@ impl Session {
     /// Sends `command` with `data`; the reply comes as [`Output::Reply`]. While reconnecting
     /// the request waits in the outbox (up to its timeout).
     pub fn request(&mut self, now: u64, command: &str, data: Any, timeout_ms: Option<u64>) -> RequestId {
+        self.request_with_stream(now, command, data, Vec::new(), timeout_ms)
+    }
+
+    /// Like [`Session::request`], followed by `beginstream`, one `stream` per chunk and
+    /// `endstream`, all with `rid` = the request's id (OpenFlow's upload).
+    pub fn request_with_stream(
+        &mut self,
+        now: u64,
+        command: &str,
+        data: Any,
+        chunks: Vec<Vec<u8>>,
+        timeout_ms: Option<u64>,
+    ) -> RequestId {
         let request = self.new_request();
         let deadline = now + self.timeout_of(timeout_ms);
         let env = envelope(command, Some(data));
+        let stream = if command == "upload" || !chunks.is_empty() { stream_envelopes(chunks) } else { Vec::new() };
         if !self.active {
             self.reply_err(request, ErrorKind::NotConnected, "not connected: call connect() first");
         } else if matches!(self.phase, Phase::Ready) {
-            let what = if command == "signin" { InFlight::UserSignin(request) } else { InFlight::User(request) };
-            self.send(env, Some((what, deadline)));
+            self.send_request(Queued { request, envelope: env, stream, deadline });
         } else if self.outbox.len() >= self.config.outbox_limit {
             self.reply_err(request, ErrorKind::OutboxFull, "too many requests waiting for the connection");
         } else {
-            self.outbox.push_back(Queued { request, envelope: env, deadline });
+            self.outbox.push_back(Queued { request, envelope: env, stream, deadline });
         }
         request
+    }
+
+    fn send_request(&mut self, q: Queued) {
+        let what = if q.envelope.command == "signin" { InFlight::UserSignin(q.request) } else { InFlight::User(q.request) };
+        let Some(id) = self.send(q.envelope, Some((what, q.deadline))) else { return };
+        for mut part in q.stream {
+            part.rid = id.clone();
+            self.send(part, None);
+        }
     }
 
     /// Registers a queue (empty name: a temporary queue) or exchange or watch; the request's
@@ -863,8 +895,7 @@ impl Session {
             self.send_registration(now, id);
         }
         while let Some(q) = self.outbox.pop_front() {
-            let what = if q.envelope.command == "signin" { InFlight::UserSignin(q.request) } else { InFlight::User(q.request) };
-            self.send(q.envelope, Some((what, q.deadline)));
+            self.send_request(q);
         }
     }
 
@@ -918,6 +949,14 @@ impl Session {
     }
 
     fn handle_envelope(&mut self, now: u64, env: Envelope) {
+        if matches!(env.command.as_str(), "beginstream" | "stream" | "endstream") {
+            // Download chunks share the rid of the request, which stays open for its reply.
+            if let Some((InFlight::User(request), _)) = self.in_flight.get(&env.rid) {
+                let request = *request;
+                self.outputs.push_back(Output::Stream { request, envelope: env });
+            }
+            return;
+        }
         if !env.rid.is_empty() {
             if let Some((what, _)) = self.in_flight.remove(&env.rid) {
                 self.complete(now, what, env);
@@ -1245,6 +1284,16 @@ impl Session {
     fn reply_err(&mut self, request: RequestId, kind: ErrorKind, message: &str) {
         self.outputs.push_back(Output::Reply { request, result: Err(Error::new(kind, message)) });
     }
+}
+
+fn stream_envelopes(chunks: Vec<Vec<u8>>) -> Vec<Envelope> {
+    let mut out = Vec::with_capacity(chunks.len() + 2);
+    out.push(envelope("beginstream", Some(to_any(&crate::pb::BeginStream::default()))));
+    for data in chunks {
+        out.push(envelope("stream", Some(to_any(&crate::pb::Stream { data }))));
+    }
+    out.push(envelope("endstream", Some(to_any(&crate::pb::EndStream::default()))));
+    out
 }
 
 fn queue_reply(name: &str) -> Envelope {

@@ -34,6 +34,9 @@ pub enum ReplyKind {
     Signin,
     /// The reply's `data`, JSON-parsed (rpc).
     RpcData,
+    /// Any other reply, decoded by this function (the data API).
+    #[allow(dead_code)]
+    Decode(fn(&Envelope) -> Result<JsValue, Error>),
 }
 
 /// Who waits for a reply.
@@ -55,6 +58,8 @@ pub struct Inner {
     pending: VecMap<RequestId, Waiter>,
     connect_waiters: Vec<(Function, Function)>,
     callbacks: VecMap<SubscriptionId, Function>,
+    /// Receivers of a request's stream envelopes (downloads), called with `{command, data}`.
+    pub streams: VecMap<RequestId, Function>,
     get_token: Option<Function>,
     driving: bool,
     /// True while `SignedIn` handlers run: registrations made there are the app's own
@@ -81,6 +86,7 @@ impl Inner {
             pending: VecMap::new(),
             connect_waiters: Vec::new(),
             callbacks: VecMap::new(),
+            streams: VecMap::new(),
             get_token,
             driving: false,
             in_signedin_handler: false,
@@ -226,7 +232,11 @@ fn carry_out(shared: &Shared, output: Output) {
         }
         Output::Event(ev) => dispatch_event(shared, &ev),
         Output::Reply { request, result } => {
-            let waiter = shared.borrow_mut().pending.remove(&request);
+            let waiter = {
+                let mut inner = shared.borrow_mut();
+                inner.streams.remove(&request);
+                inner.pending.remove(&request)
+            };
             match waiter {
                 Some(Waiter::Promise { resolve, reject, kind }) => match result.and_then(|env| reply_value(&env, kind)) {
                     Ok(v) => {
@@ -246,6 +256,12 @@ fn carry_out(shared: &Shared, output: Output) {
             }
         }
         Output::Message { subscription, envelope } => deliver(shared, subscription, &envelope),
+        Output::Stream { request, envelope } => {
+            let sink = shared.borrow().streams.get(&request).cloned();
+            if let Some(sink) = sink {
+                let _ = sink.call1(&JsValue::UNDEFINED, &js::stream_part(&envelope));
+            }
+        }
         Output::SubscriptionClosed { subscription } => {
             shared.borrow_mut().callbacks.remove(&subscription);
         }
@@ -279,6 +295,7 @@ impl Inner {
         self.timer = None;
         self.wake.clear();
         self.callbacks.clear();
+        self.streams.clear();
         self.handlers.clear();
         self.get_token = None;
     }
@@ -330,6 +347,7 @@ fn reply_value(env: &Envelope, kind: ReplyKind) -> Result<JsValue, Error> {
             obj.into()
         }
         ReplyKind::RpcData => js::parse_data(&decode::<QueueEvent>(env)?.data),
+        ReplyKind::Decode(f) => f(env)?,
     })
 }
 

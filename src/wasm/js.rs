@@ -102,6 +102,20 @@ pub fn queue_message(ev: &QueueEvent) -> JsValue {
     obj.into()
 }
 
+/// `{command, data}` for a stream envelope (`beginstream`, `stream`, `endstream`); `data` is a
+/// `Uint8Array` of the chunk (empty for begin and end).
+pub fn stream_part(env: &crate::pb::Envelope) -> JsValue {
+    let obj = Object::new();
+    set(&obj, "command", env.command.as_str());
+    let bytes = if env.command == "stream" {
+        crate::core::envelope::decode::<crate::pb::Stream>(env).map(|s| s.data).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    set(&obj, "data", js_sys::Uint8Array::from(bytes.as_slice()));
+    obj.into()
+}
+
 /// The object a watch callback receives.
 pub fn watch_event(ev: &WatchEvent) -> JsValue {
     let obj = Object::new();
