@@ -611,3 +611,13 @@ fn upload_streams_chunks_after_the_request_and_download_chunks_reach_the_request
     h.reply("downloadreply", &req, &DownloadResponse { id: "file1".into(), ..Default::default() });
     assert!(h.reply_result(down).is_ok());
 }
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let mut h = Harness::new(Config { jwt: Some("eyJ.secret.jwt".into()), password: Some("pw-secret".into()), ..config() });
+    h.connect_and_signin();
+    let text = format!("{:?} {:?}", h.s, h.s.config());
+    for secret in ["secret@", "bob:secret", "pw-secret", "eyJ.secret.jwt", "session-jwt"] {
+        assert!(!text.contains(secret), "{secret} leaked in {text}");
+    }
+}

@@ -143,8 +143,8 @@ pub enum Output {
     ConnectDone(Result<(), Error>),
 }
 
-/// Session settings.
-#[derive(Debug, Clone)]
+/// Session settings. `Debug` shows no secrets.
+#[derive(Clone)]
 pub struct Config {
     /// Server URL (credentials in it are taken out).
     pub url: Option<String>,
@@ -180,6 +180,28 @@ pub struct Config {
     pub outbox_limit: usize,
     /// Largest envelope accepted from the server.
     pub max_frame_len: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret = |v: &Option<String>| v.as_ref().map(|_| "***");
+        f.debug_struct("Config")
+            .field("url", &self.url.as_deref().map(redact_userinfo))
+            .field("username", &self.username)
+            .field("password", &secret(&self.password))
+            .field("jwt", &secret(&self.jwt))
+            .field("agent", &self.agent)
+            .field("framing", &self.framing)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `scheme://user:pass@host/...` → `scheme://***@host/...`.
+fn redact_userinfo(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s && !url[s + 3..at].contains('/') => format!("{}***{}", &url[..s + 3], &url[at..]),
+        _ => url.to_string(),
+    }
 }
 
 impl Default for Config {
