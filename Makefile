@@ -16,3 +16,6 @@ pkg:
 
 size:
 	bash .ci/size.sh
+
+bench:
+	bash .ci/bench.sh
