@@ -1,0 +1,2 @@
+export * from "../web/openiap_wasm.js";
+export { default } from "../web/openiap_wasm.js";

@@ -1,0 +1,1 @@
+export function scenario(Client: unknown, url: string, tag: string): Promise<string>;

@@ -1,0 +1,79 @@
+// The scenario every runtime test runs, given the package's `Client` (imported by the runtime's
+// own test the way a user would) and the test server URL with credentials:
+//   connect (signs in from user:password@) -> signin() -> register_queue -> receive a message
+//   -> rpc to that queue -> the README's transient and persistent examples -> disconnect.
+// Throws on failure; returns a one-line summary.
+import { transient, persistent } from "../../js/examples.js";
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function check(cond, what) {
+  if (!cond) throw new Error("check failed: " + what);
+}
+function checkEq(got, want, what) {
+  const g = JSON.stringify(got), w = JSON.stringify(want);
+  if (g !== w) throw new Error(`${what}: expected ${w}, got ${g}`);
+}
+async function waitFor(what, cond, ms = 8000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return;
+    await sleep(10);
+  }
+  throw new Error("timed out waiting for " + what);
+}
+
+export async function scenario(Client, url, tag) {
+  const t0 = Date.now();
+  const creds = new URL(url.replace(/^ws/, "http"));
+  const client = new Client({ url, agent: "runtime-" + tag, reconnect: { initial_ms: 50, max_ms: 300 } });
+  const events = [];
+  client.on_client_event((e) => events.push(e.event));
+  try {
+    checkEq(client.get_state(), "Disconnected", "state before connect");
+    await client.connect();
+    checkEq(client.get_state(), "SignedIn", "state after connect");
+
+    const signed = await client.signin({ username: decodeURIComponent(creds.username), password: decodeURIComponent(creds.password) });
+    check(typeof signed.jwt === "string" && signed.jwt.length > 0, "signin returns a jwt");
+    checkEq(signed.user && signed.user.username, decodeURIComponent(creds.username), "signin user");
+
+    const received = [];
+    const qname = `rt.${tag}.${Math.random().toString(36).slice(2, 8)}`;
+    const q = await client.register_queue({ queuename: qname }, (msg) => {
+      received.push(msg.data);
+      return { echoed: msg.data, tag };
+    });
+    checkEq(q, qname, "register_queue resolves to the queue name");
+    await client.queue_message({ queuename: q, data: { n: 1 }, striptoken: true });
+    await waitFor("queued message", () => received.length === 1);
+    checkEq(received[0], { n: 1 }, "received message");
+
+    const reply = await client.rpc({ queuename: q, data: { n: 2 } }, 5000);
+    checkEq(reply, { echoed: { n: 2 }, tag }, "rpc reply");
+    const replies = await Promise.all([3, 4, 5].map((n) => client.rpc({ queuename: q, data: { n } }, 5000)));
+    checkEq(replies.map((r) => r.echoed.n), [3, 4, 5], "concurrent rpc replies");
+
+    // README transient example: a second client connects, rpcs "echo", disconnects.
+    await client.register_queue("echo", (msg) => ({ echoed: msg.data }));
+    checkEq(await transient(Client, url), { echoed: { hello: "world" } }, "README transient example");
+
+    // README persistent example: registers "orders" inside SignedIn, keeps receiving.
+    const orders = [];
+    const p = await persistent(Client, url, (data) => orders.push(data));
+    try {
+      // Sent after connect() resolved; the server holds it until "orders" has a consumer.
+      await client.queue_message({ queuename: "orders", data: { order: 1 } });
+      await waitFor("order", () => orders.length > 0);
+      checkEq(orders[0], { order: 1 }, "README persistent example received");
+    } finally {
+      p.disconnect();
+    }
+    checkEq(p.get_state(), "Disconnected", "persistent client state after disconnect");
+  } finally {
+    client.disconnect();
+  }
+  checkEq(client.get_state(), "Disconnected", "state after disconnect");
+  for (const e of ["Connecting", "Connected", "SignedIn", "Disconnected"]) check(events.includes(e), "event " + e + " in " + events.join(","));
+  return `${tag}: connect, signin, register_queue, receive, rpc x4, transient, persistent, disconnect ok in ${Date.now() - t0} ms`;
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Runtime tests of the npm package: builds it (.ci/pkg.sh), `npm pack`s it, installs the tarball
+# here and in tests/types (npm install --no-save), starts one test server, then runs in each runtime
+# connect -> signin -> register_queue -> receive -> rpc -> README transient + persistent -> disconnect:
+#   node     Node (global WebSocket; Node 20 gets --experimental-websocket), import + require
+#   deno     Deno from npm, `deno run --check` (exports "deno")
+#   workerd  a Worker in workerd via Miniflare, bundled like wrangler (exports "workerd"): HTTP
+#            request -> transient OpenIAP call; workerd forbids I/O/timers at import time
+#   vite     Vite build of a page importing the package (exports "browser"), headless Chromium
+#   worker   the same build's module Web Worker importing the package, headless Chromium
+#   bun      Bun from npm (skipped if its binary does not run here)
+#   types    tsc --noEmit over tests/types/examples.ts (bundler and nodenext resolution)
+# Prints one line per runtime and `N passed, N failed[, N skipped]`; exits 1 on any failure.
+#
+#   bash tests/runtimes/run.sh [name...]      # default: all
+#   PKG_TGZ=/path/openiap-wasm-X.tgz ...      # test that tarball instead of building one
+#   PKG_SKIP_BUILD=1 ...                      # reassemble from the previous wasm-pack outputs
+# Logs: tests/runtimes/.work/<name>.log
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+HERE=$ROOT/tests/runtimes
+WORK=$HERE/.work
+. .ci/env.sh
+
+ALL=(types node deno workerd vite worker bun)
+SELECTED=("$@")
+[ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
+want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
+
+rm -rf "$WORK" && mkdir -p "$WORK"
+t0=$(date +%s.%N)
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%5.1fs", b - a }'; }
+
+# --- package: build + npm pack, install from the tarball -----------------------------------------
+if [ -n "${PKG_TGZ:-}" ]; then
+  tgz=$(cd "$(dirname "$PKG_TGZ")" && pwd)/$(basename "$PKG_TGZ")
+else
+  tgz=$(bash .ci/pkg.sh --pack "$WORK" 2>"$WORK/pkg.log" | tail -n 1) || { cat "$WORK/pkg.log"; echo "0 passed, 1 failed"; exit 1; }
+fi
+for dir in "$HERE" "$ROOT/tests/types"; do
+  (cd "$dir" && rm -rf node_modules \
+    && npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$tgz" >>"$WORK/install.log" 2>&1) \
+    || { cat "$WORK/install.log"; echo "0 passed, 1 failed"; exit 1; }
+done
+echo "package: $(basename "$tgz") ($(wc -c <"$tgz") bytes) built, packed and installed from the tarball in $(elapsed "$t0" | tr -d ' ')"
+
+# --- test server --------------------------------------------------------------------------------
+. .ci/testserver.sh
+start_testserver >"$WORK/testserver.log" 2>&1 || { cat "$WORK/testserver.log"; echo "0 passed, 1 failed"; exit 1; }
+trap stop_testserver EXIT
+URL=${OPENIAP_TEST_URL/ws:\/\//ws://testuser:testpass@}
+
+# Node: the global WebSocket is unflagged from Node 22; Node 20 needs --experimental-websocket.
+NODE_WS=""
+node -e 'process.exit(typeof WebSocket === "function" ? 0 : 1)' || NODE_WS=--experimental-websocket
+export URL WORK ROOT NODE_WS
+
+
+passed=0 failed=0 skipped=0
+run() { # name 'shell command' (run in tests/runtimes, 180 s at most)
+  local name=$1 s
+  want "$name" || return 0
+  s=$(now)
+  if (cd "$HERE" && timeout 180 bash -c "$2") >"$WORK/$name.log" 2>&1; then
+    passed=$((passed + 1))
+    printf 'PASS %-8s %s  %s\n' "$name" "$(elapsed "$s")" "$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/$name.log" | grep -v '^\s*$' | tail -n 1)"
+  else
+    failed=$((failed + 1))
+    printf 'FAIL %-8s %s  (log: %s)\n' "$name" "$(elapsed "$s")" "${WORK#"$ROOT"/}/$name.log"
+    tail -n 15 "$WORK/$name.log" | sed 's/^/    | /'
+  fi
+}
+skip() { want "$1" || return 0; skipped=$((skipped + 1)); printf 'SKIP %-8s         %s\n' "$1" "$2"; }
+
+run types 'cd "$ROOT/tests/types" && tsc -p tsconfig.json && tsc -p tsconfig.node.json &&
+  echo "tsc --noEmit: examples.ts ok with bundler and nodenext resolution ($(tsc --version))"'
+run node 'node $NODE_WS node/test.mjs "$URL"'
+run deno 'deno run --check --allow-read --allow-net=127.0.0.1 deno/test.ts "$URL"'
+run workerd 'node $NODE_WS workerd/run.mjs "$URL"'
+run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mjs page "$WORK/browser-dist" "$URL"'
+run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
+  node browser/run.mjs worker "$WORK/browser-dist" "$URL"'
+if bun --version >/dev/null 2>&1; then
+  run bun 'bun bun/test.mjs "$URL"'
+else
+  skip bun "the bun binary from npm does not run here: $(bun --version 2>&1 | head -n 1)"
+fi
+
+echo "runtime tests took $(elapsed "$t0" | tr -d ' ')"
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ]
