@@ -13,6 +13,13 @@ use crate::core::envelope::to_any;
 use crate::core::session::{Config, Session, SubscriptionKind};
 use crate::pb::{QueueMessageRequest, RegisterExchangeRequest, SigninRequest, WatchRequest};
 
+#[wasm_bindgen]
+extern "C" {
+    /// The `ClientOptions` object of the constructor (declared in types.rs).
+    #[wasm_bindgen(typescript_type = "ClientOptions")]
+    pub type ClientOptionsArg;
+}
+
 /// An OpenIAP client. Create it with options, `connect()`, use it, `disconnect()`.
 #[wasm_bindgen]
 pub struct Client {
@@ -76,8 +83,9 @@ fn reject(e: JsValue) -> Promise {
 impl Client {
     /// Creates a client. Nothing connects until `connect()`.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<Client, JsValue> {
+    pub fn new(options: Option<ClientOptionsArg>) -> Result<Client, JsValue> {
         console_error_panic_hook::set_once();
+        let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
         let get_token = js::get(&options, "get_token").dyn_into::<Function>().ok();
         let mut config = config_from(&options)?;
         config.use_token_callback = get_token.is_some();
@@ -92,6 +100,7 @@ impl Client {
     /// Connects and signs in. Resolves once signed in (or connected as guest); rejects with an
     /// `OpenIapError` if the first connection or sign-in fails, and then nothing retries.
     /// After one success the client reconnects by itself until `disconnect()`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn connect(&self, url: Option<String>) -> Promise {
         let Ok(shared) = self.shared() else { return reject(released()) };
         let promise = connect_promise(shared);
