@@ -29,6 +29,7 @@ if (mode === "build") {
 
 const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 const server = createServer(async (req, res) => {
+  if (req.url === "/favicon.ico") return res.writeHead(204).end();
   const file = path.join(outDir, path.normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)));
   try {
     if (!file.startsWith(path.resolve(outDir))) throw new Error("outside");

@@ -1,10 +1,12 @@
 // Bun: imports the installed package (exports "bun" -> the nodejs build) and runs the scenario.
 // Usage: bun bun/test.mjs ws://user:pass@127.0.0.1:PORT
-import init, { Client } from "openiap-wasm";
 import { scenario } from "../common/scenario.js";
+import { quietImport } from "../common/quiet-import.js";
 
 const resolved = import.meta.resolve("openiap-wasm");
 if (!resolved.endsWith("/node_modules/openiap-wasm/node/index.mjs")) throw new Error("exports map gave bun " + resolved);
 
+const { mod: { default: init, Client }, fetched } = await quietImport(() => import("openiap-wasm"));
+if (fetched) throw new Error("importing the package called fetch");
 await init();
 console.log(await scenario(Client, process.argv[2], "bun" + Bun.version));

@@ -3,6 +3,7 @@
 // Usage: node [--experimental-websocket] node/test.mjs ws://user:pass@127.0.0.1:PORT
 import { createRequire } from "node:module";
 import { scenario } from "../common/scenario.js";
+import { quietImport } from "../common/quiet-import.js";
 
 const resolved = import.meta.resolve("openiap-wasm");
 if (!resolved.endsWith("/node_modules/openiap-wasm/node/index.mjs")) throw new Error("exports map gave node " + resolved);
@@ -12,21 +13,9 @@ if (typeof globalThis.WebSocket !== "function") {
   throw new Error(`Node ${process.version} has no global WebSocket: use Node 22+, or --experimental-websocket on Node 20`);
 }
 
-// Nothing at import time: no timer, no socket, no listener.
-const started = [];
-const spy = (obj, name) => {
-  const orig = obj[name];
-  obj[name] = function (...a) { started.push(name); return orig.apply(this, a); };
-  return () => { obj[name] = orig; };
-};
-const restore = [spy(globalThis, "setTimeout"), spy(globalThis, "setInterval"), spy(globalThis, "queueMicrotask")];
-const OrigWS = globalThis.WebSocket;
-globalThis.WebSocket = class extends OrigWS { constructor(...a) { started.push("WebSocket"); super(...a); } };
-const mod = await import("openiap-wasm");
-restore.forEach((r) => r());
-globalThis.WebSocket = OrigWS;
-if (started.length) throw new Error("importing the package started: " + started.join(", "));
-
+// Nothing at import time: no timer, socket, listener or fetch.
+const { mod, fetched } = await quietImport(() => import("openiap-wasm"));
+if (fetched) throw new Error("importing the package called fetch");
 const { default: init, Client } = mod;
 if (typeof init !== "function") throw new Error("no default init export");
 await init();                                             // no-op here, kept for portable code

@@ -1,0 +1,1 @@
+export function quietImport<T>(load: () => Promise<T>): Promise<{ mod: T; fetched: boolean }>;
