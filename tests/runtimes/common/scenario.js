@@ -1,7 +1,8 @@
 // The scenario every runtime test runs, given the package's `Client` (imported by the runtime's
 // own test the way a user would) and the test server URL with credentials:
 //   connect (signs in from user:password@) -> signin() -> register_queue -> receive a message
-//   -> rpc to that queue -> the README's transient and persistent examples -> disconnect.
+//   -> rpc to that queue -> the README's transient and persistent examples -> disconnect,
+// after checking the errors of a wrong password, a refused port and an rpc before connect.
 // Throws on failure; returns a one-line summary.
 import { transient, persistent } from "../../js/examples.js";
 
@@ -23,9 +24,32 @@ async function waitFor(what, cond, ms = 8000) {
   throw new Error("timed out waiting for " + what);
 }
 
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return { error: e instanceof Error, name: e.name, kind: e.kind };
+  }
+  return "resolved";
+}
+
+// The errors users see: OpenIapError with `kind`, and nothing left running afterwards.
+async function errors(Client, url, creds) {
+  const badUrl = url.replace(`${creds.username}:${creds.password}@`, `${creds.username}:wrong@`);
+  const bad = new Client({ url: badUrl });
+  checkEq(await rejection(bad.connect()), { error: true, name: "OpenIapError", kind: "Signin" }, "wrong password");
+  checkEq(bad.get_state(), "Disconnected", "state after failed sign-in");
+  bad.disconnect();
+  const refused = new Client({ url: `ws://127.0.0.1:1`, connect_timeout_ms: 3000 });
+  checkEq(await rejection(refused.connect()), { error: true, name: "OpenIapError", kind: "ConnectFailed" }, "refused port");
+  refused.disconnect();
+  checkEq(await rejection(refused.rpc({ queuename: "x", data: 1 })), { error: true, name: "OpenIapError", kind: "NotConnected" }, "rpc before connect");
+}
+
 export async function scenario(Client, url, tag) {
   const t0 = Date.now();
   const creds = new URL(url.replace(/^ws/, "http"));
+  await errors(Client, url, creds);
   const client = new Client({ url, agent: "runtime-" + tag, reconnect: { initial_ms: 50, max_ms: 300 } });
   const events = [];
   client.on_client_event((e) => events.push(e.event));
@@ -53,6 +77,8 @@ export async function scenario(Client, url, tag) {
     checkEq(reply, { echoed: { n: 2 }, tag }, "rpc reply");
     const replies = await Promise.all([3, 4, 5].map((n) => client.rpc({ queuename: q, data: { n } }, 5000)));
     checkEq(replies.map((r) => r.echoed.n), [3, 4, 5], "concurrent rpc replies");
+    checkEq(await rejection(client.rpc({ queuename: q + ".nobody", data: 0 }, 200)),
+      { error: true, name: "OpenIapError", kind: "Timeout" }, "rpc without consumer times out");
 
     // README transient example: a second client connects, rpcs "echo", disconnects.
     await client.register_queue("echo", (msg) => ({ echoed: msg.data }));
@@ -75,5 +101,5 @@ export async function scenario(Client, url, tag) {
   }
   checkEq(client.get_state(), "Disconnected", "state after disconnect");
   for (const e of ["Connecting", "Connected", "SignedIn", "Disconnected"]) check(events.includes(e), "event " + e + " in " + events.join(","));
-  return `${tag}: connect, signin, register_queue, receive, rpc x4, transient, persistent, disconnect ok in ${Date.now() - t0} ms`;
+  return `${tag}: errors, connect, signin, register_queue, receive, rpc x5, transient, persistent, disconnect ok in ${Date.now() - t0} ms`;
 }
