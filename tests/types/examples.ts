@@ -48,6 +48,9 @@ export async function shapes(): Promise<void> {
     framing: "grpc-web",
   };
   const client = new Client(options);
+  new Client().free();                       // options are optional
+  const connected: void = await client.connect("wss://other.invalid");
+  void connected;
   const id: number = client.on_client_event((e: ClientEvent) => {
     const kind: "Connecting" | "Connected" | "Disconnected" | "SignedIn" | "QueueRenamed" | "Error" = e.event;
     const reason: string = e.reason;
