@@ -19,3 +19,7 @@ trap stop_testserver EXIT
 step "browser tests (wasm-bindgen-test, headless Chromium)"
 export OPENIAP_TEST_URL OPENIAP_CONTROL_URL
 WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
+stop_testserver
+
+step "npm package in every runtime (types, Node, Deno, workerd, Vite, Web Worker, Bun)"
+bash tests/runtimes/run.sh
