@@ -86,10 +86,9 @@ function listen(port) {
       process.exit(1);
     }
   });
-  server.listen(port, "127.0.0.1", () => {
-    console.log(`DEMO http://127.0.0.1:${server.address().port}/`);
-  });
+  server.listen(port, "127.0.0.1");
 }
+server.once("listening", () => console.log(`DEMO http://127.0.0.1:${server.address().port}/`));
 
 const envPort = process.env.DEMO_PORT;
 listen(envPort === undefined || envPort === "" ? 8080 : Number(envPort));
