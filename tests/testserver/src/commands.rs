@@ -25,12 +25,14 @@ pub struct ConnCtx {
     pub doping: bool,
     rate_window: Instant,
     rate_count: u32,
+    /// Uploads waiting for their stream, by upload request id.
+    uploads: std::collections::HashMap<String, crate::files::Upload>,
 }
 
 impl ConnCtx {
     /// Context of a new connection.
     pub fn new(id: ConnId, tx: Tx) -> Self {
-        ConnCtx { id, tx, doping: true, rate_window: Instant::now(), rate_count: 0 }
+        ConnCtx { id, tx, doping: true, rate_window: Instant::now(), rate_count: 0, uploads: Default::default() }
     }
 }
 
@@ -41,13 +43,28 @@ pub struct Reply {
     after: Vec<Delivery>,
     /// Queue whose waiting messages are flushed shortly after the reply.
     flush: Option<String>,
+    /// Reply to this id instead of the envelope's (an upload's reply comes after its stream).
+    rid: Option<String>,
+    /// Envelopes for this connection before the reply (a download's stream).
+    before: Vec<Envelope>,
+    /// Envelopes for connections after the reply (watch events).
+    events: Vec<(ConnId, Envelope)>,
 }
 
 fn reply<M: Message + Name>(command: &str, m: &M) -> Reply {
-    Reply { command: command.to_string(), data: to_any(m), after: vec![], flush: None }
+    Reply {
+        command: command.to_string(),
+        data: to_any(m),
+        after: vec![],
+        flush: None,
+        rid: None,
+        before: vec![],
+        events: vec![],
+    }
 }
 
-type Res = Result<Option<Reply>, String>;
+/// A handler's result: a reply, nothing, or an error text.
+pub type Res = Result<Option<Reply>, String>;
 
 /// Who sends a command: from `Envelope.jwt` if set, else the socket's session.
 struct Who {
@@ -79,14 +96,22 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
         "unregisterqueue" => who(shared, ctx, &env).and_then(|_| unregisterqueue(shared, ctx, &env)),
         "registerexchange" => who(shared, ctx, &env).and_then(|w| registerexchange(shared, ctx, &env, &w)),
         "queuemessage" => who(shared, ctx, &env).and_then(|w| queuemessage(shared, &env, &w)),
+        "beginstream" | "stream" | "endstream" => stream(shared, ctx, &env),
+        c if crate::data::handles(c) => {
+            who(shared, ctx, &env).and_then(|w| crate::data::handle(shared, ctx, &env, &w.user))
+        }
         other => Err(format!("Unknown command {other}")),
     };
     match res {
         Ok(None) => {}
         Ok(Some(r)) => {
+            for mut b in r.before {
+                b.rid = env.id.clone();
+                send(&ctx.tx, Out::Env(b));
+            }
             let out = Envelope {
                 command: r.command,
-                rid: env.id.clone(),
+                rid: r.rid.unwrap_or_else(|| env.id.clone()),
                 data: Some(r.data),
                 traceid: env.traceid.clone(),
                 spanid: env.spanid.clone(),
@@ -95,6 +120,12 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
             send(&ctx.tx, Out::Env(out));
             if !r.after.is_empty() {
                 shared.lock().deliver(r.after);
+            }
+            if !r.events.is_empty() {
+                let st = shared.lock();
+                for (conn, e) in r.events {
+                    st.send_to(conn, e);
+                }
             }
             if let Some(q) = r.flush {
                 // Waiting messages go out a moment after the reply: clients install their queue
@@ -113,12 +144,65 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
 }
 
 fn error(ctx: &ConnCtx, env: &Envelope, message: &str) {
+    // A failed upload is answered to the upload request, not to its `endstream`.
+    let rid = if env.command == "endstream" { env.rid.clone() } else { env.id.clone() };
     let e = ErrorResponse { message: message.to_string(), code: 0, stack: String::new() };
-    let out = Envelope { command: "error".into(), rid: env.id.clone(), data: Some(to_any(&e)), ..Default::default() };
+    let out = Envelope { command: "error".into(), rid, data: Some(to_any(&e)), ..Default::default() };
     send(&ctx.tx, Out::Env(out));
 }
 
-fn parse<M: Message + Default>(env: &Envelope) -> Result<M, String> {
+/// The parts of the stream that follows an `upload`; `endstream` stores the file and answers
+/// the upload. Stream envelopes of unknown uploads are ignored.
+fn stream(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
+    let Some(up) = ctx.uploads.get_mut(&env.rid) else { return Ok(None) };
+    match env.command.as_str() {
+        "stream" => {
+            let part: openiap_wasm::pb::Stream = parse(env)?;
+            up.data.extend_from_slice(&part.data);
+            up.chunks += 1;
+            Ok(None)
+        }
+        "endstream" => {
+            let up = ctx.uploads.remove(&env.rid).expect("present");
+            crate::data::finish_upload(shared, up).map(|r| Some(r.to_rid(env.rid.clone())))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Starts an upload: its bytes follow as a stream with `rid` = `id`.
+pub fn begin_upload(ctx: &mut ConnCtx, id: &str, req: openiap_wasm::pb::UploadRequest) {
+    ctx.uploads.insert(
+        id.to_string(),
+        crate::files::Upload { req, data: vec![], chunks: 0, started: Instant::now() },
+    );
+}
+
+/// A reply from the data commands.
+pub fn data_reply<M: Message + Name>(command: &str, m: &M) -> Reply {
+    reply(command, m)
+}
+
+impl Reply {
+    /// Answers `rid` instead of the request's id.
+    pub fn to_rid(mut self, rid: String) -> Self {
+        self.rid = Some(rid);
+        self
+    }
+    /// Sends `envs` to this connection first (their `rid` is set to the request's id).
+    pub fn with_before(mut self, envs: Vec<Envelope>) -> Self {
+        self.before = envs;
+        self
+    }
+    /// Sends `events` to their connections after the reply.
+    pub fn with_events(mut self, events: Vec<(ConnId, Envelope)>) -> Self {
+        self.events = events;
+        self
+    }
+}
+
+/// Decodes the envelope's payload.
+pub fn parse<M: Message + Default>(env: &Envelope) -> Result<M, String> {
     decode::<M>(env).map_err(|e| e.message)
 }
 
@@ -146,7 +230,7 @@ pub fn config_json(shared: &Shared) -> String {
         "amqp_enabled_exchange": true,
         "ping_clients_interval": shared.config.ping_interval_ms,
         "enable_analytics": false,
-        "supports_watch": false,
+        "supports_watch": true,
     })
     .to_string()
 }

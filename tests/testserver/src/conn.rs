@@ -164,6 +164,7 @@ impl Drop for Guard {
         let mut st = self.shared.lock();
         st.conns.remove(&self.id);
         st.broker.connection_closed(self.id);
+        st.docs.connection_closed(self.id);
         if !self.reason.is_empty() {
             st.closes.push((self.id, self.reason.clone()));
         }

@@ -2,7 +2,8 @@
 //!
 //! Start it in-process with [`TestServer::start`], or run the binary (`--help` lists options).
 //! One concern per module: [`config`] options, `conn` WebSocket transport and framing,
-//! `commands` command dispatch, `broker` queues and exchanges, `auth` users and tokens,
+//! `commands` command dispatch, `broker` queues and exchanges, `docs` collections and watches,
+//! `workitems` work item queues, `files` upload/download storage, `auth` users and tokens,
 //! `faults` fault injection, `control` the HTTP control endpoint, `state` shared state.
 #![warn(missing_docs)]
 
@@ -10,12 +11,16 @@ mod auth;
 mod broker;
 mod commands;
 pub mod config;
+mod data;
 mod conn;
 mod control;
+mod docs;
 mod faults;
+mod files;
 mod http;
 mod state;
 mod util;
+mod workitems;
 
 pub use config::{Config, Parsed, HELP};
 pub use faults::Garbage;

@@ -105,9 +105,22 @@ pub struct State {
     pub signins: u64,
     /// Tokens this server issued: token -> (username, expiry in Unix ms).
     pub tokens: HashMap<String, (String, u64)>,
+    /// Document collections and watches.
+    pub docs: crate::docs::Docs,
+    /// Work item queues.
+    pub workitems: crate::workitems::Workitems,
+    /// Uploaded files.
+    pub files: crate::files::Files,
 }
 
 impl State {
+    /// Sends `env` to connection `conn`, if it is still there.
+    pub fn send_to(&self, conn: ConnId, env: Envelope) {
+        if let Some(c) = self.conns.get(&conn) {
+            send(&c.tx, Out::Env(env));
+        }
+    }
+
     /// Sends each delivery as a `queueevent` to its consumer.
     pub fn deliver(&self, deliveries: Vec<Delivery>) {
         for (conn, ev) in deliveries {
@@ -152,6 +165,9 @@ impl Shared {
                 closes: vec![],
                 signins: 0,
                 tokens: HashMap::new(),
+                docs: Default::default(),
+                workitems: Default::default(),
+                files: Default::default(),
             }),
             faults: Faults::default(),
             next_conn: AtomicU64::new(1),

@@ -1,0 +1,258 @@
+//! The data commands: collections and documents ([`crate::docs`]), watches, work items
+//! ([`crate::workitems`]), files ([`crate::files`]) and `customcommand`.
+
+use crate::commands::{begin_upload, data_reply as reply, parse, ConnCtx, Res, Reply};
+use crate::docs::{parse_json, Change, Watch, Writer};
+use crate::files::{File, Upload, CHUNK};
+use crate::state::{ConnId, Shared};
+use crate::workitems::file_ref;
+use openiap_wasm::core::envelope::{envelope, to_any};
+use openiap_wasm::pb::*;
+use serde_json::{json, Value};
+
+const COMMANDS: &[&str] = &[
+    "query", "count", "distinct", "aggregate", "insertone", "insertmany", "updateone", "insertorupdateone",
+    "insertorupdatemany", "deleteone", "deletemany", "listcollections", "createcollection", "dropcollection",
+    "getindexes", "createindex", "dropindex", "watch", "unwatch", "pushworkitem", "popworkitem",
+    "updateworkitem", "deleteworkitem", "customcommand", "upload", "download",
+];
+
+/// True for the commands handled here.
+pub fn handles(command: &str) -> bool {
+    COMMANDS.contains(&command)
+}
+
+fn col(name: String) -> String {
+    if name.is_empty() { "entities".into() } else { name }
+}
+
+fn json_items(text: &str) -> Result<Vec<Value>, String> {
+    match parse_json(text, "items", json!([]))? {
+        Value::Array(a) => Ok(a),
+        _ => Err("items must be a JSON array".into()),
+    }
+}
+
+fn text(v: &[Value]) -> String {
+    Value::Array(v.to_vec()).to_string()
+}
+
+/// Watch events for `changes`: one per watch of the changed collection.
+fn events(st: &crate::state::State, changes: Vec<Change>) -> Vec<(ConnId, Envelope)> {
+    let mut out = vec![];
+    for (collection, operation, doc) in changes {
+        for (id, conn) in st.docs.watchers(&collection) {
+            let ev = WatchEvent { id, operation: operation.into(), document: doc.to_string() };
+            out.push((conn, envelope("watchevent", Some(to_any(&ev)))));
+        }
+    }
+    out
+}
+
+fn wi_out(mut w: Workitem) -> Workitem {
+    w.files = w.files.iter().map(file_ref).collect();
+    w
+}
+
+/// Handles data command `env` for `user`.
+pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -> Res {
+    let who = Writer { name: &user.username, id: &user.id };
+    let mut st = shared.lock();
+    let mut changes: Vec<Change> = vec![];
+    let r: Reply = match env.command.as_str() {
+        "query" => {
+            let q: QueryRequest = parse(env)?;
+            let docs = st.docs.query(&col(q.collectionname), &q.query, &q.projection, &q.orderby, q.skip, q.top)?;
+            reply("queryreply", &QueryResponse { results: text(&docs) })
+        }
+        "count" => {
+            let q: CountRequest = parse(env)?;
+            let n = st.docs.count(&col(q.collectionname), &q.query)?;
+            reply("countreply", &CountResponse { result: n as i32 })
+        }
+        "distinct" => {
+            let q: DistinctRequest = parse(env)?;
+            let results = st.docs.distinct(&col(q.collectionname), &q.field, &q.query)?;
+            reply("distinctreply", &DistinctResponse { results })
+        }
+        "aggregate" => {
+            let q: AggregateRequest = parse(env)?;
+            let docs = st.docs.aggregate(&col(q.collectionname), &q.aggregates)?;
+            reply("aggregatereply", &AggregateResponse { results: text(&docs) })
+        }
+        "insertone" => {
+            let q: InsertOneRequest = parse(env)?;
+            let item = parse_json(&q.item, "item", Value::Null)?;
+            let doc = st.docs.insert(&col(q.collectionname), item, &who, &mut changes)?;
+            reply("insertonereply", &InsertOneResponse { result: doc.to_string() })
+        }
+        "insertmany" => {
+            let q: InsertManyRequest = parse(env)?;
+            let c = col(q.collectionname);
+            let mut out = vec![];
+            for item in json_items(&q.items)? {
+                out.push(st.docs.insert(&c, item, &who, &mut changes)?);
+            }
+            let results = if q.skipresults { "[]".into() } else { text(&out) };
+            reply("insertmanyreply", &InsertManyResponse { results })
+        }
+        "updateone" => {
+            let q: UpdateOneRequest = parse(env)?;
+            let item = parse_json(&q.item, "item", Value::Null)?;
+            let doc = st.docs.update(&col(q.collectionname), item, &who, &mut changes)?;
+            reply("updateonereply", &UpdateOneResponse { result: doc.to_string() })
+        }
+        "insertorupdateone" => {
+            let q: InsertOrUpdateOneRequest = parse(env)?;
+            let item = parse_json(&q.item, "item", Value::Null)?;
+            let doc = st.docs.upsert(&col(q.collectionname), &q.uniqeness, item, &who, &mut changes)?;
+            reply("insertorupdateonereply", &InsertOrUpdateOneResponse { result: doc.to_string() })
+        }
+        "insertorupdatemany" => {
+            let q: InsertOrUpdateManyRequest = parse(env)?;
+            let c = col(q.collectionname);
+            let mut out = vec![];
+            for item in json_items(&q.items)? {
+                out.push(st.docs.upsert(&c, &q.uniqeness, item, &who, &mut changes)?);
+            }
+            let results = if q.skipresults { "[]".into() } else { text(&out) };
+            reply("insertorupdatemanyreply", &InsertOrUpdateManyResponse { results })
+        }
+        "deleteone" => {
+            let q: DeleteOneRequest = parse(env)?;
+            let n = st.docs.delete_one(&col(q.collectionname), &q.id, &mut changes)?;
+            reply("deleteonereply", &DeleteOneResponse { affectedrows: n })
+        }
+        "deletemany" => {
+            let q: DeleteManyRequest = parse(env)?;
+            let n = st.docs.delete_many(&col(q.collectionname), &q.query, &q.ids, &mut changes)?;
+            reply("deletemanyreply", &DeleteManyResponse { affectedrows: n })
+        }
+        "listcollections" => {
+            let _: ListCollectionsRequest = parse(env)?;
+            reply("listcollectionsreply", &ListCollectionsResponse { results: text(&st.docs.list()) })
+        }
+        "createcollection" => {
+            let q: CreateCollectionRequest = parse(env)?;
+            st.docs.create(&q.collectionname)?;
+            reply("createcollectionreply", &CreateCollectionResponse {})
+        }
+        "dropcollection" => {
+            let q: DropCollectionRequest = parse(env)?;
+            st.docs.drop_collection(&q.collectionname)?;
+            reply("dropcollectionreply", &DropCollectionResponse {})
+        }
+        "getindexes" => {
+            let q: GetIndexesRequest = parse(env)?;
+            reply("getindexesreply", &GetIndexesResponse { results: text(&st.docs.get_indexes(&q.collectionname)) })
+        }
+        "createindex" => {
+            let q: CreateIndexRequest = parse(env)?;
+            let name = st.docs.create_index(&q.collectionname, &q.index, &q.options, &q.name)?;
+            reply("createindexreply", &CreateIndexResponse { result: name })
+        }
+        "dropindex" => {
+            let q: DropIndexRequest = parse(env)?;
+            st.docs.drop_index(&q.collectionname, &q.name)?;
+            reply("dropindexreply", &DropIndexResponse {})
+        }
+        "watch" => {
+            let q: WatchRequest = parse(env)?;
+            let id = crate::util::random_id(12);
+            st.docs.watches.insert(id.clone(), Watch { conn: ctx.id, collection: col(q.collectionname) });
+            reply("watchreply", &WatchResponse { id })
+        }
+        "unwatch" => {
+            let q: UnWatchRequest = parse(env)?;
+            if st.docs.watches.get(&q.id).is_none_or(|w| w.conn != ctx.id) {
+                return Err(format!("Watch {} not found", q.id));
+            }
+            st.docs.watches.remove(&q.id);
+            reply("unwatchreply", &UnWatchResponse {})
+        }
+        "pushworkitem" => {
+            let q: PushWorkitemRequest = parse(env)?;
+            let st = &mut *st;
+            let w = st.workitems.push(q, &user.username, &mut st.files)?;
+            reply("pushworkitemreply", &PushWorkitemResponse { workitem: Some(wi_out(w)) })
+        }
+        "popworkitem" => {
+            let q: PopWorkitemRequest = parse(env)?;
+            let w = st.workitems.pop(&q.wiq, &q.wiqid)?;
+            reply("popworkitemreply", &PopWorkitemResponse { workitem: w.map(wi_out) })
+        }
+        "updateworkitem" => {
+            let q: UpdateWorkitemRequest = parse(env)?;
+            let st = &mut *st;
+            let w = st.workitems.update(q, &mut st.files)?;
+            reply("updateworkitemreply", &UpdateWorkitemResponse { workitem: Some(wi_out(w)) })
+        }
+        "deleteworkitem" => {
+            let q: DeleteWorkitemRequest = parse(env)?;
+            st.workitems.delete(&q.id)?;
+            reply("deleteworkitemreply", &DeleteWorkitemResponse {})
+        }
+        "customcommand" => {
+            let q: CustomCommandRequest = parse(env)?;
+            let result = match q.command.as_str() {
+                "echo" => q.data,
+                "whoami" => crate::auth::user_json(user).to_string(),
+                "" => return Err("command is mandatory".into()),
+                other => return Err(format!("Unknown custom command {other}")),
+            };
+            reply("customcommandreply", &CustomCommandResponse { result })
+        }
+        "upload" => {
+            let q: UploadRequest = parse(env)?;
+            if q.filename.is_empty() {
+                return Err("filename is mandatory".into());
+            }
+            begin_upload(ctx, &env.id, q);
+            return Ok(None);
+        }
+        "download" => {
+            let q: DownloadRequest = parse(env)?;
+            let Some(f) = st.files.files.get(&q.id) else { return Err(format!("File {} not found", q.id)) };
+            let mut parts = vec![envelope("beginstream", Some(to_any(&BeginStream::default())))];
+            for c in f.data.chunks(CHUNK) {
+                parts.push(envelope("stream", Some(to_any(&Stream { data: c.to_vec() }))));
+            }
+            parts.push(envelope("endstream", Some(to_any(&EndStream {}))));
+            let resp = DownloadResponse { id: q.id.clone(), filename: f.filename.clone(), mimetype: f.mimetype.clone() };
+            reply("downloadreply", &resp).with_before(parts)
+        }
+        other => return Err(format!("Unknown command {other}")),
+    };
+    let ev = events(&st, changes);
+    Ok(Some(r.with_events(ev)))
+}
+
+/// Stores a finished upload and builds its `uploadreply`; the file is also listed as a document
+/// of the upload's collection (default `fs.files`).
+pub fn finish_upload(shared: &Shared, up: Upload) -> Result<Reply, String> {
+    let bytes = up.data.len();
+    let req = up.req;
+    let mut st = shared.lock();
+    let mimetype = if req.mimetype.is_empty() { "application/octet-stream".to_string() } else { req.mimetype };
+    let metadata = if req.metadata.is_empty() { "{}".to_string() } else { req.metadata };
+    let meta = parse_json(&metadata, "metadata", json!({}))?;
+    let id = st.files.store(File { filename: req.filename.clone(), mimetype: mimetype.clone(), data: up.data });
+    let collection = if req.collectionname.is_empty() { "fs.files".to_string() } else { req.collectionname };
+    let doc = json!({"_id": id, "filename": req.filename, "contentType": mimetype, "length": bytes, "metadata": meta});
+    let who = Writer { name: "", id: "" };
+    let mut changes = vec![];
+    st.docs.insert(&collection, doc, &who, &mut changes)?;
+    let ev = events(&st, changes);
+    let secs = up.started.elapsed().as_secs_f32().max(0.001);
+    let mb = bytes as f32 / (1024.0 * 1024.0);
+    let resp = UploadResponse {
+        id,
+        filename: req.filename,
+        bytes: bytes as i32,
+        chunks: up.chunks as i32,
+        mb,
+        elapsed_time: (secs * 1000.0) as i32,
+        mbps: mb / secs,
+    };
+    Ok(reply("uploadreply", &resp).with_events(ev))
+}
