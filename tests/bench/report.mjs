@@ -1,0 +1,123 @@
+// results.json → the Markdown table (tests/bench/results.md, pasted into the README).
+//   node tests/bench/report.mjs [results.json]   prints it again from a saved run
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const f0 = (x) => (x == null || Number.isNaN(x) ? "–" : Math.round(x).toLocaleString("en-US"));
+const f2 = (x) => (x == null || Number.isNaN(x) ? "–" : x.toFixed(2));
+const f3 = (x) => (x == null || Number.isNaN(x) ? "–" : x.toFixed(3));
+const kb = (x) => (x == null ? "–" : (x / 1024).toFixed(1) + " KiB");
+const mb = (x) => (x == null ? "–" : (x / 2 ** 20).toFixed(2) + " MiB");
+const ok = (b) => (b ? "met" : "**missed**");
+
+export function report(r) {
+  const m = r.machine;
+  const out = [];
+  out.push(`### Benchmark results${r.quick ? " (BENCH_QUICK=1: short run)" : ""}`);
+  out.push("");
+  out.push(`${m.date.slice(0, 10)} · ${m.cpu} × ${m.cores} cores, ${m.memory_gb} GiB · ${m.os} · Chromium ${m.chromium} (headless) · node ${m.node} · commit ${m.commit} · load average ${m.loadavg_start.join("/")} at start, ${(m.loadavg_end || []).join("/")} at end (the machine was shared: compare the ratios, not the absolute figures) · \`bash .ci/bench.sh\`, ${m.duration_s} s`);
+  out.push("");
+  const targets = [];
+  if (r.throughput) {
+    const s = r.throughput.summary;
+    out.push(`**Throughput** — messages/s delivered to a queue callback; a node sender pushes queuemessages as fast as the server accepts them; median of ${r.counts.rounds} rounds (min–max), rounds interleaved. *raw* = plain WebSocket that only reads frame lengths (the ceiling); *pure JS* = protobufjs client of the same protocol (the approach of the old @openiap/jsapi, which is not on npm).`);
+    out.push("");
+    out.push("| payload | messages | ours | raw WebSocket (ceiling) | pure JS (protobufjs) | ours / raw | ours / pure JS | sender |");
+    out.push("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (const size of ["256", "16384"]) {
+      const x = s[size];
+      const rng = (v) => `${f0(v.median)} (${f0(v.min)}–${f0(v.max)})`;
+      out.push(`| ${size === "256" ? "256 B" : "16 KiB"} JSON | ${f0(x.count)} | ${rng(x.ours)} | ${rng(x.raw)} | ${rng(x.pbjs)} | ${f2(x.ours_over_raw.median)} (${f2(x.ours_over_raw.min)}–${f2(x.ours_over_raw.max)}) | ${f2(x.ours_over_pbjs.median)} (${f2(x.ours_over_pbjs.min)}–${f2(x.ours_over_pbjs.max)}) | ${f0(x.sender_median)} |`);
+      targets.push([`throughput ${size === "256" ? "256 B" : "16 KiB"} ≥ 0.8× raw`, f2(x.ours_over_raw.median), x.ours_over_raw.median >= 0.8]);
+      targets.push([`throughput ${size === "256" ? "256 B" : "16 KiB"} ≥ 2× pure JS`, f2(x.ours_over_pbjs.median), x.ours_over_pbjs.median >= 2]);
+    }
+    out.push("");
+  }
+  if (r.latency) {
+    const l = r.latency;
+    out.push(`**Latency** — sequential round trips in the same page, ${l.ours.n} each, interleaved: \`client.rpc()\` through a node echo responder, the same queuemessage → reply exchange on a raw WebSocket (frames counted, not decoded), and a plain WebSocket echo (no OpenIAP server) as the floor.`);
+    out.push("");
+    out.push("| round trip | p50 | p99 | mean |");
+    out.push("|---|---:|---:|---:|");
+    out.push(`| ours: rpc | ${f3(l.ours.p50_ms)} ms | ${f3(l.ours.p99_ms)} ms | ${f3(l.ours.mean_ms)} ms |`);
+    out.push(`| raw WebSocket, same exchange | ${f3(l.raw.p50_ms)} ms | ${f3(l.raw.p99_ms)} ms | ${f3(l.raw.mean_ms)} ms |`);
+    out.push(`| plain WebSocket echo | ${f3(l.ws_echo.p50_ms)} ms | ${f3(l.ws_echo.p99_ms)} ms | ${f3(l.ws_echo.mean_ms)} ms |`);
+    out.push(`| ours / raw | ${f2(l.ours_over_raw_p50)} | ${f2(l.ours_over_raw_p99)} | |`);
+    out.push("");
+    targets.push(["rpc p50 ≤ 1.2× raw echo", f2(l.ours_over_raw_p50), l.ours_over_raw_p50 <= 1.2]);
+  }
+  if (r.reconnect) {
+    const c = r.reconnect;
+    out.push("**Reconnect**");
+    out.push("");
+    out.push("| what | n | p50 | min–max |");
+    out.push("|---|---:|---:|---:|");
+    out.push(`| server back (after /down 1000 ms) → SignedIn, backoff initial 50 ms, max 300 ms | ${c.fast_backoff.n} | ${f0(c.fast_backoff.p50_ms)} ms | ${f0(c.fast_backoff.min_ms)}–${f0(c.fast_backoff.max_ms)} ms |`);
+    out.push(`| server back → SignedIn, default backoff (500 ms doubling, full jitter) | ${c.default_backoff.n} | ${f0(c.default_backoff.p50_ms)} ms | ${f0(c.default_backoff.min_ms)}–${f0(c.default_backoff.max_ms)} ms |`);
+    out.push(`| half-open link (/stall) → Disconnected, heartbeat_ms ${c.half_open.heartbeat_ms} + heartbeat_timeout_ms ${c.half_open.heartbeat_timeout_ms} | ${c.half_open.n} | ${f0(c.half_open.p50_ms)} ms | ${f0(c.half_open.min_ms)}–${f0(c.half_open.max_ms)} ms |`);
+    out.push("");
+  }
+  if (r.memory) {
+    const x = r.memory;
+    const partial = x.messages < x.planned.messages || x.reconnect_cycles < x.planned.reconnect_cycles;
+    out.push(`**Memory** — one consumer client; after gc. Warm-up: ${f0(r.counts.memWarm)} messages. Then ${f0(x.messages)} messages of 256 B (${f0(x.messages_ms / 1000)} s) and ${f0(x.reconnect_cycles)} reconnect cycles (/drop → SignedIn, ${f0(x.cycles_ms / 1000)} s), then 10,000 more messages to check the queue still works${partial ? ` (**planned ${f0(x.planned.messages)} messages and ${f0(x.planned.reconnect_cycles)} cycles: only these fit in the time budget**)` : ""}.`);
+    out.push("");
+    out.push("| | after warm-up | after messages + reconnects | ratio |");
+    out.push("|---|---:|---:|---:|");
+    out.push(`| wasm linear memory | ${mb(x.warm_up.wasm_memory)} | ${mb(x.after.wasm_memory)} | ${f2(x.wasm_ratio)} |`);
+    out.push(`| JS heap (usedJSHeapSize, whole page) | ${mb(x.warm_up.js_heap)} | ${mb(x.after.js_heap)} | ${f2(x.js_heap_ratio)} |`);
+    out.push(`| externref table slots | ${f0(x.warm_up.externrefs)} | ${f0(x.after.externrefs)} | |`);
+    out.push(`| client counters (debug_counts) | ${x.warm_up.counts.join(",")} | ${x.after.counts.join(",")} | |`);
+    out.push("");
+    targets.push(["memory after messages + reconnects ≤ 1.1× warm-up (wasm, JS heap)", `${f2(x.wasm_ratio)}, ${f2(x.js_heap_ratio)}`, x.wasm_ratio <= 1.1 && x.js_heap_ratio <= 1.1]);
+  }
+  if (r.soak) {
+    const s = r.soak;
+    out.push(`**Soak** — ${s.minutes} min, our client as sender (${s.rate} msg/s) and as consumer, random faults every 2–6 s (${Object.entries(s.faults).map(([k, v]) => `${k} ×${v}`).join(", ")}); heartbeat 1000 + 1000 ms.`);
+    out.push("");
+    out.push("| sent | acknowledged | rejected (kinds) | rejected but delivered | received (unique) | lost (acknowledged, never received) | duplicated | wasm memory after / warm-up | JS heap after / warm-up |");
+    out.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    out.push(`| ${f0(s.sent)} | ${f0(s.acked)} | ${f0(s.failed)} (${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(", ") || "–"}) | ${f0(s.failed_but_delivered)} | ${f0(s.received_unique)} | ${f0(s.lost)} | ${f0(s.duplicated)} | ${f2(s.memory.wasm_ratio)} | ${f2(s.memory.js_heap_ratio)} |`);
+    out.push("");
+    targets.push(["soak: zero lost", f0(s.lost), s.lost === 0]);
+    targets.push(["soak: zero duplicated", f0(s.duplicated), s.duplicated === 0]);
+    targets.push(["memory after the soak ≤ 1.1× warm-up (wasm, JS heap)", `${f2(s.memory.wasm_ratio)}, ${f2(s.memory.js_heap_ratio)}`, s.memory.wasm_ratio <= 1.1 && s.memory.js_heap_ratio <= 1.1]);
+  }
+  if (r.size) {
+    out.push("**Size** — every build target in pkg/ (wasm-pack --release + wasm-opt), gzip -9 and brotli q11.");
+    out.push("");
+    out.push("| target | file | raw | gzip | brotli |");
+    out.push("|---|---|---:|---:|---:|");
+    for (const f of r.size.files) out.push(`| ${f.target} | ${f.file} | ${kb(f.raw)} | ${kb(f.gzip)} | ${kb(f.brotli)} |`);
+    out.push("");
+  }
+  if (targets.length) {
+    out.push("**Targets**");
+    out.push("");
+    out.push("| target | measured | |");
+    out.push("|---|---:|---|");
+    for (const [t, v, b] of targets) out.push(`| ${t} | ${v} | ${ok(b)} |`);
+    out.push("");
+  }
+  if (r.profile) {
+    out.push("**Where the time goes** (Chromium CPU profile of one throughput run, self time)");
+    out.push("");
+    for (const [k, p] of Object.entries(r.profile)) {
+      out.push(`- ${k.replace("_", ", ")} B (${f0(p.per_s)} msg/s while profiled, ${f0(p.total_ms)} ms sampled): ` +
+        Object.entries(p.categories).map(([c, v]) => `${c} ${f2(v.pct)}%`).join(", "));
+      out.push(`  - top: ${p.top.slice(0, 8).map((t) => `\`${t.fn}\` ${f2(t.pct)}%`).join(", ")}`);
+    }
+    out.push("");
+  }
+  const notes = new URL("./notes.md", import.meta.url);
+  if (!r.quick && fs.existsSync(notes)) {
+    out.push(fs.readFileSync(notes, "utf8").trim());
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2] || new URL("./results.json", import.meta.url);
+  process.stdout.write(report(JSON.parse(fs.readFileSync(file, "utf8"))));
+}

@@ -1,0 +1,441 @@
+// Benchmarks and soak of openiap-wasm in headless Chromium against the test server on loopback.
+// Run through `bash .ci/bench.sh` (builds what is needed). Writes results.json and results.md.
+//
+//   BENCH_QUICK=1       short run (smaller counts, fewer rounds); output in target/bench/
+//   SOAK_MINUTES=N      also run the soak: N minutes of random faults, lost/duplicated messages
+//   BENCH_PHASES=a,b    only these phases: throughput, latency, reconnect, memory, size, soak
+//   BENCH_OUT_DIR=dir   where results.json / results.md go (default tests/bench, quick: target/bench)
+//   BENCH_PROFILE=1     always take a CPU profile of our client's throughput run (else only when a
+//                       target is missed)
+//   TESTSERVER_BIN      the server binary (default target/release/openiap-testserver)
+//
+// Every figure is also given as a ratio against a baseline measured in the same run and the same
+// page, because the machine may be shared.
+import { spawn, execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { NodeWire } from "./wire-node.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const npmRequire = createRequire(path.join(ROOT, ".ci/npm/package.json"));
+const { chromium } = npmRequire("playwright-core");
+const { WebSocket, WebSocketServer } = npmRequire("ws");
+const protobuf = npmRequire("protobufjs/light");
+
+const QUICK = process.env.BENCH_QUICK === "1";
+const SOAK_MINUTES = Number(process.env.SOAK_MINUTES || 0);
+const ALL_PHASES = ["throughput", "latency", "reconnect", "memory", "size", "soak"];
+const PHASES = process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(",") : ALL_PHASES.filter((p) => p !== "soak" || SOAK_MINUTES > 0);
+const OUT_DIR = path.resolve(ROOT, process.env.BENCH_OUT_DIR || (QUICK ? "target/bench" : "tests/bench"));
+const SERVER_BIN = process.env.TESTSERVER_BIN || path.join(ROOT, "target/release/openiap-testserver");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const USER = "testuser", PASS = "testpass";
+
+// Sizes of the workload (full / quick).
+const N = QUICK
+  ? { tp: { 256: 4000, 16384: 400 }, rounds: 2, latRounds: 2, latPerRound: 200, reconnect: 3, reconnectDefault: 2, halfOpen: 2,
+      memWarm: 5000, memMessages: 50000, memCycles: 50 }
+  : { tp: { 256: 20000, 16384: 2000 }, rounds: 5, latRounds: 5, latPerRound: 500, reconnect: 10, reconnectDefault: 5, halfOpen: 5,
+      memWarm: 20000, memMessages: 1000000, memCycles: 1000 };
+const MEM_BUDGET_MS = QUICK ? 120000 : 600000; // for the messages + the reconnect cycles together
+
+const log = (...a) => console.log(`[bench +${((Date.now() - T0) / 1000).toFixed(0)}s]`, ...a);
+const T0 = Date.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (a) => { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const r2 = (x) => Math.round(x * 100) / 100;
+const r0 = (x) => Math.round(x);
+
+// ---------------------------------------------------------------------------------------------
+// The stack: test server, static server for the page, plain WebSocket echo server.
+
+const children = [];
+process.on("exit", () => { for (const c of children) if (c.exitCode === null) c.kill("SIGTERM"); });
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const args = ["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", "--quiet",
+      "--ping-interval-ms", "3600000", "--idle-timeout-ms", "3600000", "--pending-limit", "1000000"];
+    const child = spawn(SERVER_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
+    let out = "", err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /LISTENING ws=(\S+) control=(\S+)/.exec(out);
+      if (m) resolve({ ws: m[1], control: m[2], args });
+    });
+    child.stderr.on("data", (d) => { err = (err + d).slice(-4000); });
+    child.on("exit", (code) => reject(new Error(`test server exited (${code}): ${err}`)));
+  });
+}
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+// pkg/ is copied first: other builds may replace it while the benchmark runs.
+const PKG = path.join(ROOT, "target/bench/pkg");
+const MOUNTS = [
+  ["/pkg/", PKG],
+  ["/bench/", path.join(ROOT, "tests/bench")],
+  ["/pbjs/", path.dirname(npmRequire.resolve("protobufjs/dist/light/protobuf.min.js"))],
+];
+function startStatic() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://x").pathname;
+    const p = url === "/" ? "/bench/index.html" : url;
+    for (const [prefix, dir] of MOUNTS) {
+      if (!p.startsWith(prefix)) continue;
+      const file = path.resolve(dir, "." + path.sep + p.slice(prefix.length));
+      if (!file.startsWith(dir + path.sep) || !fs.existsSync(file)) break;
+      res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream", "Cache-Control": "no-store" });
+      return fs.createReadStream(file).pipe(res);
+    }
+    res.writeHead(404).end("not found");
+  });
+  return new Promise((r) => server.listen(0, "127.0.0.1", () => r({ server, url: `http://127.0.0.1:${server.address().port}/` })));
+}
+
+function startEcho() {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  wss.on("connection", (ws) => ws.on("message", (d, binary) => ws.send(d, { binary })));
+  return new Promise((r) => wss.on("listening", () => r({ wss, url: `ws://127.0.0.1:${wss.address().port}/` })));
+}
+
+async function control(ctl, p) {
+  const r = await fetch(ctl + p, { method: "POST" });
+  if (!r.ok) throw new Error(`control ${p}: HTTP ${r.status}`);
+  return r.text();
+}
+
+async function sender(stack) {
+  const w = new NodeWire(WebSocket, protobuf, stack.ws);
+  await w.open();
+  await w.signin(USER, PASS);
+  return w;
+}
+
+/** A JSON document of `size` bytes: an array of small records, as applications send. */
+function payload(size) {
+  const items = [];
+  let s = "";
+  for (let i = 0; ; i++) {
+    items.push({ id: i, name: `item-${i}`, price: r2(i * 1.37), tags: ["a", "b"], ok: i % 2 === 0 });
+    const next = JSON.stringify({ items, pad: "" });
+    if (next.length > size) { items.pop(); break; }
+    s = next;
+  }
+  const pad = "x".repeat(size - s.length);
+  const out = JSON.stringify({ items, pad });
+  if (out.length !== size) throw new Error(`payload ${out.length} != ${size}`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases.
+
+async function throughput(page, stack, results) {
+  const w = await sender(stack);
+  const kinds = ["ours", "raw", "pbjs"];
+  const runs = [];
+  const one = async (kind, size, count, tag) => {
+    const queue = `bench-tp-${tag}-${size}-${kind}`;
+    await page.evaluate(([k, q, c]) => window.bench.startConsumer(k, q, c), [kind, queue, count]);
+    const s = await w.blast(queue, payload(size), count);
+    const r = await page.evaluate((t) => window.bench.consumerDone(t), 120000);
+    await control(stack.control, "/reset");
+    if (r.timeout) throw new Error(`${kind} ${size} B: only ${r.got} of ${count} messages arrived`);
+    return { ...r, size, sender_per_s: s.per_s };
+  };
+  log("throughput: warm-up");
+  for (const k of kinds) await one(k, 256, 2000, "warm");
+  for (const size of [256, 16384]) {
+    for (let round = 0; round < N.rounds; round++) {
+      // Rotate the order each round so no variant always runs first / last.
+      const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
+      for (const kind of order) {
+        const r = await one(kind, size, N.tp[size], `r${round}`);
+        runs.push({ round, ...r });
+        log(`throughput ${size} B ${kind}: ${r0(r.per_s)} msg/s (sender ${r0(r.sender_per_s)} msg/s)`);
+      }
+    }
+  }
+  w.close();
+  const sum = {};
+  for (const size of [256, 16384]) {
+    const per = (k) => runs.filter((r) => r.size === size && r.kind === k).map((r) => r.per_s);
+    const paired = (a, b) => [...Array(N.rounds).keys()].map((round) => {
+      const x = runs.find((r) => r.size === size && r.kind === a && r.round === round);
+      const y = runs.find((r) => r.size === size && r.kind === b && r.round === round);
+      return x.per_s / y.per_s;
+    });
+    const ab = paired("ours", "raw"), ac = paired("ours", "pbjs");
+    sum[size] = {
+      count: N.tp[size],
+      ours: { median: median(per("ours")), min: Math.min(...per("ours")), max: Math.max(...per("ours")) },
+      raw: { median: median(per("raw")), min: Math.min(...per("raw")), max: Math.max(...per("raw")) },
+      pbjs: { median: median(per("pbjs")), min: Math.min(...per("pbjs")), max: Math.max(...per("pbjs")) },
+      sender_median: median(runs.filter((r) => r.size === size).map((r) => r.sender_per_s)),
+      ours_over_raw: { median: median(ab), min: Math.min(...ab), max: Math.max(...ab) },
+      ours_over_pbjs: { median: median(ac), min: Math.min(...ac), max: Math.max(...ac) },
+    };
+  }
+  results.throughput = { summary: sum, runs };
+}
+
+async function latency(page, stack, results) {
+  const w = await sender(stack);
+  await w.respond("bench-echo");
+  log("latency: rpc vs raw protocol echo vs plain WebSocket echo");
+  const r = await page.evaluate((a) => window.bench.latency(a), { rounds: N.latRounds, perRound: N.latPerRound, warmup: 100 });
+  w.close();
+  await control(stack.control, "/reset");
+  r.ours_over_raw_p50 = r.ours.p50_ms / r.raw.p50_ms;
+  r.ours_over_raw_p99 = r.ours.p99_ms / r.raw.p99_ms;
+  results.latency = r;
+  log(`latency p50/p99 ms: ours ${r.ours.p50_ms.toFixed(3)}/${r.ours.p99_ms.toFixed(3)}, raw ${r.raw.p50_ms.toFixed(3)}/${r.raw.p99_ms.toFixed(3)}, ws echo ${r.ws_echo.p50_ms.toFixed(3)}/${r.ws_echo.p99_ms.toFixed(3)}`);
+}
+
+async function reconnect(page, stack, results) {
+  log("reconnect: server down 1000 ms → SignedIn (fast backoff)");
+  const fast = await page.evaluate((a) => window.bench.reconnect(a), { n: N.reconnect, downMs: 1000, reconnect: { initial_ms: 50, max_ms: 300 } });
+  log("reconnect: server down 1000 ms → SignedIn (default backoff)");
+  const def = await page.evaluate((a) => window.bench.reconnect(a), { n: N.reconnectDefault, downMs: 1000, reconnect: {} });
+  log("reconnect: half-open link (stall) → Disconnected");
+  const half = await page.evaluate((a) => window.bench.halfOpen(a), { n: N.halfOpen, heartbeat_ms: 1000, heartbeat_timeout_ms: 1000 });
+  await control(stack.control, "/reset");
+  results.reconnect = { fast_backoff: fast, default_backoff: def, half_open: half };
+  log(`reconnect p50: fast ${fast.p50_ms} ms, default ${def.p50_ms} ms; half-open detect p50 ${half.p50_ms} ms`);
+}
+
+async function memory(page, stack, results) {
+  const queue = "bench-mem";
+  const data = payload(256);
+  await page.evaluate((q) => window.bench.memStart(q), queue);
+  let w = await sender(stack);
+  let total = 0;
+  const send = async (n) => {
+    await w.blast(queue, data, n);
+    total += n;
+    const got = await page.evaluate(([t, ms]) => window.bench.memWait(t, ms), [total, 120000]);
+    if (got < total) throw new Error(`memory: ${got} of ${total} messages arrived`);
+    await control(stack.control, "/reset");
+  };
+  log(`memory: warm-up ${N.memWarm} messages`);
+  await send(N.memWarm);
+  const warm = await page.evaluate(() => window.bench.memSnapshot());
+  const deadline = Date.now() + MEM_BUDGET_MS;
+  const t0 = Date.now();
+  let sent = 0;
+  const chunk = QUICK ? 10000 : 100000;
+  // Messages get up to 2/3 of the budget, the reconnect cycles the rest.
+  while (sent < N.memMessages && Date.now() < t0 + (MEM_BUDGET_MS * 2) / 3) {
+    const n = Math.min(chunk, N.memMessages - sent);
+    await send(n);
+    sent += n;
+    log(`memory: ${sent} messages`);
+  }
+  const msgMs = Date.now() - t0;
+  w.close();
+  let cycles = 0;
+  const t1 = Date.now();
+  while (cycles < N.memCycles && Date.now() < deadline) {
+    const n = Math.min(QUICK ? 25 : 100, N.memCycles - cycles);
+    await page.evaluate((k) => window.bench.memCycles(k), n);
+    cycles += n;
+    log(`memory: ${cycles} reconnect cycles`);
+  }
+  const cycleMs = Date.now() - t1;
+  // The queue still works after the cycles: another 10,000 messages arrive.
+  w = await sender(stack);
+  await send(10000);
+  w.close();
+  const after = await page.evaluate(() => window.bench.memSnapshot());
+  await page.evaluate(() => window.bench.memStop());
+  await control(stack.control, "/reset");
+  results.memory = {
+    warm_up: warm, after, messages: sent, messages_ms: msgMs, reconnect_cycles: cycles, cycles_ms: cycleMs,
+    planned: { messages: N.memMessages, reconnect_cycles: N.memCycles },
+    wasm_ratio: after.wasm_memory / warm.wasm_memory, js_heap_ratio: after.js_heap / warm.js_heap,
+  };
+  log(`memory: wasm ${warm.wasm_memory} → ${after.wasm_memory}, JS heap ${warm.js_heap} → ${after.js_heap}`);
+}
+
+function size(results) {
+  const rows = [];
+  const dir = PKG;
+  for (const target of fs.readdirSync(dir).filter((d) => fs.statSync(path.join(dir, d)).isDirectory()).sort()) {
+    for (const f of fs.readdirSync(path.join(dir, target)).sort()) {
+      if (!/\.(wasm|js|mjs)$/.test(f)) continue;
+      const buf = fs.readFileSync(path.join(dir, target, f));
+      rows.push({
+        target, file: f, raw: buf.length,
+        gzip: zlib.gzipSync(buf, { level: 9 }).length,
+        brotli: zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length,
+      });
+    }
+  }
+  const totals = {};
+  for (const r of rows) {
+    const t = (totals[r.target] ||= { raw: 0, gzip: 0, brotli: 0 });
+    t.raw += r.raw; t.gzip += r.gzip; t.brotli += r.brotli;
+  }
+  results.size = { files: rows, per_target: totals };
+  log(`size: web wasm+js gzip ${totals.web && totals.web.gzip} B, brotli ${totals.web && totals.web.brotli} B`);
+}
+
+async function soak(page, stack, results) {
+  const ms = SOAK_MINUTES * 60000;
+  const rate = 500;
+  log(`soak: ${SOAK_MINUTES} min, ${rate} msg/s, random faults`);
+  await page.evaluate((a) => window.bench.soakStart(a), { queue: "bench-soak", rate, inflight: 200, maxIds: Math.ceil(rate * (ms / 1000 + 120) * 1.2) });
+  const warmMs = Math.min(20000, ms / 5);
+  await sleep(warmMs);
+  const warm = await page.evaluate(() => window.bench.heap());
+  const faults = [];
+  const rnd = (a, b) => a + Math.floor(Math.random() * (b - a));
+  const end = Date.now() + ms - warmMs;
+  const kinds = ["drop", "down", "stall", "delay", "split", "coalesce"];
+  while (Date.now() < end) {
+    await sleep(rnd(2000, 6000));
+    const kind = kinds[rnd(0, kinds.length)];
+    const f = { t: Date.now() - T0, kind };
+    switch (kind) {
+      case "drop": await control(stack.control, "/drop"); break;
+      case "down": f.ms = rnd(100, 2000); await control(stack.control, `/down?ms=${f.ms}`); await sleep(f.ms); break;
+      case "stall": f.ms = rnd(500, 4000); await control(stack.control, "/stall?ms=0"); await sleep(f.ms); await control(stack.control, "/heal"); break;
+      case "delay": f.ms = rnd(20, 300); await control(stack.control, `/delay?ms=${f.ms}`); await sleep(rnd(1000, 4000)); await control(stack.control, "/heal"); break;
+      case "split": f.chunk = rnd(1, 16); await control(stack.control, `/split?count=200&chunk=${f.chunk}`); break;
+      case "coalesce": await control(stack.control, "/coalesce?count=200"); break;
+    }
+    faults.push(f);
+    await control(stack.control, "/reset");
+  }
+  await control(stack.control, "/heal");
+  await sleep(5000);
+  const r = await page.evaluate(() => window.bench.soakStop(2000));
+  const after = await page.evaluate(() => window.bench.heap());
+  await page.evaluate(() => window.bench.soakFree());
+  const byKind = {};
+  for (const f of faults) byKind[f.kind] = (byKind[f.kind] || 0) + 1;
+  results.soak = { minutes: SOAK_MINUTES, rate, ...r, faults: byKind, fault_timeline: faults, memory: { warm_up: warm, after, wasm_ratio: after.wasm_memory / warm.wasm_memory, js_heap_ratio: after.js_heap / warm.js_heap } };
+  log(`soak: sent ${r.sent}, acked ${r.acked}, failed ${r.failed}, lost ${r.lost}, duplicated ${r.duplicated}`);
+}
+
+// A CPU profile of one throughput run of our client: where the time goes.
+async function profile(page, stack, results, kind = "ours", size = 256) {
+  const w = await sender(stack);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  const count = N.tp[size];
+  const queue = `bench-prof-${kind}-${size}`;
+  await page.evaluate(([k, q, c]) => window.bench.startConsumer(k, q, c), [kind, queue, count]);
+  await cdp.send("Profiler.start");
+  await w.blast(queue, payload(size), count);
+  const r = await page.evaluate((t) => window.bench.consumerDone(t), 120000);
+  const { profile: prof } = await cdp.send("Profiler.stop");
+  await cdp.detach();
+  w.close();
+  await control(stack.control, "/reset");
+  // Self time per function from the samples.
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  let total = 0;
+  for (let i = 0; i < prof.samples.length; i++) {
+    const n = byId.get(prof.samples[i]);
+    const dt = (prof.timeDeltas[i + 1] ?? 0) / 1000;
+    total += dt;
+    const cf = n.callFrame;
+    const file = cf.url ? cf.url.replace(/^.*\//, "") : "";
+    const key = `${cf.functionName || "(anonymous)"}${file ? ` ${file}:${cf.lineNumber + 1}` : ""}`;
+    self.set(key, (self.get(key) || 0) + dt);
+  }
+  const cat = (k) => /\.wasm|wasm-function|^\$/.test(k) || /openiap_wasm_bg/.test(k) ? "wasm"
+    : /openiap_wasm\.js/.test(k) ? "JS glue (wasm-bindgen)" : /page\.js|proto\.js/.test(k) ? "bench page"
+    : /protobuf/.test(k) ? "protobufjs" : /^\((idle|program|garbage collector|root)\)/.test(k) ? k.split(" ")[0] : "browser built-ins (JSON.parse, WebSocket, ...)";
+  const cats = {};
+  for (const [k, v] of self) cats[cat(k)] = (cats[cat(k)] || 0) + v;
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => ({ fn: k, ms: r2(v), pct: r2((v / total) * 100) }));
+  results.profile = results.profile || {};
+  results.profile[`${kind}_${size}`] = {
+    per_s: r.per_s, total_ms: r2(total),
+    categories: Object.fromEntries(Object.entries(cats).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, { ms: r2(v), pct: r2((v / total) * 100) }])),
+    top,
+  };
+  log(`profile ${kind} ${size} B: ${top.slice(0, 5).map((t) => `${t.fn} ${t.pct}%`).join(", ")}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function machine(browserVersion) {
+  const cpus = os.cpus();
+  let rustc = "";
+  try { rustc = execFileSync("rustc", ["--version"], { encoding: "utf8" }).trim(); } catch {}
+  let commit = "";
+  try { commit = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(); } catch {}
+  return {
+    date: new Date().toISOString(), cpu: cpus[0] && cpus[0].model, cores: cpus.length,
+    memory_gb: r2(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version, chromium: browserVersion, rustc, commit, loadavg_start: os.loadavg().map(r2),
+  };
+}
+
+async function main() {
+  for (const f of ["pkg/web/openiap_wasm.js", "pkg/web/openiap_wasm_bg.wasm"]) {
+    if (!fs.existsSync(path.join(ROOT, f))) throw new Error(`${f} is missing: bash .ci/bench.sh builds it`);
+  }
+  fs.rmSync(PKG, { recursive: true, force: true });
+  fs.cpSync(path.join(ROOT, "pkg"), PKG, { recursive: true });
+  if (!fs.existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: cargo build --release -p openiap-testserver`);
+  const srv = await startServer();
+  const stat = await startStatic();
+  const echo = await startEcho();
+  const stack = { ws: srv.ws, control: srv.control };
+  log(`stack: server ${srv.ws} (control ${srv.control}), page ${stat.url}, echo ${echo.url}`);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--disable-quic", "--no-first-run", "--enable-precise-memory-info", "--js-flags=--expose-gc"],
+  });
+  const results = { quick: QUICK, machine: machine(browser.version()), server_args: srv.args, phases: PHASES, counts: N };
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") pageErrors.push(m.text()); });
+  await page.goto(stat.url);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
+  results.initial = await page.evaluate((c) => window.bench.setup(c), { url: stack.ws, control: stack.control, echo: echo.url, user: USER, pass: PASS });
+
+  if (PHASES.includes("size")) size(results);
+  if (PHASES.includes("throughput")) await throughput(page, stack, results);
+  if (PHASES.includes("latency")) await latency(page, stack, results);
+  if (PHASES.includes("reconnect")) await reconnect(page, stack, results);
+  const tp = results.throughput && results.throughput.summary;
+  const missed = tp && (tp[256].ours_over_raw.median < 0.8 || tp[256].ours_over_pbjs.median < 2 || tp[16384].ours_over_raw.median < 0.8 || tp[16384].ours_over_pbjs.median < 2);
+  if (tp && (missed || process.env.BENCH_PROFILE === "1")) {
+    await profile(page, stack, results, "ours", 256);
+    await profile(page, stack, results, "ours", 16384);
+    await profile(page, stack, results, "pbjs", 256);
+    await profile(page, stack, results, "raw", 256);
+  }
+  if (PHASES.includes("memory")) await memory(page, stack, results);
+  if (PHASES.includes("soak")) await soak(page, stack, results);
+  results.machine.loadavg_end = os.loadavg().map(r2);
+  results.machine.duration_s = r0((Date.now() - T0) / 1000);
+  results.page_errors = pageErrors.slice(0, 50);
+  await browser.close();
+  stat.server.close();
+  echo.wss.close();
+
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  fs.writeFileSync(path.join(OUT_DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
+  const md = (await import("./report.mjs")).report(results);
+  fs.writeFileSync(path.join(OUT_DIR, "results.md"), md);
+  console.log(md);
+  log(`wrote ${path.relative(ROOT, OUT_DIR)}/results.json and results.md`);
+}
+
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
