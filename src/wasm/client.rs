@@ -93,7 +93,7 @@ impl Client {
         Ok(Client { inner: Some(Inner::new(Session::new(config, seed), get_token)) })
     }
 
-    fn shared(&self) -> Result<&Shared, JsValue> {
+    pub(super) fn shared(&self) -> Result<&Shared, JsValue> {
         self.inner.as_ref().ok_or_else(released)
     }
 

@@ -2,6 +2,7 @@
 //! on a browser `WebSocket`, JS timers and promises. Only compiled for `wasm32`.
 
 mod client;
+mod data;
 mod driver;
 mod js;
 mod listener;

@@ -195,6 +195,49 @@ pub fn project(doc: &Value, p: &Value) -> Value {
     Value::Object(out)
 }
 
+/// The keys of the top-level JSON object in `text`, in written order (serde_json's map sorts
+/// them, and sort and index keys depend on their order).
+fn key_order(text: &str) -> Vec<String> {
+    let (mut depth, mut keys, mut in_str, mut esc, mut start) = (0, vec![], false, false, 0);
+    let mut last_str: Option<(usize, usize)> = None;
+    for (i, c) in text.char_indices() {
+        if in_str {
+            match (esc, c) {
+                (true, _) => esc = false,
+                (false, '\\') => esc = true,
+                (false, '"') => {
+                    in_str = false;
+                    last_str = Some((start, i));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                start = i + 1;
+            }
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth -= 1,
+            ':' if depth == 1 => {
+                if let Some((a, b)) = last_str.take() {
+                    keys.push(serde_json::from_str::<String>(&text[a - 1..=b]).unwrap_or_default());
+                }
+            }
+            c if !c.is_whitespace() => last_str = None,
+            _ => {}
+        }
+    }
+    keys
+}
+
+/// The entries of object `text` (already parsed as `m`) in written order.
+fn ordered(text: &str, m: Map<String, Value>) -> Vec<(String, Value)> {
+    let mut m = m;
+    key_order(text).into_iter().filter_map(|k| m.remove(&k).map(|v| (k, v))).collect()
+}
+
 /// Sort keys from `orderby`: a JSON object `{field: 1|-1}`, or a field name (`-name` descending).
 pub fn sort_keys(orderby: &str) -> Result<Vec<(String, bool)>, String> {
     let t = orderby.trim();
@@ -202,7 +245,7 @@ pub fn sort_keys(orderby: &str) -> Result<Vec<(String, bool)>, String> {
         return Ok(vec![]);
     }
     match serde_json::from_str::<Value>(t) {
-        Ok(Value::Object(m)) => Ok(m.into_iter().map(|(k, v)| (k, v.as_f64().unwrap_or(1.0) >= 0.0)).collect()),
+        Ok(Value::Object(m)) => Ok(ordered(t, m).into_iter().map(|(k, v)| (k, v.as_f64().unwrap_or(1.0) >= 0.0)).collect()),
         Ok(Value::String(s)) => sort_keys(&s),
         Ok(_) => Err("Invalid orderby".into()),
         Err(_) => Ok(match t.strip_prefix('-') {
@@ -493,7 +536,7 @@ impl Docs {
             return Err("index must be a JSON object".into());
         };
         let name = if name.is_empty() {
-            key.iter().map(|(k, v)| format!("{k}_{v}")).collect::<Vec<_>>().join("_")
+            ordered(index, key.clone()).iter().map(|(k, v)| format!("{k}_{v}")).collect::<Vec<_>>().join("_")
         } else {
             name.to_string()
         };
@@ -567,6 +610,8 @@ mod tests {
         let page = d.query("people", "{}", r#"{"name":1}"#, r#"{"age":-1}"#, 1, 1).unwrap();
         assert_eq!(page, vec![json!({"_id": "p0", "name": "ann"})]);
         assert_eq!(d.distinct("people", "tags", "{}").unwrap(), ["a", "b"]);
+        assert_eq!(key_order(r#" {"b\"":1, "a":{"x":2}, "c" : [ "d:" ]}"#), ["b\"", "a", "c"]);
+        assert_eq!(sort_keys(r#"{"team":1,"age":-1}"#).unwrap(), [("team".to_string(), true), ("age".to_string(), false)]);
         assert_eq!(d.count("people", r#"{"age":{"$lt":35}}"#).unwrap(), 2);
         let agg = d.aggregate("people", r#"[{"$match":{"age":{"$gt":26}}},{"$count":"n"}]"#).unwrap();
         assert_eq!(agg, vec![json!({"n": 2})]);

@@ -1,0 +1,295 @@
+// Browser tests of the data API, driven by tests/web_data.rs in headless Chromium. Each export is
+// one test: it throws on failure. `env` = {url, control, Client, expected}; `expected` is
+// tests/js/data_expected.json, which the native test with the official client asserts too.
+
+const USER = "testuser", PASS = "testpass";
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let counter = 0;
+const uniq = (name) => `${name}_${Date.now().toString(36)}_${++counter}`;
+
+function authUrl(env) {
+  return env.url.replace("ws://", `ws://${USER}:${PASS}@`);
+}
+
+async function control(env, path) {
+  const r = await fetch(env.control + path, { method: "POST" });
+  if (!r.ok) throw new Error(`control ${path}: HTTP ${r.status}`);
+  return r.text();
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error("assertion failed: " + msg);
+}
+
+function assertEq(a, b, msg) {
+  const ja = JSON.stringify(a), jb = JSON.stringify(b);
+  if (ja !== jb) throw new Error(`${msg}: expected ${jb}, got ${ja}`);
+}
+
+async function waitFor(what, cond, ms = 8000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await sleep(20);
+  }
+  throw new Error("timed out waiting for " + what);
+}
+
+async function rejects(promise) {
+  try { await promise; } catch (e) { return e; }
+  throw new Error("expected a rejection");
+}
+
+async function connected(env, extra = {}) {
+  const client = new env.Client({ url: authUrl(env), reconnect: { initial_ms: 50, max_ms: 300 }, ...extra });
+  const events = [];
+  client.on_client_event((e) => events.push(e));
+  await client.connect();
+  return { client, events };
+}
+
+const names = (docs) => docs.map((d) => d.name);
+
+// ---------------------------------------------------------------------------------------------
+
+export async function documents_scenario_matches_the_official_client(env) {
+  const x = env.expected;
+  const { client: c } = await connected(env);
+  const col = uniq("people");
+  const seen = [];
+  const watchId = await c.watch({ collectionname: col, paths: [] }, (ev) => seen.push(ev));
+  assert(typeof watchId === "string" && watchId.length > 0, "watch id");
+
+  const inserted = await c.insert_many({ collectionname: col, items: x.people.map((p) => ({ ...p, _type: "person" })) });
+  assertEq(inserted.length, 4, "insert_many returns the documents");
+  const idOf = (n) => inserted.find((d) => d.name === n)._id;
+  assert(inserted.every((d) => typeof d._id === "string" && d._id.length > 0), "ids assigned");
+
+  let r = await c.query({ collectionname: col, query: { age: { $gt: 20 } }, orderby: { age: 1 }, projection: { name: 1 } });
+  assertEq(names(r), x.over20_by_age, "$gt + orderby");
+  assertEq(Object.keys(r[0]).sort(), x.over20_projected_keys, "projection");
+  r = await c.query({ collectionname: col, query: { team: { $in: ["red", "green"] } }, orderby: "name", skip: 1, top: 2 });
+  assertEq(names(r), x.red_or_green_by_name_skip1_top2, "$in + skip + top");
+  r = await c.query({ collectionname: col, query: JSON.stringify({ age: { $gte: 20, $lt: 35 } }), orderby: { name: 1 } });
+  assertEq(names(r), x.age_between_20_and_35, "query given as a JSON string");
+  r = await c.query({ collectionname: col, query: { team: { $exists: true } } });
+  assertEq(r.length, x.with_team_exists, "$exists");
+
+  assertEq(await c.count({ collectionname: col, query: { team: "red" } }), x.count_red, "count");
+  assertEq(await c.distinct({ collectionname: col, field: "team" }), x.distinct_team, "distinct");
+  assertEq(await c.aggregate({ collectionname: col, aggregates: [{ $match: { age: { $gt: 20 } } }, { $count: "n" }] }),
+    x.aggregate_over20_count, "aggregate");
+
+  const ann = await c.update_one({ collectionname: col, item: { _id: idOf("ann"), name: "ann", age: 32, team: "red", _type: "person" } });
+  assertEq({ age: ann.age, _version: ann._version }, x.ann_after_update, "update_one");
+  const bob = await c.insert_or_update_one({ collectionname: col, uniqeness: "name", item: { name: "bob", age: 26, team: "blue", _type: "person" } });
+  assertEq({ age: bob.age, _version: bob._version, same_id: bob._id === idOf("bob") }, x.bob_after_upsert, "insert_or_update_one");
+  assertEq(await c.delete_one({ collectionname: col, id: idOf("bob") }), x.delete_one_bob, "delete_one");
+  assertEq(await c.delete_many({ collectionname: col, query: { team: "red" } }), x.delete_many_red, "delete_many");
+  assertEq(await c.count({ collectionname: col, query: {} }), x.count_after_deletes, "count after deletes");
+
+  await waitFor("9 watch events", () => seen.length >= 9);
+  const ops = seen.map((e) => e.operation);
+  assertEq(ops, ["insert", "insert", "insert", "insert", "replace", "replace", "delete", "delete", "delete"], "watch operations");
+  assertEq([...new Set(ops)], x.watch_operations, "operation kinds");
+  assertEq(seen[0].document.name, "ann", "document parsed");
+  assertEq(seen[0].id, watchId, "event carries the watch id");
+  await c.unwatch(watchId);
+  await c.insert_one({ collectionname: col, item: { name: "eve" } });
+  await sleep(200);
+  assertEq(seen.length, 9, "no events after unwatch");
+
+  // insert_or_update_many: one update (by name), one insert.
+  const many = await c.insert_or_update_many({ collectionname: col, uniqeness: "name", items: [{ name: "eve", age: 50 }, { name: "fay", age: 22 }] });
+  assertEq(many.map((d) => [d.name, d.age, d._version]), [["eve", 50, 1], ["fay", 22, 0]], "insert_or_update_many");
+  const one = await c.insert_one({ collectionname: col, item: { name: "gus", nested: { a: [1, 2] } } });
+  assertEq(one.nested, { a: [1, 2] }, "insert_one returns the document");
+  r = await c.query({ collectionname: col, query: { "nested.a": 2 } });
+  assertEq(names(r), ["gus"], "dotted path into an array");
+  c.disconnect();
+}
+
+export async function typed_errors_for_server_and_argument_failures(env) {
+  const x = env.expected;
+  const { client: c } = await connected(env);
+  const col = uniq("errors");
+  let e = await rejects(c.query({ collectionname: col, query: "{bad" }));
+  assertEq([e.name, e.kind], ["OpenIapError", "Server"], "bad query JSON is a server error");
+  assert(e.message.includes(x.errors.bad_query), e.message);
+  e = await rejects(c.delete_one({ collectionname: col, id: "does-not-exist" }));
+  assertEq(e.kind, "Server", "delete_one of a missing id");
+  assert(e.message.includes(x.errors.delete_missing), e.message);
+  e = await rejects(c.update_one({ collectionname: col, item: { _id: "nope", a: 1 } }));
+  assertEq(e.kind, "Server", "update_one of a missing id");
+  e = await rejects(c.delete_one({ collectionname: col }));
+  assertEq(e.kind, "InvalidArgument", "missing id");
+  e = await rejects(c.query({ collectionname: col, top: -1 }));
+  assertEq(e.kind, "InvalidArgument", "negative top");
+  e = await rejects(c.pop_workitem({}));
+  assertEq(e.kind, "InvalidArgument", "pop without queue");
+  e = await rejects(c.upload({ filename: "x", data: 42 }));
+  assertEq(e.kind, "InvalidArgument", "bad upload data");
+  e = await rejects(c.download({ id: "missing" }));
+  assertEq(e.kind, "Server", "download of a missing file");
+  e = await rejects(c.custom_command({ command: "nosuch" }));
+  assertEq(e.kind, "Server", "unknown custom command");
+  e = await rejects(c.distinct({ collectionname: col }));
+  assertEq(e.kind, "InvalidArgument", "distinct without field");
+  c.disconnect();
+  e = await rejects(c.query({ collectionname: col }));
+  assertEq(e.kind, "NotConnected", "after disconnect");
+  c.free();
+}
+
+export async function collections_indexes_and_custom_commands(env) {
+  const { client: c } = await connected(env);
+  const col = uniq("coll");
+  await c.create_collection({ collectionname: col, timeseries: { timeField: "ts" }, collation: { locale: "en", strength: 2 } });
+  let list = await c.list_collections();
+  assert(list.some((l) => l.name === col), "created collection listed");
+  assertEq(await c.create_index({ collectionname: col, index: { name: 1, age: -1 } }), "name_1_age_-1", "index name");
+  await c.create_index({ collectionname: col, index: { email: 1 }, options: { unique: true }, name: "by_email" });
+  let idx = await c.get_indexes(col);
+  assertEq(idx.map((i) => i.name), ["_id_", "name_1_age_-1", "by_email"], "indexes");
+  assertEq(idx[2].unique, true, "index options kept");
+  await c.drop_index(col, "by_email");
+  idx = await c.get_indexes(col);
+  assertEq(idx.map((i) => i.name), ["_id_", "name_1_age_-1"], "index dropped");
+  await c.drop_collection(col);
+  list = await c.list_collections(true);
+  assert(!list.some((l) => l.name === col), "collection dropped");
+  assertEq(await c.custom_command({ command: "echo", data: { hello: [1, 2] } }), { hello: [1, 2] }, "custom_command JSON result");
+  assertEq(await c.custom_command({ command: "echo", data: "plain", timeout: 5000 }), "plain", "custom_command text result");
+  assertEq((await c.custom_command({ command: "whoami" })).username, USER, "whoami");
+  c.disconnect();
+}
+
+export async function workitems_scenario_matches_the_official_client(env) {
+  const w = env.expected.workitems;
+  const { client: c } = await connected(env);
+  const wiq = uniq("wiq");
+  const job1 = await c.push_workitem({ wiq, name: "job1", payload: { n: 1 }, priority: 2 });
+  assertEq([job1.name, job1.state, job1.wiq, job1.priority], ["job1", "new", wiq, 2], "pushed");
+  assertEq(job1.payload, { n: 1 }, "payload parsed");
+  assert(typeof job1.id === "string" && job1.id.length > 0, "id");
+  assert(!("nextrun" in job1), "no nextrun when unset");
+  await c.push_workitem({ wiq, name: "job2", payload: { n: 2 }, priority: 1 });
+  const later = await c.push_workitem({ wiq, name: "later", nextrun: new Date(Date.now() + 3600_000) });
+  assert(later.nextrun instanceof Date && later.nextrun.getTime() > Date.now(), "nextrun is a Date");
+
+  const order = [];
+  const first = await c.pop_workitem({ wiq });
+  order.push(first.name);
+  assertEq(first.state, w.first_pop_state, "popped state");
+  assertEq(first.payload, w.payload_job2, "payload");
+  assert(first.lastrun instanceof Date, "lastrun set");
+  const done = await c.update_workitem({ workitem: { ...first, state: "successful" } });
+  assertEq(done.state, w.after_success, "successful");
+
+  const second = await c.pop_workitem({ wiqid: first.wiqid });
+  order.push(second.name);
+  const retried = await c.update_workitem({ workitem: { ...second, state: "retry", errormessage: "try again" } });
+  assertEq({ state: retried.state, retries: retried.retries }, w.after_retry, "retry");
+  assertEq(retried.errormessage, "try again", "error message kept");
+  const third = await c.pop_workitem({ wiq });
+  order.push(third.name);
+  assertEq(order, w.pop_order, "pop order: priority, then age; retried items come back");
+  await c.delete_workitem(third.id);
+  assertEq(await c.pop_workitem({ wiq }), w.pop_when_empty, "nothing due");
+  const e = await rejects(c.delete_workitem(third.id));
+  assertEq(e.kind, "Server", "deleting twice");
+
+  // Files attached as bytes come back as references that download returns.
+  const withFile = await c.push_workitem({ wiq: uniq("wiqf"), name: "f", files: [{ filename: "a.txt", file: new TextEncoder().encode("hello") }] });
+  assertEq(withFile.files.map((f) => f.filename), ["a.txt"], "file listed");
+  const got = await c.download({ id: withFile.files[0].id });
+  assertEq(new TextDecoder().decode(got.data), "hello", "attached file downloads");
+  c.disconnect();
+}
+
+export async function upload_and_download_round_trip_bytes_in_chunks(env) {
+  const f = env.expected.file;
+  const { client: c } = await connected(env);
+  const data = new Uint8Array(f.bytes);
+  for (let i = 0; i < data.length; i++) data[i] = i % f.pattern_mod;
+  const progress = [];
+  const up = await c.upload({ filename: "pattern.bin", mimetype: "application/x-test", metadata: { k: "v" }, data, progress: (sent, total) => progress.push([sent, total]) });
+  assertEq({ bytes: up.bytes, chunks: up.chunks }, { bytes: f.bytes, chunks: f.chunks }, "upload reply");
+  assertEq(up.filename, "pattern.bin", "filename");
+  assertEq(progress, [[1048576, f.bytes], [2097152, f.bytes], [f.bytes, f.bytes]], "progress per chunk");
+  const log = JSON.parse(await (await fetch(env.control + "/log?command=stream")).text());
+  assert(log.filter((e) => e.rid && e.rid.length > 0).length >= f.chunks, "chunks sent as stream envelopes with rid");
+
+  const seen = [];
+  const down = await c.download({ collectionname: "fs.files", id: up.id, progress: (n) => seen.push(n) });
+  assertEq([down.id, down.filename, down.mimetype], [up.id, "pattern.bin", "application/x-test"], "download reply");
+  assert(down.data instanceof Uint8Array, "bytes as Uint8Array");
+  assertEq(down.data.length, f.bytes, "length");
+  let same = true;
+  for (let i = 0; i < data.length; i++) if (down.data[i] !== data[i]) { same = false; break; }
+  assert(same, "bytes round-trip");
+  assertEq(seen, [1048576, 2097152, f.bytes], "download progress per chunk");
+  const meta = await c.query({ collectionname: "fs.files", query: { _id: up.id } });
+  assertEq([meta[0].length, meta[0].metadata], [f.bytes, { k: "v" }], "file document");
+  c.disconnect();
+}
+
+export async function upload_accepts_blob_arraybuffer_and_string(env) {
+  const { client: c } = await connected(env);
+  const cases = [
+    ["blob", new Blob(["from ", "a blob"]), "from a blob"],
+    ["arraybuffer", new TextEncoder().encode("from a buffer").buffer, "from a buffer"],
+    ["view", new DataView(new TextEncoder().encode("xxfrom a viewxx").buffer, 2, 11), "from a view"],
+    ["string", "from a string é", "from a string é"],
+    ["empty", new Uint8Array(0), ""],
+  ];
+  for (const [name, data, text] of cases) {
+    const up = await c.upload({ filename: name + ".txt", mimetype: "text/plain", data });
+    const down = await c.download({ id: up.id });
+    assertEq(new TextDecoder().decode(down.data), text, name);
+    assertEq(down.mimetype, "text/plain", name + " mimetype");
+  }
+  c.disconnect();
+}
+
+export async function watch_events_arrive_and_survive_a_dropped_connection(env) {
+  await control(env, "/reset");
+  const a = await connected(env), b = await connected(env);
+  const col = uniq("watched");
+  const seen = [];
+  const id = await a.client.watch({ collectionname: col }, (ev) => seen.push(ev));
+  await b.client.insert_one({ collectionname: col, item: { n: 1 } });
+  await waitFor("event 1", () => seen.length === 1);
+  assertEq([seen[0].operation, seen[0].document.n], ["insert", 1], "event from another client");
+
+  a.events.length = 0;
+  await control(env, "/drop");
+  await waitFor("a signed in again", () => a.events.some((e) => e.event === "SignedIn"));
+  await waitFor("b back", () => b.client.get_state() === "SignedIn");
+  const watches = JSON.parse(await (await fetch(env.control + "/log?command=watch")).text());
+  await waitFor("watch registered again", async () =>
+    JSON.parse(await (await fetch(env.control + "/log?command=watch")).text()).length >= 2);
+  await sleep(100);
+  await b.client.insert_one({ collectionname: col, item: { n: 2 } });
+  await waitFor("event after reconnect", () => seen.length >= 2);
+  assertEq(seen.map((e) => e.document.n), [1, 2], "delivered once each");
+  assert(watches.length >= 1, "first watch logged");
+  assert(seen[1].id !== id || seen[1].id === id, "id may change on re-registration");
+  a.client.disconnect();
+  b.client.disconnect();
+}
+
+export async function data_methods_leave_nothing_pending(env) {
+  const { client: c } = await connected(env);
+  const col = uniq("leak");
+  for (let i = 0; i < 20; i++) {
+    await c.insert_one({ collectionname: col, item: { i } });
+    await c.query({ collectionname: col, query: { i } });
+    const up = await c.upload({ filename: "f", data: "x" });
+    await c.download({ id: up.id });
+    await rejects(c.delete_one({ collectionname: col, id: "missing" }));
+  }
+  const k = Array.from(c.debug_counts());
+  assertEq([k[0], k[6], k[7]], [0, 0, 0], "no pending promise, request in flight or outbox entry");
+  c.disconnect();
+}
