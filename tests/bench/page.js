@@ -10,6 +10,14 @@ import init, { Client } from "/pkg/web/openiap_wasm.js";
 import { makeProto, frame, frameWithSeq, CountingDeframer, Deframer } from "./proto.js";
 
 const pb = makeProto(window.protobuf);
+
+// Timer calls, counted per throughput run (a client that re-arms a timer per message pays for it).
+const timers = { set: 0, clear: 0 };
+{
+  const st = window.setTimeout, ct = window.clearTimeout;
+  window.setTimeout = function (...a) { timers.set++; return st.apply(this, a); };
+  window.clearTimeout = function (...a) { timers.clear++; return ct.apply(this, a); };
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let cfg = null;   // {url, control, echo, user, pass}
 let wasm = null;  // the wasm exports (memory)
@@ -132,7 +140,8 @@ async function startConsumer(kind, queue, count) {
   // The callbacks touch the parsed data, as an application would.
   const onMessage = (msg) => { st.check += msg.data.items.length; tick(1); };
   if (kind === "ours") {
-    const client = new Client({ url: authUrl(), heartbeat_ms: 0 });
+    // Default options, as an application would use them (heartbeat on).
+    const client = new Client({ url: authUrl() });
     await client.connect();
     await client.register_queue(queue, onMessage);
     st.close = () => client.free();
@@ -146,6 +155,7 @@ async function startConsumer(kind, queue, count) {
     st.close = () => w.close();
   }
   consumer = st;
+  st.timers0 = { ...timers };
   return true;
 }
 
@@ -160,6 +170,7 @@ async function consumerDone(timeoutMs) {
     kind: st.kind, count: st.count, got: st.got, timeout: r === "timeout", ms,
     per_s: r === "timeout" ? 0 : ((st.count - 1) / ms) * 1000, t1_epoch: performance.timeOrigin + st.t1,
     check: st.check,
+    timers_set: timers.set - st.timers0.set, timers_cleared: timers.clear - st.timers0.clear,
   };
 }
 

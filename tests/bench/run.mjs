@@ -28,6 +28,9 @@ const { WebSocket, WebSocketServer } = npmRequire("ws");
 const protobuf = npmRequire("protobufjs/light");
 
 const QUICK = process.env.BENCH_QUICK === "1";
+// BENCH_LIVE=1: the consumer is registered before the sender starts (the sender and the broker
+// can then limit the rate); default: the queue is filled first.
+const LIVE = process.env.BENCH_LIVE === "1";
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES || 0);
 const ALL_PHASES = ["throughput", "latency", "reconnect", "memory", "size", "soak"];
 const PHASES = process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(",") : ALL_PHASES.filter((p) => p !== "soak" || SOAK_MINUTES > 0);
@@ -142,8 +145,16 @@ async function throughput(page, stack, results) {
   const runs = [];
   const one = async (kind, size, count, tag) => {
     const queue = `bench-tp-${tag}-${size}-${kind}`;
-    await page.evaluate(([k, q, c]) => window.bench.startConsumer(k, q, c), [kind, queue, count]);
-    const s = await w.blast(queue, payload(size), count);
+    let s;
+    if (LIVE) {
+      await page.evaluate(([k, q, c]) => window.bench.startConsumer(k, q, c), [kind, queue, count]);
+      s = await w.blast(queue, payload(size), count);
+    } else {
+      // Preloaded: the server holds every message until the consumer registers, then writes
+      // them as fast as it can, so neither the sender nor the broker limits the rate.
+      s = await w.blast(queue, payload(size), count);
+      await page.evaluate(([k, q, c]) => window.bench.startConsumer(k, q, c), [kind, queue, count]);
+    }
     const r = await page.evaluate((t) => window.bench.consumerDone(t), 120000);
     await control(stack.control, "/reset");
     if (r.timeout) throw new Error(`${kind} ${size} B: only ${r.got} of ${count} messages arrived`);
@@ -158,7 +169,7 @@ async function throughput(page, stack, results) {
       for (const kind of order) {
         const r = await one(kind, size, N.tp[size], `r${round}`);
         runs.push({ round, ...r });
-        log(`throughput ${size} B ${kind}: ${r0(r.per_s)} msg/s (sender ${r0(r.sender_per_s)} msg/s)`);
+        log(`throughput ${size} B ${kind}: ${r0(r.per_s)} msg/s (sender ${r0(r.sender_per_s)} msg/s, timers set ${r.timers_set})`);
       }
     }
   }
@@ -291,16 +302,22 @@ async function soak(page, stack, results) {
   const rate = 500;
   log(`soak: ${SOAK_MINUTES} min, ${rate} msg/s, random faults`);
   await page.evaluate((a) => window.bench.soakStart(a), { queue: "bench-soak", rate, inflight: 200, maxIds: Math.ceil(rate * (ms / 1000 + 120) * 1.2) });
-  const warmMs = Math.min(20000, ms / 5);
-  await sleep(warmMs);
-  const warm = await page.evaluate(() => window.bench.heap());
   const faults = [];
   const rnd = (a, b) => a + Math.floor(Math.random() * (b - a));
-  const end = Date.now() + ms - warmMs;
   const kinds = ["drop", "down", "stall", "delay", "split", "coalesce"];
-  while (Date.now() < end) {
+  // Warm-up: one fault of each kind first, so that the buffers reach their high-water marks
+  // (wasm memory never shrinks) before the baseline is taken.
+  const warmup = [...kinds];
+  const t0 = Date.now();
+  let warm = null;
+  while (warmup.length || Date.now() < t0 + ms) {
     await sleep(rnd(2000, 6000));
-    const kind = kinds[rnd(0, kinds.length)];
+    if (!warmup.length && !warm) {
+      await sleep(3000);
+      warm = await page.evaluate(() => window.bench.heap());
+      warm.t = Date.now() - T0;
+    }
+    const kind = warmup.length ? warmup.shift() : kinds[rnd(0, kinds.length)];
     const f = { t: Date.now() - T0, kind };
     switch (kind) {
       case "drop": await control(stack.control, "/drop"); break;
@@ -315,6 +332,7 @@ async function soak(page, stack, results) {
   }
   await control(stack.control, "/heal");
   await sleep(5000);
+  if (!warm) warm = await page.evaluate(() => window.bench.heap());
   const r = await page.evaluate(() => window.bench.soakStop(2000));
   const after = await page.evaluate(() => window.bench.heap());
   await page.evaluate(() => window.bench.soakFree());
@@ -332,9 +350,9 @@ async function profile(page, stack, results, kind = "ours", size = 256) {
   await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
   const count = N.tp[size];
   const queue = `bench-prof-${kind}-${size}`;
-  await page.evaluate(([k, q, c]) => window.bench.startConsumer(k, q, c), [kind, queue, count]);
-  await cdp.send("Profiler.start");
   await w.blast(queue, payload(size), count);
+  await cdp.send("Profiler.start");
+  await page.evaluate(([k, q, c]) => window.bench.startConsumer(k, q, c), [kind, queue, count]);
   const r = await page.evaluate((t) => window.bench.consumerDone(t), 120000);
   const { profile: prof } = await cdp.send("Profiler.stop");
   await cdp.detach();
@@ -400,11 +418,13 @@ async function main() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
       "--disable-sync", "--disable-quic", "--no-first-run", "--enable-precise-memory-info", "--js-flags=--expose-gc"],
   });
-  const results = { quick: QUICK, machine: machine(browser.version()), server_args: srv.args, phases: PHASES, counts: N };
+  const results = { quick: QUICK, live: LIVE, machine: machine(browser.version()), server_args: srv.args, phases: PHASES, counts: N };
   const page = await browser.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") pageErrors.push(m.text()); });
+  // Refused connections while the server is down are expected.
+  page.on("console", (m) => { if (m.type() === "error" && !/ERR_CONNECTION_REFUSED|favicon/.test(m.text())) pageErrors.push(m.text()); });
+  await page.route("**/favicon.ico", (r) => r.fulfill({ status: 204 }));
   await page.goto(stat.url);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
   results.initial = await page.evaluate((c) => window.bench.setup(c), { url: stack.ws, control: stack.control, echo: echo.url, user: USER, pass: PASS });
