@@ -10,3 +10,8 @@ mod socket;
 mod types;
 
 pub use client::Client;
+
+// talc instead of Rust's default dlmalloc: about 1 KB of code instead of 7 KB, measured with
+// `.ci/size.sh`.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
