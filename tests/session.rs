@@ -621,3 +621,22 @@ fn debug_output_never_shows_secrets() {
         assert!(!text.contains(secret), "{secret} leaked in {text}");
     }
 }
+
+#[test]
+fn a_server_silent_after_the_socket_opens_is_given_the_connect_timeout() {
+    let mut h = Harness::new(Config { connect_timeout_ms: 2_000, request_timeout_ms: 30_000, ..config() });
+    h.connect_and_signin();
+    h.close("drop");
+    let opened = h.opened.len();
+    while h.opened.len() == opened {
+        h.advance(100);
+    }
+    h.open();
+    let t0 = h.now;
+    h.advance(2_000);
+    match h.events.iter().rev().find(|e| matches!(e, ClientEvent::Disconnected(_))) {
+        Some(ClientEvent::Disconnected(r)) => assert!(r.contains("sign-in timed out"), "{r}"),
+        e => panic!("{e:?}"),
+    }
+    assert!(h.now - t0 <= 2_000);
+}

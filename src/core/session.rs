@@ -855,7 +855,9 @@ impl Session {
 
     fn begin_auth(&mut self, now: u64) {
         self.phase = Phase::Auth;
-        let deadline = now + self.config.request_timeout_ms;
+        // Signing in is part of connecting: a server that accepts the socket and then says
+        // nothing is given the connect timeout, not the (longer) request timeout.
+        let deadline = now + self.config.connect_timeout_ms.min(self.config.request_timeout_ms);
         let c = &self.config;
         let signin = if let (Some(u), Some(p)) = (&c.username, &c.password) {
             Some(SigninRequest { username: u.clone(), password: p.clone(), ping: true, ..Default::default() })
