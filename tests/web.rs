@@ -21,13 +21,18 @@ macro_rules! js_tests {
             use wasm_bindgen::prelude::*;
             #[wasm_bindgen(module = "/tests/js/client_tests.js")]
             extern "C" {
+                pub fn cleanup();
                 $( #[wasm_bindgen(catch)] pub fn $name(env: &JsValue) -> Result<js_sys::Promise, JsValue>; )*
             }
         }
         $(
             #[wasm_bindgen_test]
             async fn $name() {
-                run(stringify!($name), js::$name(&env())).await
+                let result = run(stringify!($name), js::$name(&env())).await;
+                js::cleanup();
+                if let Err(msg) = result {
+                    panic!("{msg}");
+                }
             }
         )*
     };
@@ -81,13 +86,13 @@ fn env() -> JsValue {
     env.into()
 }
 
-async fn run(test: &str, started: Result<js_sys::Promise, JsValue>) {
+async fn run(test: &str, started: Result<js_sys::Promise, JsValue>) -> Result<(), String> {
     let result = match started {
         Ok(promise) => JsFuture::from(promise).await.map(|_| ()),
         Err(e) => Err(e),
     };
-    if let Err(e) = result {
+    result.map_err(|e| {
         let msg = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"));
-        panic!("{test}: {msg}");
-    }
+        format!("{test}: {msg}")
+    })
 }

@@ -32,6 +32,8 @@ async function waitFor(what, cond, ms = 8000) {
   throw new Error("timed out waiting for " + what);
 }
 
+const live = new Set();
+
 /** A client plus a record of its events. Fast reconnects for tests. */
 function makeClient(env, extra = {}) {
   const client = new env.Client({
@@ -39,9 +41,18 @@ function makeClient(env, extra = {}) {
     reconnect: { initial_ms: 50, max_ms: 300 },
     ...extra,
   });
+  live.add(client);
   const events = [];
   client.on_client_event((e) => events.push(e));
   return { client, events, names: () => events.map((e) => e.event) };
+}
+
+/** Run after every test, passed or failed: no client of one test may disturb the next. */
+export function cleanup() {
+  for (const c of live) {
+    try { c.disconnect(); } catch (_) { /* already freed */ }
+  }
+  live.clear();
 }
 
 async function reset(env) {
@@ -69,6 +80,7 @@ export async function readme_persistent_example(env) {
   await reset(env);
   const got = [];
   const client = await env.examples.persistent(env.Client, authUrl(env), (data) => got.push(data));
+  live.add(client);
   await waitFor("queue registered", async () => JSON.parse(await (await fetch(env.control + "/log?command=registerqueue")).text()).length === 1);
   const sender = makeClient(env);
   await sender.client.connect();
@@ -382,9 +394,11 @@ export async function two_hundred_reconnect_cycles_do_not_grow(env) {
   await c.client.register_queue("cycle-q", () => {});
   await c.client.register_queue("", () => {});
   const base = counts(c.client);
+  const signedIns = () => c.events.filter((e) => e.event === "SignedIn").length;
   for (let i = 0; i < 200; i++) {
+    const before = signedIns();
     await control(env, "/drop");
-    await waitFor("cycle " + i, () => c.client.get_state() === "SignedIn" && counts(c.client)[6] === 0, 5000);
+    await waitFor("cycle " + i, () => signedIns() > before && c.client.get_state() === "SignedIn" && counts(c.client)[6] === 0, 5000);
   }
   const after = counts(c.client);
   assertEq(after, base, "promises, callbacks, handlers, timers, sockets, listeners, tables");
