@@ -23,3 +23,6 @@ stop_testserver
 
 step "npm package in every runtime (types, Node, Deno, workerd, Vite, Web Worker, Bun)"
 bash tests/runtimes/run.sh
+
+step "demo page end to end (playwright-core, Chromium)"
+DEMO_NO_BUILD=1 bash .ci/test-demo.sh
