@@ -13,10 +13,12 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use super::client::Client;
 use super::driver::{now, promise_for, released, ReplyKind, Shared};
 use super::js::{self, Options};
-use crate::core::envelope::{decode, to_any};
+use crate::core::envelope::decode;
 use crate::core::error::Error;
 use crate::pb::google::protobuf::{Any, Timestamp};
-use crate::pb::*;
+use crate::pb::{
+    CountResponse, DistinctResponse, DownloadResponse, Envelope, PushWorkitemResponse, QueryResponse, UploadResponse, Workitem,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const DATA_TYPES: &'static str = r#"
@@ -119,55 +121,243 @@ fn dec_download(env: &Envelope) -> Result<JsValue, Error> {
     Ok(o.into())
 }
 
-// ----- option readers ----------------------------------------------------------------------------
+// ----- requests: option objects → protobuf, driven by field tables ---------------------------
+//
+// One small encoder writes every request from a table of (JS option, field number, kind)
+// instead of building 25 prost structs by hand: proto3 wire format, defaults omitted.
+
+/// How an option is read and encoded.
+#[derive(Clone, Copy)]
+enum K {
+    /// A string (absent → empty).
+    Str,
+    /// A string that must be present and non-empty.
+    Req,
+    /// A string with a default.
+    Def(&'static str),
+    /// JSON text: strings as they are, other values stringified, absent → the default.
+    Json(&'static str),
+    /// A non-negative int32 with a default.
+    Int(i32),
+    /// A boolean.
+    Bool,
+    /// An array of strings (repeated string).
+    Strs,
+    /// Bytes (`Uint8Array`, `ArrayBuffer`, view or string).
+    Bytes,
+    /// A `Date` or epoch milliseconds, as `google.protobuf.Timestamp`.
+    Time,
+    /// A nested message.
+    Msg(&'static [F]),
+    /// An array of nested messages.
+    Msgs(&'static [F]),
+}
+
+/// One request field: JS option name, protobuf field number, kind.
+#[derive(Clone, Copy)]
+struct F(&'static str, u8, K);
+
+const QUERY: &[F] = &[
+    F("query", 1, K::Json("{}")), F("collectionname", 2, K::Str), F("projection", 3, K::Json("{}")),
+    F("top", 4, K::Int(100)), F("skip", 5, K::Int(0)), F("orderby", 6, K::Json("")), F("queryas", 7, K::Str),
+    F("explain", 8, K::Bool),
+];
+const COUNT: &[F] = &[F("collectionname", 1, K::Str), F("query", 2, K::Json("{}")), F("queryas", 3, K::Str), F("explain", 4, K::Bool)];
+const DISTINCT: &[F] = &[
+    F("collectionname", 1, K::Str), F("field", 3, K::Req), F("query", 4, K::Json("{}")), F("queryas", 5, K::Str),
+    F("explain", 7, K::Bool),
+];
+const AGGREGATE: &[F] = &[
+    F("collectionname", 1, K::Str), F("aggregates", 2, K::Json("[]")), F("queryas", 3, K::Str), F("hint", 4, K::Json("")),
+    F("explain", 5, K::Bool),
+];
+/// InsertOne and UpdateOne.
+const ONE: &[F] = &[F("collectionname", 1, K::Str), F("item", 2, K::Json("{}")), F("w", 3, K::Int(1)), F("j", 4, K::Bool)];
+const INSERT_MANY: &[F] = &[
+    F("collectionname", 1, K::Str), F("items", 2, K::Json("[]")), F("w", 3, K::Int(1)), F("j", 4, K::Bool),
+    F("skipresults", 5, K::Bool),
+];
+const UPSERT_ONE: &[F] = &[
+    F("collectionname", 1, K::Str), F("uniqeness", 2, K::Def("_id")), F("item", 3, K::Json("{}")), F("w", 4, K::Int(1)),
+    F("j", 5, K::Bool),
+];
+const UPSERT_MANY: &[F] = &[
+    F("collectionname", 1, K::Str), F("uniqeness", 2, K::Def("_id")), F("items", 3, K::Json("[]")), F("w", 4, K::Int(1)),
+    F("j", 5, K::Bool), F("skipresults", 6, K::Bool),
+];
+const DELETE_ONE: &[F] = &[F("collectionname", 1, K::Str), F("id", 2, K::Req), F("recursive", 3, K::Bool)];
+const DELETE_MANY: &[F] =
+    &[F("collectionname", 1, K::Str), F("query", 2, K::Json("")), F("recursive", 3, K::Bool), F("ids", 4, K::Strs)];
+const COLLATION: &[F] = &[
+    F("locale", 1, K::Str), F("caseLevel", 2, K::Bool), F("caseFirst", 3, K::Str), F("strength", 4, K::Int(0)),
+    F("numericOrdering", 5, K::Bool), F("alternate", 6, K::Str), F("maxVariable", 7, K::Str), F("backwards", 8, K::Bool),
+];
+const TIMESERIES: &[F] = &[F("timeField", 1, K::Str), F("metaField", 2, K::Str), F("granularity", 3, K::Str)];
+const CREATE_COLLECTION: &[F] = &[
+    F("collectionname", 1, K::Req), F("collation", 2, K::Msg(COLLATION)), F("timeseries", 3, K::Msg(TIMESERIES)),
+    F("expire_after_seconds", 4, K::Int(0)), F("change_stream_pre_and_post_images", 5, K::Bool), F("capped", 6, K::Bool),
+    F("max", 7, K::Int(0)), F("size", 8, K::Int(0)),
+];
+const CREATE_INDEX: &[F] =
+    &[F("collectionname", 1, K::Req), F("index", 2, K::Json("{}")), F("options", 3, K::Json("{}")), F("name", 4, K::Str)];
+const FILE: &[F] = &[F("filename", 1, K::Str), F("_id", 2, K::Str), F("id", 2, K::Str), F("compressed", 3, K::Bool), F("file", 4, K::Bytes)];
+const PUSH_WORKITEM: &[F] = &[
+    F("wiq", 1, K::Str), F("wiqid", 2, K::Str), F("name", 3, K::Str), F("payload", 4, K::Json("{}")), F("nextrun", 5, K::Time),
+    F("success_wiqid", 6, K::Str), F("failed_wiqid", 7, K::Str), F("success_wiq", 8, K::Str), F("failed_wiq", 9, K::Str),
+    F("priority", 10, K::Int(2)), F("files", 11, K::Msgs(FILE)),
+];
+const POP_WORKITEM: &[F] = &[F("wiq", 1, K::Str), F("wiqid", 2, K::Str)];
+/// Workitem, as npm `openiap` shows it (`id`, or `_id`).
+const WORKITEM: &[F] = &[
+    F("_id", 1, K::Str), F("id", 1, K::Str), F("name", 2, K::Str), F("payload", 3, K::Json("{}")), F("priority", 4, K::Int(2)),
+    F("nextrun", 5, K::Time), F("lastrun", 6, K::Time), F("files", 7, K::Msgs(FILE)), F("state", 8, K::Str),
+    F("wiq", 9, K::Str), F("wiqid", 10, K::Str), F("retries", 11, K::Int(0)), F("username", 12, K::Str),
+    F("success_wiqid", 13, K::Str), F("failed_wiqid", 14, K::Str), F("success_wiq", 15, K::Str), F("failed_wiq", 16, K::Str),
+    F("errormessage", 17, K::Str), F("errorsource", 18, K::Str), F("errortype", 19, K::Str),
+];
+const UPDATE_WORKITEM: &[F] =
+    &[F("workitem", 1, K::Msg(WORKITEM)), F("ignoremaxretries", 2, K::Bool), F("files", 3, K::Msgs(FILE))];
+const CUSTOM_COMMAND: &[F] = &[F("command", 1, K::Req), F("id", 2, K::Str), F("name", 3, K::Str), F("data", 4, K::Json("{}"))];
+const UPLOAD: &[F] = &[
+    F("filename", 1, K::Req), F("mimetype", 2, K::Def("application/octet-stream")), F("metadata", 3, K::Json("{}")),
+    F("collectionname", 4, K::Def("fs.files")),
+];
+const DOWNLOAD: &[F] = &[F("id", 1, K::Req), F("filename", 2, K::Str), F("collectionname", 3, K::Def("fs.files"))];
 
 type R<T> = Result<T, JsValue>;
 
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn put_int(out: &mut Vec<u8>, no: u8, v: u64) {
+    if v != 0 {
+        varint(out, (no as u64) << 3);
+        varint(out, v);
+    }
+}
+
+/// A length-delimited field (string, bytes, message); empty ones are omitted unless `keep`.
+fn put_bytes(out: &mut Vec<u8>, no: u8, b: &[u8], keep: bool) {
+    if keep || !b.is_empty() {
+        varint(out, (no as u64) << 3 | 2);
+        varint(out, b.len() as u64);
+        out.extend_from_slice(b);
+    }
+}
+
 /// A JSON option: strings as they are, other values stringified, absent → `default`.
-fn json(o: &JsValue, key: &str, default: &str) -> String {
-    let v = js::get(o, key);
+fn json(v: &JsValue, default: &str) -> String {
     if v.is_undefined() || v.is_null() {
         return default.into();
     }
-    js::data_text(&v)
+    js::data_text(v)
 }
 
-fn string(o: &Options, key: &str) -> R<String> {
-    Ok(o.string(key)?.unwrap_or_default())
+/// Epoch milliseconds of a `Date` or number.
+fn millis(v: &JsValue) -> Option<i64> {
+    let ms = match v.dyn_ref::<js_sys::Date>() {
+        Some(d) => d.get_time(),
+        None => v.as_f64()?,
+    };
+    (ms.is_finite() && ms > 0.0).then_some(ms as i64)
 }
 
-fn int(o: &Options, key: &str, default: i32) -> R<i32> {
-    Ok(o.number(key)?.map(|v| v.min(i32::MAX as u64) as i32).unwrap_or(default))
+fn date(t: &Option<Timestamp>) -> Option<JsValue> {
+    let t = t.as_ref().filter(|t| t.seconds > 0)?;
+    Some(js_sys::Date::new(&JsValue::from((t.seconds * 1000 + (t.nanos / 1_000_000) as i64) as f64)).into())
 }
 
-fn flag(o: &Options, key: &str) -> R<bool> {
-    Ok(o.boolean(key)?.unwrap_or(false))
-}
-
-fn required(o: &Options, key: &str) -> R<String> {
-    match o.string(key)? {
-        Some(s) if !s.is_empty() => Ok(s),
-        _ => Err(js::invalid(&["option '", key, "' is required"].concat())),
+/// Writes the fields of option object `o` described by `fields`.
+fn encode(o: &JsValue, fields: &[F], out: &mut Vec<u8>) -> R<()> {
+    let opts = Options(o);
+    for &F(key, no, kind) in fields {
+        let v = if o.is_object() { js::get(o, key) } else { JsValue::UNDEFINED };
+        match kind {
+            K::Str | K::Req | K::Def(_) => {
+                let s = opts.string(key)?;
+                let s = match (kind, s) {
+                    (K::Req, s) if s.as_deref().is_none_or(str::is_empty) => {
+                        let mut m = String::from("option '");
+                        m.push_str(key);
+                        m.push_str("' is required");
+                        return Err(js::invalid(&m));
+                    }
+                    (K::Def(d), None) => d.to_string(),
+                    (_, s) => s.unwrap_or_default(),
+                };
+                put_bytes(out, no, s.as_bytes(), false);
+            }
+            K::Json(d) => put_bytes(out, no, json(&v, d).as_bytes(), false),
+            K::Int(d) => {
+                let n = opts.number(key)?.map(|n| n.min(i32::MAX as u64)).unwrap_or(d as u64);
+                put_int(out, no, n);
+            }
+            K::Bool => put_int(out, no, opts.boolean(key)?.unwrap_or(false) as u64),
+            K::Strs => {
+                if Array::is_array(&v) {
+                    for s in Array::from(&v).iter().filter_map(|s| s.as_string()) {
+                        put_bytes(out, no, s.as_bytes(), true);
+                    }
+                }
+            }
+            K::Bytes => put_bytes(out, no, &bytes_now(&v).unwrap_or_default(), false),
+            K::Time => {
+                if let Some(ms) = millis(&v) {
+                    let mut t = Vec::new();
+                    put_int(&mut t, 1, ms.div_euclid(1000) as u64);
+                    put_int(&mut t, 2, (ms.rem_euclid(1000) * 1_000_000) as u64);
+                    put_bytes(out, no, &t, true);
+                }
+            }
+            K::Msg(f) => {
+                if v.is_object() {
+                    let mut m = Vec::new();
+                    encode(&v, f, &mut m)?;
+                    put_bytes(out, no, &m, true);
+                }
+            }
+            K::Msgs(f) => {
+                if Array::is_array(&v) {
+                    for item in Array::from(&v).iter() {
+                        let mut m = Vec::new();
+                        encode(&item, f, &mut m)?;
+                        put_bytes(out, no, &m, true);
+                    }
+                }
+            }
+        }
     }
+    Ok(())
+}
+
+fn type_url(message: &str) -> String {
+    let mut t = String::from("type.googleapis.com/openiap.");
+    t.push_str(message);
+    t
+}
+
+/// The request `openiap.<message>` read from `o` with `fields`.
+fn request(o: &JsValue, message: &str, fields: &[F]) -> R<Any> {
+    let mut value = Vec::new();
+    encode(o, fields, &mut value)?;
+    Ok(Any { type_url: type_url(message), value })
+}
+
+/// A request whose only field is string 1 (`collectionname`, `id`).
+fn by_name(message: &str, name: &str) -> Any {
+    let mut value = Vec::new();
+    put_bytes(&mut value, 1, name.as_bytes(), false);
+    Any { type_url: type_url(message), value }
 }
 
 /// `timeout` in ms when positive (npm uses -1 for the default).
 fn timeout(o: &JsValue) -> Option<u64> {
     js::get(o, "timeout").as_f64().filter(|t| t.is_finite() && *t > 0.0).map(|t| t as u64)
-}
-
-/// A `Date` or a number of milliseconds since the epoch.
-fn timestamp(v: &JsValue) -> Option<Timestamp> {
-    let ms = match v.dyn_ref::<js_sys::Date>() {
-        Some(d) => d.get_time(),
-        None => v.as_f64()?,
-    };
-    (ms.is_finite() && ms > 0.0).then(|| Timestamp { seconds: (ms / 1000.0) as i64, nanos: ((ms % 1000.0) * 1e6) as i32 })
-}
-
-fn date(t: &Option<Timestamp>) -> Option<JsValue> {
-    let t = t.as_ref().filter(|t| t.seconds > 0)?;
-    Some(js_sys::Date::new(&JsValue::from(t.seconds as f64 * 1000.0 + (t.nanos / 1_000_000) as f64)).into())
 }
 
 /// Bytes of a `Uint8Array`, `ArrayBuffer`, other `ArrayBufferView` or string (UTF-8).
@@ -201,26 +391,24 @@ async fn bytes(v: JsValue) -> R<Vec<u8>> {
     Err(js::invalid("data must be a Blob, Uint8Array, ArrayBuffer or string"))
 }
 
-fn files_from(v: &JsValue) -> R<Vec<WorkitemFile>> {
-    if !Array::is_array(v) {
-        return Ok(Vec::new());
+/// A work item as JS sees it: npm `openiap` names (`id`, not `_id`), `payload` JSON-parsed,
+/// `nextrun`/`lastrun` as `Date` (absent when unset), files as `{filename, id, compressed}`.
+fn workitem_js(w: &Workitem) -> JsValue {
+    let o = Object::new();
+    let strings = [
+        ("id", &w.id), ("name", &w.name), ("state", &w.state), ("wiq", &w.wiq), ("wiqid", &w.wiqid),
+        ("username", &w.username), ("success_wiqid", &w.success_wiqid), ("failed_wiqid", &w.failed_wiqid),
+        ("success_wiq", &w.success_wiq), ("failed_wiq", &w.failed_wiq), ("errormessage", &w.errormessage),
+        ("errorsource", &w.errorsource), ("errortype", &w.errortype),
+    ];
+    for (k, v) in strings {
+        js::set(&o, k, v.as_str());
     }
-    Array::from(v)
-        .iter()
-        .map(|f| {
-            let o = Options(&f);
-            Ok(WorkitemFile {
-                filename: string(&o, "filename")?,
-                id: o.string("id")?.or(o.string("_id")?).unwrap_or_default(),
-                compressed: flag(&o, "compressed")?,
-                file: bytes_now(&js::get(&f, "file")).unwrap_or_default(),
-            })
-        })
-        .collect()
-}
-
-fn files_js(files: &[WorkitemFile]) -> Array {
-    files
+    js::set(&o, "payload", js::parse_data(&w.payload));
+    js::set(&o, "priority", w.priority);
+    js::set(&o, "retries", w.retries);
+    let files: Array = w
+        .files
         .iter()
         .map(|f| {
             let o = Object::new();
@@ -229,73 +417,28 @@ fn files_js(files: &[WorkitemFile]) -> Array {
             js::set(&o, "compressed", f.compressed);
             JsValue::from(o)
         })
-        .collect()
-}
-
-/// The string fields of a work item, by JS name.
-fn wi_strings(w: &mut Workitem) -> [(&'static str, &mut String); 13] {
-    [
-        ("id", &mut w.id),
-        ("name", &mut w.name),
-        ("state", &mut w.state),
-        ("wiq", &mut w.wiq),
-        ("wiqid", &mut w.wiqid),
-        ("username", &mut w.username),
-        ("success_wiqid", &mut w.success_wiqid),
-        ("failed_wiqid", &mut w.failed_wiqid),
-        ("success_wiq", &mut w.success_wiq),
-        ("failed_wiq", &mut w.failed_wiq),
-        ("errormessage", &mut w.errormessage),
-        ("errorsource", &mut w.errorsource),
-        ("errortype", &mut w.errortype),
-    ]
-}
-
-/// A work item as JS sees it: npm `openiap` names (`id`, not `_id`), `payload` JSON-parsed,
-/// `nextrun`/`lastrun` as `Date` (absent when unset).
-fn workitem_js(w: &Workitem) -> JsValue {
-    let o = Object::new();
-    let mut w = w.clone();
-    let (payload, priority, retries) = (js::parse_data(&w.payload), w.priority, w.retries);
-    let (nextrun, lastrun, files) = (date(&w.nextrun), date(&w.lastrun), files_js(&w.files));
-    for (k, v) in wi_strings(&mut w) {
-        js::set(&o, k, v.as_str());
-    }
-    js::set(&o, "payload", payload);
-    js::set(&o, "priority", priority);
-    js::set(&o, "retries", retries);
+        .collect();
     js::set(&o, "files", files);
-    if let Some(d) = nextrun {
-        js::set(&o, "nextrun", d);
-    }
-    if let Some(d) = lastrun {
-        js::set(&o, "lastrun", d);
+    for (k, t) in [("nextrun", &w.nextrun), ("lastrun", &w.lastrun)] {
+        if let Some(d) = date(t) {
+            js::set(&o, k, d);
+        }
     }
     o.into()
 }
 
-fn workitem_from(v: &JsValue) -> R<Workitem> {
-    let o = Options(v);
-    let mut w = Workitem::default();
-    for (k, field) in wi_strings(&mut w) {
-        if let Some(s) = o.string(k)? {
-            *field = s;
-        }
-    }
-    if w.id.is_empty() {
-        w.id = string(&o, "_id")?;
-    }
-    w.payload = json(v, "payload", "{}");
-    w.priority = int(&o, "priority", 2)?;
-    w.retries = int(&o, "retries", 0)?;
-    w.nextrun = timestamp(&js::get(v, "nextrun"));
-    w.lastrun = timestamp(&js::get(v, "lastrun"));
-    w.files = files_from(&js::get(v, "files"))?;
-    Ok(w)
-}
-
 fn reject(e: JsValue) -> Promise {
     Promise::reject(&e)
+}
+
+fn invalid_unless(ok: bool, message: &str) -> R<()> {
+    if ok { Ok(()) } else { Err(js::invalid(message)) }
+}
+
+/// `wiq` or `wiqid` is given.
+fn has_queue(o: &JsValue) -> R<()> {
+    let given = |k| js::get(o, k).as_string().is_some_and(|s| !s.is_empty());
+    invalid_unless(given("wiq") || given("wiqid"), "wiq or wiqid is required")
 }
 
 impl Client {
@@ -309,6 +452,11 @@ impl Client {
         let id = shared.borrow_mut().session.request(now(), command, data, timeout);
         promise_for(shared, id, ReplyKind::Decode(decode))
     }
+
+    /// [`Client::call`] with a request read from the option object by a field table.
+    fn call_with(&self, command: &str, message: &str, fields: &[F], options: &JsValue, decode: Decode) -> Promise {
+        self.call(command, request(options, message, fields), timeout(options), decode)
+    }
 }
 
 #[wasm_bindgen]
@@ -316,362 +464,146 @@ impl Client {
     /// Documents of a collection matching `query` (`projection`, `orderby`, `skip`, `top` = 100).
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
     pub fn query(&self, #[wasm_bindgen(unchecked_param_type = "QueryOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&QueryRequest {
-                collectionname: string(&o, "collectionname")?,
-                query: json(v, "query", "{}"),
-                projection: json(v, "projection", "{}"),
-                orderby: json(v, "orderby", ""),
-                skip: int(&o, "skip", 0)?,
-                top: int(&o, "top", 100)?,
-                queryas: string(&o, "queryas")?,
-                explain: flag(&o, "explain")?,
-            }))
-        };
-        self.call("query", read(), None, dec_json)
+        self.call_with("query", "QueryRequest", QUERY, &options, dec_json)
     }
 
     /// The number of documents matching `query`.
     #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
     pub fn count(&self, #[wasm_bindgen(unchecked_param_type = "CountOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&CountRequest {
-                collectionname: string(&o, "collectionname")?,
-                query: json(v, "query", "{}"),
-                queryas: string(&o, "queryas")?,
-                explain: flag(&o, "explain")?,
-            }))
-        };
-        self.call("count", read(), None, dec_int)
+        self.call_with("count", "CountRequest", COUNT, &options, dec_int)
     }
 
     /// The distinct values of `field` among the documents matching `query`.
     #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
     pub fn distinct(&self, #[wasm_bindgen(unchecked_param_type = "DistinctOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&DistinctRequest {
-                collectionname: string(&o, "collectionname")?,
-                field: required(&o, "field")?,
-                query: json(v, "query", "{}"),
-                queryas: string(&o, "queryas")?,
-                options: String::new(),
-                explain: flag(&o, "explain")?,
-            }))
-        };
-        self.call("distinct", read(), None, dec_distinct)
+        self.call_with("distinct", "DistinctRequest", DISTINCT, &options, dec_distinct)
     }
 
     /// Runs an aggregation pipeline.
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
     pub fn aggregate(&self, #[wasm_bindgen(unchecked_param_type = "AggregateOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&AggregateRequest {
-                collectionname: string(&o, "collectionname")?,
-                aggregates: json(v, "aggregates", "[]"),
-                queryas: string(&o, "queryas")?,
-                hint: json(v, "hint", ""),
-                explain: flag(&o, "explain")?,
-            }))
-        };
-        self.call("aggregate", read(), None, dec_json)
+        self.call_with("aggregate", "AggregateRequest", AGGREGATE, &options, dec_json)
     }
 
     /// Inserts `item`; resolves to the stored document (with `_id`).
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn insert_one(&self, #[wasm_bindgen(unchecked_param_type = "InsertOneOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&InsertOneRequest {
-                collectionname: string(&o, "collectionname")?,
-                item: json(v, "item", "{}"),
-                w: int(&o, "w", 1)?,
-                j: flag(&o, "j")?,
-            }))
-        };
-        self.call("insertone", read(), None, dec_json)
+        self.call_with("insertone", "InsertOneRequest", ONE, &options, dec_json)
     }
 
     /// Inserts `items`; resolves to the stored documents (empty with `skipresults`).
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
     pub fn insert_many(&self, #[wasm_bindgen(unchecked_param_type = "InsertManyOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&InsertManyRequest {
-                collectionname: string(&o, "collectionname")?,
-                items: json(v, "items", "[]"),
-                w: int(&o, "w", 1)?,
-                j: flag(&o, "j")?,
-                skipresults: flag(&o, "skipresults")?,
-            }))
-        };
-        self.call("insertmany", read(), None, dec_json)
+        self.call_with("insertmany", "InsertManyRequest", INSERT_MANY, &options, dec_json)
     }
 
     /// Replaces the document with `item._id`; resolves to the stored document.
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn update_one(&self, #[wasm_bindgen(unchecked_param_type = "UpdateOneOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&UpdateOneRequest {
-                collectionname: string(&o, "collectionname")?,
-                item: json(v, "item", "{}"),
-                w: int(&o, "w", 1)?,
-                j: flag(&o, "j")?,
-            }))
-        };
-        self.call("updateone", read(), None, dec_json)
+        self.call_with("updateone", "UpdateOneRequest", ONE, &options, dec_json)
     }
 
     /// Updates the document whose `uniqeness` fields (comma separated, default `_id`) match
     /// `item`, or inserts it; resolves to the stored document.
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn insert_or_update_one(&self, #[wasm_bindgen(unchecked_param_type = "InsertOrUpdateOneOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&InsertOrUpdateOneRequest {
-                collectionname: string(&o, "collectionname")?,
-                uniqeness: o.string("uniqeness")?.unwrap_or_else(|| "_id".into()),
-                item: json(v, "item", "{}"),
-                w: int(&o, "w", 1)?,
-                j: flag(&o, "j")?,
-            }))
-        };
-        self.call("insertorupdateone", read(), None, dec_json)
+        self.call_with("insertorupdateone", "InsertOrUpdateOneRequest", UPSERT_ONE, &options, dec_json)
     }
 
     /// [`Client::insert_or_update_one`] for many items.
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
     pub fn insert_or_update_many(&self, #[wasm_bindgen(unchecked_param_type = "InsertOrUpdateManyOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&InsertOrUpdateManyRequest {
-                collectionname: string(&o, "collectionname")?,
-                uniqeness: o.string("uniqeness")?.unwrap_or_else(|| "_id".into()),
-                items: json(v, "items", "[]"),
-                w: int(&o, "w", 1)?,
-                j: flag(&o, "j")?,
-                skipresults: flag(&o, "skipresults")?,
-            }))
-        };
-        self.call("insertorupdatemany", read(), None, dec_json)
+        self.call_with("insertorupdatemany", "InsertOrUpdateManyRequest", UPSERT_MANY, &options, dec_json)
     }
 
     /// Deletes the document with `id`; resolves to the number deleted.
     #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
     pub fn delete_one(&self, #[wasm_bindgen(unchecked_param_type = "DeleteOneOptions")] options: JsValue) -> Promise {
-        let read = || -> R<Any> {
-            let o = Options(&options);
-            Ok(to_any(&DeleteOneRequest {
-                collectionname: string(&o, "collectionname")?,
-                id: required(&o, "id")?,
-                recursive: flag(&o, "recursive")?,
-            }))
-        };
-        self.call("deleteone", read(), None, dec_int)
+        self.call_with("deleteone", "DeleteOneRequest", DELETE_ONE, &options, dec_int)
     }
 
     /// Deletes the documents matching `query` (or with an id in `ids`); resolves to the number.
     #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
     pub fn delete_many(&self, #[wasm_bindgen(unchecked_param_type = "DeleteManyOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            let ids = js::get(v, "ids");
-            let ids = if Array::is_array(&ids) { Array::from(&ids).iter().filter_map(|i| i.as_string()).collect() } else { Vec::new() };
-            Ok(to_any(&DeleteManyRequest {
-                collectionname: string(&o, "collectionname")?,
-                query: json(v, "query", ""),
-                recursive: flag(&o, "recursive")?,
-                ids,
-            }))
-        };
-        self.call("deletemany", read(), None, dec_int)
+        self.call_with("deletemany", "DeleteManyRequest", DELETE_MANY, &options, dec_int)
     }
 
     /// The collections: `[{name, type, ...}]`.
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
     pub fn list_collections(&self, includehist: Option<bool>) -> Promise {
-        let req = ListCollectionsRequest { includehist: includehist.unwrap_or(false) };
-        self.call("listcollections", Ok(to_any(&req)), None, dec_json)
+        let mut value = Vec::new();
+        put_int(&mut value, 1, includehist.unwrap_or(false) as u64);
+        let any = Any { type_url: type_url("ListCollectionsRequest"), value };
+        self.call("listcollections", Ok(any), None, dec_json)
     }
 
     /// Creates a collection (optionally time series, capped, with collation or expiry).
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn create_collection(&self, #[wasm_bindgen(unchecked_param_type = "CreateCollectionOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            let c = o.object("collation");
-            let collation = if c.is_object() {
-                let c = Options(&c);
-                Some(ColCollation {
-                    locale: string(&c, "locale")?,
-                    case_level: flag(&c, "caseLevel")?,
-                    case_first: string(&c, "caseFirst")?,
-                    strength: int(&c, "strength", 0)?,
-                    numeric_ordering: flag(&c, "numericOrdering")?,
-                    alternate: string(&c, "alternate")?,
-                    max_variable: string(&c, "maxVariable")?,
-                    backwards: flag(&c, "backwards")?,
-                })
-            } else {
-                None
-            };
-            let t = o.object("timeseries");
-            let timeseries = if t.is_object() {
-                let t = Options(&t);
-                Some(ColTimeseries {
-                    time_field: string(&t, "timeField")?,
-                    meta_field: string(&t, "metaField")?,
-                    granularity: string(&t, "granularity")?,
-                })
-            } else {
-                None
-            };
-            Ok(to_any(&CreateCollectionRequest {
-                collectionname: required(&o, "collectionname")?,
-                collation,
-                timeseries,
-                expire_after_seconds: int(&o, "expire_after_seconds", 0)?,
-                change_stream_pre_and_post_images: flag(&o, "change_stream_pre_and_post_images")?,
-                capped: flag(&o, "capped")?,
-                max: int(&o, "max", 0)?,
-                size: int(&o, "size", 0)?,
-            }))
-        };
-        self.call("createcollection", read(), None, dec_unit)
+        self.call_with("createcollection", "CreateCollectionRequest", CREATE_COLLECTION, &options, dec_unit)
     }
 
     /// Drops a collection.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn drop_collection(&self, collectionname: String) -> Promise {
-        self.call("dropcollection", Ok(to_any(&DropCollectionRequest { collectionname })), None, dec_unit)
+        self.call("dropcollection", Ok(by_name("DropCollectionRequest", &collectionname)), None, dec_unit)
     }
 
     /// The indexes of a collection.
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
     pub fn get_indexes(&self, collectionname: String) -> Promise {
-        self.call("getindexes", Ok(to_any(&GetIndexesRequest { collectionname })), None, dec_json)
+        self.call("getindexes", Ok(by_name("GetIndexesRequest", &collectionname)), None, dec_json)
     }
 
     /// Creates an index (`index` e.g. `{name: 1}`); resolves to the server's result (its name).
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn create_index(&self, #[wasm_bindgen(unchecked_param_type = "CreateIndexOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&CreateIndexRequest {
-                collectionname: required(&o, "collectionname")?,
-                index: json(v, "index", "{}"),
-                options: json(v, "options", "{}"),
-                name: string(&o, "name")?,
-            }))
-        };
-        self.call("createindex", read(), None, dec_json)
+        self.call_with("createindex", "CreateIndexRequest", CREATE_INDEX, &options, dec_json)
     }
 
     /// Drops an index by name.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn drop_index(&self, collectionname: String, indexname: String) -> Promise {
-        self.call("dropindex", Ok(to_any(&DropIndexRequest { collectionname, name: indexname })), None, dec_unit)
+        let mut any = by_name("DropIndexRequest", &collectionname);
+        put_bytes(&mut any.value, 2, indexname.as_bytes(), false);
+        self.call("dropindex", Ok(any), None, dec_unit)
     }
 
     /// Adds a work item to queue `wiq` (or `wiqid`); resolves to the stored work item.
     #[wasm_bindgen(unchecked_return_type = "Promise<Workitem>")]
     pub fn push_workitem(&self, #[wasm_bindgen(unchecked_param_type = "PushWorkitemOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            let req = PushWorkitemRequest {
-                wiq: string(&o, "wiq")?,
-                wiqid: string(&o, "wiqid")?,
-                name: string(&o, "name")?,
-                payload: json(v, "payload", "{}"),
-                nextrun: timestamp(&js::get(v, "nextrun")),
-                success_wiqid: string(&o, "success_wiqid")?,
-                failed_wiqid: string(&o, "failed_wiqid")?,
-                success_wiq: string(&o, "success_wiq")?,
-                failed_wiq: string(&o, "failed_wiq")?,
-                priority: int(&o, "priority", 2)?,
-                files: files_from(&js::get(v, "files"))?,
-            };
-            if req.wiq.is_empty() && req.wiqid.is_empty() {
-                return Err(js::invalid("wiq or wiqid is required"));
-            }
-            Ok(to_any(&req))
-        };
-        self.call("pushworkitem", read(), None, dec_workitem)
+        let data = has_queue(&options).and_then(|_| request(&options, "PushWorkitemRequest", PUSH_WORKITEM));
+        self.call("pushworkitem", data, None, dec_workitem)
     }
 
     /// Takes the next work item of a queue (now `processing`); resolves to `null` when empty.
     #[wasm_bindgen(unchecked_return_type = "Promise<Workitem | null>")]
     pub fn pop_workitem(&self, #[wasm_bindgen(unchecked_param_type = "PopWorkitemOptions")] options: JsValue) -> Promise {
-        let read = || -> R<Any> {
-            let o = Options(&options);
-            let req = PopWorkitemRequest { wiq: string(&o, "wiq")?, wiqid: string(&o, "wiqid")?, includefiles: false, compressed: false };
-            if req.wiq.is_empty() && req.wiqid.is_empty() {
-                return Err(js::invalid("wiq or wiqid is required"));
-            }
-            Ok(to_any(&req))
-        };
-        self.call("popworkitem", read(), None, dec_workitem)
+        let data = has_queue(&options).and_then(|_| request(&options, "PopWorkitemRequest", POP_WORKITEM));
+        self.call("popworkitem", data, None, dec_workitem)
     }
 
     /// Updates a work item (state `successful`, `failed`, `retry`, payload, ...); resolves to it.
     #[wasm_bindgen(unchecked_return_type = "Promise<Workitem>")]
     pub fn update_workitem(&self, #[wasm_bindgen(unchecked_param_type = "UpdateWorkitemOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            let workitem = workitem_from(&js::get(v, "workitem"))?;
-            if workitem.id.is_empty() {
-                return Err(js::invalid("workitem.id is required"));
-            }
-            Ok(to_any(&UpdateWorkitemRequest {
-                workitem: Some(workitem),
-                ignoremaxretries: flag(&o, "ignoremaxretries")?,
-                files: files_from(&js::get(v, "files"))?,
-            }))
-        };
-        self.call("updateworkitem", read(), None, dec_workitem)
+        let w = js::get(&options, "workitem");
+        let has_id = ["id", "_id"].iter().any(|k| js::get(&w, k).as_string().is_some_and(|s| !s.is_empty()));
+        let data = invalid_unless(w.is_object() && has_id, "workitem with an id is required")
+            .and_then(|_| request(&options, "UpdateWorkitemRequest", UPDATE_WORKITEM));
+        self.call("updateworkitem", data, None, dec_workitem)
     }
 
     /// Deletes a work item.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn delete_workitem(&self, id: String) -> Promise {
-        if id.is_empty() {
-            return reject(js::invalid("id is required"));
-        }
-        self.call("deleteworkitem", Ok(to_any(&DeleteWorkitemRequest { id })), None, dec_unit)
+        let data = invalid_unless(!id.is_empty(), "id is required").map(|_| by_name("DeleteWorkitemRequest", &id));
+        self.call("deleteworkitem", data, None, dec_unit)
     }
 
     /// Runs a server custom command; resolves to its result (JSON-parsed when it is JSON).
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn custom_command(&self, #[wasm_bindgen(unchecked_param_type = "CustomCommandOptions")] options: JsValue) -> Promise {
-        let v = &options;
-        let read = || -> R<Any> {
-            let o = Options(v);
-            Ok(to_any(&CustomCommandRequest {
-                command: required(&o, "command")?,
-                id: string(&o, "id")?,
-                name: string(&o, "name")?,
-                data: json(v, "data", "{}"),
-            }))
-        };
-        self.call("customcommand", read(), timeout(v), dec_json)
+        self.call_with("customcommand", "CustomCommandRequest", CUSTOM_COMMAND, &options, dec_json)
     }
 
     /// Uploads `data` (Blob, Uint8Array, ArrayBuffer or string) in 1 MiB chunks; resolves to
@@ -682,13 +614,7 @@ impl Client {
         let shared: Shared = shared.clone();
         future_to_promise(async move {
             let v = &options;
-            let o = Options(v);
-            let req = UploadRequest {
-                filename: required(&o, "filename")?,
-                mimetype: o.string("mimetype")?.unwrap_or_else(|| "application/octet-stream".into()),
-                metadata: json(v, "metadata", "{}"),
-                collectionname: o.string("collectionname")?.unwrap_or_else(|| "fs.files".into()),
-            };
+            let req = request(v, "UploadRequest", UPLOAD)?;
             let progress = js::get(v, "progress").dyn_into::<Function>().ok();
             let data = bytes(js::get(v, "data")).await?;
             let total = JsValue::from(data.len() as f64);
@@ -700,7 +626,7 @@ impl Client {
                 chunks.push(c.to_vec());
             }
             drop(data);
-            let id = shared.borrow_mut().session.request_with_stream(now(), "upload", to_any(&req), chunks, timeout(v));
+            let id = shared.borrow_mut().session.request_with_stream(now(), "upload", req, chunks, timeout(v));
             JsFuture::from(promise_for(&shared, id, ReplyKind::Decode(dec_upload))).await
         })
     }
@@ -710,15 +636,7 @@ impl Client {
     #[wasm_bindgen(unchecked_return_type = "Promise<DownloadResult>")]
     pub fn download(&self, #[wasm_bindgen(unchecked_param_type = "DownloadOptions")] options: JsValue) -> Promise {
         let Ok(shared) = self.shared() else { return reject(released()) };
-        let read = || -> R<DownloadRequest> {
-            let o = Options(&options);
-            Ok(DownloadRequest {
-                id: required(&o, "id")?,
-                filename: string(&o, "filename")?,
-                collectionname: o.string("collectionname")?.unwrap_or_else(|| "fs.files".into()),
-            })
-        };
-        let req = match read() {
+        let req = match request(&options, "DownloadRequest", DOWNLOAD) {
             Ok(r) => r,
             Err(e) => return reject(e),
         };
@@ -742,7 +660,7 @@ impl Client {
         };
         let id = {
             let mut inner = shared.borrow_mut();
-            let id = inner.session.request(now(), "download", to_any(&req), timeout(&options));
+            let id = inner.session.request(now(), "download", req, timeout(&options));
             inner.streams.insert(id, sink.as_ref().unchecked_ref::<Function>().clone());
             id
         };
