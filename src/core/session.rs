@@ -247,6 +247,8 @@ struct Subscription {
     /// Queue name (queues, exchanges) or watch id given by the server, kept across reconnects
     /// so that a new name can be reported.
     current: Option<String>,
+    /// The first name or id the server gave; the app knows the registration by it.
+    first: Option<String>,
     /// True while the server knows it on the current socket.
     live: bool,
     /// Register again after reconnects.
@@ -407,6 +409,12 @@ impl Session {
     /// The queue name currently bound to a registration.
     pub fn subscription_name(&self, id: SubscriptionId) -> Option<&str> {
         self.subscriptions.get(&id).and_then(|s| s.current.as_deref())
+    }
+
+    /// The first name or id the server gave a registration (a watch keeps the id that
+    /// `watch()` returned even when a reconnect gives it a new one).
+    pub fn subscription_first_name(&self, id: SubscriptionId) -> Option<&str> {
+        self.subscriptions.get(&id).and_then(|s| s.first.as_deref())
     }
 
     /// Counts of internal tables, for leak tests: (requests in flight, outbox, registrations,
@@ -757,7 +765,7 @@ impl Session {
         }
         self.subscriptions.insert(
             id,
-            Subscription { kind, current: None, live: false, keep, in_flight: None, waiters: vec![(request, deadline)] },
+            Subscription { kind, current: None, first: None, live: false, keep, in_flight: None, waiters: vec![(request, deadline)] },
         );
         if matches!(self.phase, Phase::Ready) {
             self.send_registration(now, id);
@@ -789,7 +797,11 @@ impl Session {
     /// The registration id bound to queue `name`, if any.
     pub fn subscription_for(&self, name: &str) -> Option<SubscriptionId> {
         let lower = name.to_ascii_lowercase();
-        self.routes.get(name).or_else(|| self.routes.get(&lower)).copied().or_else(|| {
+        let by_first = || {
+            let watch_id = name.strip_prefix("watch:")?;
+            self.subscriptions.iter().find(|(_, s)| s.first.as_deref() == Some(watch_id)).map(|(k, _)| *k)
+        };
+        self.routes.get(name).or_else(|| self.routes.get(&lower)).copied().or_else(by_first).or_else(|| {
             self.subscriptions
                 .iter()
                 .find(|(_, s)| s.kind == SubscriptionKind::Queue(lower.clone()))
@@ -820,6 +832,7 @@ impl Session {
                     Subscription {
                         kind: SubscriptionKind::RpcReplies,
                         current: None,
+                        first: None,
                         live: false,
                         keep: false,
                         in_flight: None,
@@ -1130,12 +1143,15 @@ impl Session {
             _ => name.to_ascii_lowercase(),
         };
         let old = sub.current.replace(name.clone());
+        sub.first.get_or_insert_with(|| name.clone());
         sub.live = true;
         let waiters = std::mem::take(&mut sub.waiters);
         let is_rpc = sub.kind == SubscriptionKind::RpcReplies;
+        let is_watch = matches!(sub.kind, SubscriptionKind::Watch(_));
         self.routes.insert(route, id);
         if let Some(old) = old.filter(|o| *o != name) {
-            if !is_rpc {
+            // Watches keep their first id towards the app, so only queues are "renamed".
+            if !is_rpc && !is_watch {
                 self.outputs.push_back(Output::Event(ClientEvent::QueueRenamed { subscription: id, old, new: name.clone() }));
             }
         }

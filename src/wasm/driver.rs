@@ -35,7 +35,6 @@ pub enum ReplyKind {
     /// The reply's `data`, JSON-parsed (rpc).
     RpcData,
     /// Any other reply, decoded by this function (the data API).
-    #[allow(dead_code)]
     Decode(fn(&Envelope) -> Result<JsValue, Error>),
 }
 
@@ -354,7 +353,11 @@ fn reply_value(env: &Envelope, kind: ReplyKind) -> Result<JsValue, Error> {
 fn deliver(shared: &Shared, sub: SubscriptionId, env: &Envelope) {
     let Some(callback) = shared.borrow().callbacks.get(&sub).cloned() else { return };
     if env.command == "watchevent" {
-        if let Ok(ev) = decode::<WatchEvent>(env) {
+        if let Ok(mut ev) = decode::<WatchEvent>(env) {
+            // After a reconnect the server gives the watch a new id; the app keeps the first.
+            if let Some(first) = shared.borrow().session.subscription_first_name(sub) {
+                ev.id = first.to_string();
+            }
             if let Err(e) = callback.call1(&JsValue::UNDEFINED, &js::watch_event(&ev)) {
                 report(shared, "watch callback", &e);
             }

@@ -274,7 +274,12 @@ export async function watch_events_arrive_and_survive_a_dropped_connection(env) 
   await waitFor("event after reconnect", () => seen.length >= 2);
   assertEq(seen.map((e) => e.document.n), [1, 2], "delivered once each");
   assert(watches.length >= 1, "first watch logged");
-  assert(seen[1].id !== id || seen[1].id === id, "id may change on re-registration");
+  assertEq(seen.map((e) => e.id), [id, id], "events keep the id watch() returned, across the reconnect");
+  assert(!a.events.some((e) => e.event === "QueueRenamed"), "a watch is not reported as a renamed queue");
+  await a.client.unwatch(id);
+  await b.client.insert_one({ collectionname: col, item: { n: 3 } });
+  await sleep(200);
+  assertEq(seen.length, 2, "unwatch with the first id stops the events after a reconnect");
   a.client.disconnect();
   b.client.disconnect();
 }
