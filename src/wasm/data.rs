@@ -13,12 +13,9 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use super::client::Client;
 use super::driver::{now, promise_for, released, ReplyKind, Shared};
 use super::js::{self, Options};
-use crate::core::envelope::decode;
 use crate::core::error::Error;
-use crate::pb::google::protobuf::{Any, Timestamp};
-use crate::pb::{
-    CountResponse, DistinctResponse, DownloadResponse, Envelope, PushWorkitemResponse, QueryResponse, UploadResponse, Workitem,
-};
+use crate::pb::google::protobuf::Any;
+use crate::pb::Envelope;
 
 #[wasm_bindgen(typescript_custom_section)]
 const DATA_TYPES: &'static str = r#"
@@ -73,16 +70,226 @@ const CHUNK: usize = 1024 * 1024;
 type Decode = fn(&Envelope) -> Result<JsValue, Error>;
 
 // ----- reply decoders ----------------------------------------------------------------------------
+//
+// One small reader turns every reply into JS from a table of (JS key, field number, kind),
+// instead of a prost type (and its decoder) per reply: proto3 wire format, absent fields read as
+// their defaults, unknown fields skipped.
+
+/// How a reply field becomes a JS value.
+#[derive(Clone, Copy)]
+enum D {
+    /// A string.
+    Str,
+    /// JSON text: parsed, or the text when it is not JSON.
+    Json,
+    /// An int32.
+    I32,
+    /// A boolean.
+    Bool,
+    /// A float.
+    F32,
+    /// A `google.protobuf.Timestamp` as a `Date`; the key is left out when unset.
+    Date,
+    /// A repeated string, as an array.
+    Strs,
+    /// A nested message as an object (`null` when absent).
+    Msg(&'static [O]),
+    /// A repeated nested message, as an array of objects.
+    Msgs(&'static [O]),
+}
+
+/// One reply field: JS key, protobuf field number, kind. Objects get the keys in table order.
+#[derive(Clone, Copy)]
+struct O(&'static str, u8, D);
+
+/// Work item files: `{filename, id, compressed}`.
+const FILE_OUT: &[O] = &[O("filename", 1, D::Str), O("id", 2, D::Str), O("compressed", 3, D::Bool)];
+/// A work item as JS sees it: npm `openiap` names (`id`, not `_id`), `payload` JSON-parsed,
+/// `nextrun`/`lastrun` as `Date` (absent when unset).
+const WORKITEM_OUT: &[O] = &[
+    O("id", 1, D::Str), O("name", 2, D::Str), O("state", 8, D::Str), O("wiq", 9, D::Str), O("wiqid", 10, D::Str),
+    O("username", 12, D::Str), O("success_wiqid", 13, D::Str), O("failed_wiqid", 14, D::Str),
+    O("success_wiq", 15, D::Str), O("failed_wiq", 16, D::Str), O("errormessage", 17, D::Str),
+    O("errorsource", 18, D::Str), O("errortype", 19, D::Str), O("payload", 3, D::Json), O("priority", 4, D::I32),
+    O("retries", 11, D::I32), O("files", 7, D::Msgs(FILE_OUT)), O("nextrun", 5, D::Date), O("lastrun", 6, D::Date),
+];
+const UPLOAD_OUT: &[O] = &[
+    O("id", 1, D::Str), O("filename", 2, D::Str), O("bytes", 3, D::I32), O("chunks", 4, D::I32), O("mb", 5, D::F32),
+    O("elapsedTime", 6, D::I32), O("mbps", 7, D::F32),
+];
+const DOWNLOAD_OUT: &[O] = &[O("id", 1, D::Str), O("filename", 2, D::Str), O("mimetype", 3, D::Str)];
+/// `google.protobuf.Timestamp`: `seconds` (int64) and `nanos` (int32), both varints.
+const TIMESTAMP: &[O] = &[O("", 1, D::I32), O("", 2, D::I32)];
+
+/// What a field held on the wire (the last occurrence; every one for repeated fields).
+enum Raw<'a> {
+    None,
+    Int(u64),
+    Bytes(&'a [u8]),
+    List(Vec<&'a [u8]>),
+}
+
+/// Not valid protobuf (or not the expected field types).
+struct Bad;
+
+fn read_varint(b: &mut &[u8]) -> Result<u64, Bad> {
+    let mut v = 0u64;
+    for shift in (0..70).step_by(7) {
+        let (&byte, rest) = b.split_first().ok_or(Bad)?;
+        *b = rest;
+        v |= ((byte & 0x7f) as u64) << shift;
+        if byte < 0x80 {
+            return Ok(v);
+        }
+    }
+    Err(Bad)
+}
+
+fn take<'a>(b: &mut &'a [u8], n: u64) -> Result<&'a [u8], Bad> {
+    if n > b.len() as u64 {
+        return Err(Bad);
+    }
+    let (head, rest) = b.split_at(n as usize);
+    *b = rest;
+    Ok(head)
+}
+
+fn le(b: &[u8]) -> u64 {
+    b.iter().rev().fold(0, |v, &x| v << 8 | x as u64)
+}
+
+/// Reads the fields of message `b` described by `fields` (in table order).
+fn read_fields<'a>(mut b: &'a [u8], fields: &[O]) -> Result<Vec<Raw<'a>>, Bad> {
+    let mut raw: Vec<Raw> = fields.iter().map(|_| Raw::None).collect();
+    while !b.is_empty() {
+        let key = read_varint(&mut b)?;
+        let (no, wire) = (key >> 3, key & 7);
+        let value = match wire {
+            0 => Raw::Int(read_varint(&mut b)?),
+            1 => Raw::Int(le(take(&mut b, 8)?)),
+            2 => {
+                let n = read_varint(&mut b)?;
+                Raw::Bytes(take(&mut b, n)?)
+            }
+            5 => Raw::Int(le(take(&mut b, 4)?)),
+            _ => return Err(Bad),
+        };
+        if no == 0 {
+            return Err(Bad);
+        }
+        let Some(i) = fields.iter().position(|f| f.1 as u64 == no) else { continue };
+        let kind = fields[i].2;
+        let want = match kind {
+            D::I32 | D::Bool => 0,
+            D::F32 => 5,
+            _ => 2,
+        };
+        if wire != want {
+            return Err(Bad);
+        }
+        match (kind, value) {
+            (D::Strs | D::Msgs(_), Raw::Bytes(v)) => match &mut raw[i] {
+                Raw::List(l) => l.push(v),
+                r => *r = Raw::List(vec![v]),
+            },
+            (_, v) => raw[i] = v,
+        }
+    }
+    Ok(raw)
+}
+
+fn text(b: &[u8]) -> Result<&str, Bad> {
+    std::str::from_utf8(b).map_err(|_| Bad)
+}
+
+/// The JS value of one field (`None`: leave the key out).
+fn field_value(raw: &Raw, kind: D) -> Result<Option<JsValue>, Bad> {
+    let (int, bytes, list): (u64, &[u8], &[&[u8]]) = match raw {
+        Raw::None => (0, &[], &[]),
+        Raw::Int(v) => (*v, &[], &[]),
+        Raw::Bytes(b) => (0, b, &[]),
+        Raw::List(l) => (0, &[], l),
+    };
+    Ok(Some(match kind {
+        D::Str => JsValue::from_str(text(bytes)?),
+        D::Json => js::parse_data(text(bytes)?),
+        D::I32 => JsValue::from(int as i32),
+        D::Bool => JsValue::from(int != 0),
+        D::F32 => JsValue::from(f32::from_bits(int as u32)),
+        D::Date => {
+            let t = read_fields(bytes, TIMESTAMP)?;
+            let (seconds, nanos) = match (&t[0], &t[1]) {
+                (Raw::Int(s), Raw::Int(n)) => (*s as i64, *n as i32),
+                (Raw::Int(s), _) => (*s as i64, 0),
+                _ => (0, 0),
+            };
+            if seconds <= 0 {
+                return Ok(None);
+            }
+            let ms = seconds.wrapping_mul(1000).wrapping_add((nanos / 1_000_000) as i64);
+            js_sys::Date::new(&JsValue::from(ms as f64)).into()
+        }
+        D::Msg(f) => match raw {
+            Raw::Bytes(b) => object(b, f)?,
+            _ => JsValue::NULL,
+        },
+        D::Strs | D::Msgs(_) => {
+            let a = Array::new();
+            for b in list {
+                a.push(&match kind {
+                    D::Msgs(f) => object(b, f)?,
+                    _ => JsValue::from_str(text(b)?),
+                });
+            }
+            a.into()
+        }
+    }))
+}
+
+/// Message `b` as a JS object with the keys of `fields`.
+fn object(b: &[u8], fields: &[O]) -> Result<JsValue, Bad> {
+    let raw = read_fields(b, fields)?;
+    let o = Object::new();
+    for (f, r) in fields.iter().zip(&raw) {
+        if let Some(v) = field_value(r, f.2)? {
+            js::set(&o, f.0, v);
+        }
+    }
+    Ok(o.into())
+}
+
+fn payload(env: &Envelope) -> &[u8] {
+    env.data.as_ref().map(|a| a.value.as_slice()).unwrap_or(&[])
+}
+
+fn reply_error(env: &Envelope) -> Error {
+    let mut m = String::from("cannot decode '");
+    m.push_str(&env.command);
+    m.push_str("' reply: invalid protobuf message");
+    Error::new(crate::core::error::ErrorKind::Protocol, m)
+}
+
+/// Field 1 of the reply, read as `kind`.
+fn dec(env: &Envelope, kind: D) -> Result<JsValue, Error> {
+    let fields = [O("", 1, kind)];
+    let value = read_fields(payload(env), &fields).and_then(|raw| field_value(&raw[0], kind));
+    Ok(value.map_err(|_| reply_error(env))?.unwrap_or(JsValue::UNDEFINED))
+}
+
+/// The whole reply as an object with the keys of `fields`.
+fn dec_object(env: &Envelope, fields: &[O]) -> Result<JsValue, Error> {
+    object(payload(env), fields).map_err(|_| reply_error(env))
+}
 
 /// Replies that are one JSON string in field 1 (query, aggregate, insert*, update*, getindexes,
 /// listcollections, createindex, customcommand): JSON-parsed, or the text if it is not JSON.
 fn dec_json(env: &Envelope) -> Result<JsValue, Error> {
-    Ok(js::parse_data(&decode::<QueryResponse>(env)?.results))
+    dec(env, D::Json)
 }
 
 /// Replies that are one int32 in field 1 (count, deleteone, deletemany).
 fn dec_int(env: &Envelope) -> Result<JsValue, Error> {
-    Ok(JsValue::from(decode::<CountResponse>(env)?.result))
+    dec(env, D::I32)
 }
 
 fn dec_unit(_: &Envelope) -> Result<JsValue, Error> {
@@ -90,35 +297,20 @@ fn dec_unit(_: &Envelope) -> Result<JsValue, Error> {
 }
 
 fn dec_distinct(env: &Envelope) -> Result<JsValue, Error> {
-    let r: DistinctResponse = decode(env)?;
-    Ok(r.results.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into())
+    dec(env, D::Strs)
 }
 
 /// Push, pop and update replies: `Workitem workitem = 1` (null when pop finds nothing).
 fn dec_workitem(env: &Envelope) -> Result<JsValue, Error> {
-    Ok(decode::<PushWorkitemResponse>(env)?.workitem.as_ref().map(workitem_js).unwrap_or(JsValue::NULL))
+    dec(env, D::Msg(WORKITEM_OUT))
 }
 
 fn dec_upload(env: &Envelope) -> Result<JsValue, Error> {
-    let r: UploadResponse = decode(env)?;
-    let o = Object::new();
-    js::set(&o, "id", r.id.as_str());
-    js::set(&o, "filename", r.filename.as_str());
-    js::set(&o, "bytes", r.bytes);
-    js::set(&o, "chunks", r.chunks);
-    js::set(&o, "mb", r.mb);
-    js::set(&o, "elapsedTime", r.elapsed_time);
-    js::set(&o, "mbps", r.mbps);
-    Ok(o.into())
+    dec_object(env, UPLOAD_OUT)
 }
 
 fn dec_download(env: &Envelope) -> Result<JsValue, Error> {
-    let r: DownloadResponse = decode(env)?;
-    let o = Object::new();
-    js::set(&o, "id", r.id.as_str());
-    js::set(&o, "filename", r.filename.as_str());
-    js::set(&o, "mimetype", r.mimetype.as_str());
-    Ok(o.into())
+    dec_object(env, DOWNLOAD_OUT)
 }
 
 // ----- requests: option objects → protobuf, driven by field tables ---------------------------
@@ -267,11 +459,6 @@ fn millis(v: &JsValue) -> Option<i64> {
     (ms.is_finite() && ms > 0.0).then_some(ms as i64)
 }
 
-fn date(t: &Option<Timestamp>) -> Option<JsValue> {
-    let t = t.as_ref().filter(|t| t.seconds > 0)?;
-    Some(js_sys::Date::new(&JsValue::from((t.seconds * 1000 + (t.nanos / 1_000_000) as i64) as f64)).into())
-}
-
 /// Writes the fields of option object `o` described by `fields`.
 fn encode(o: &JsValue, fields: &[F], out: &mut Vec<u8>) -> R<()> {
     let opts = Options(o);
@@ -389,42 +576,6 @@ async fn bytes(v: JsValue) -> R<Vec<u8>> {
         return Ok(Uint8Array::new(&JsFuture::from(p).await?).to_vec());
     }
     Err(js::invalid("data must be a Blob, Uint8Array, ArrayBuffer or string"))
-}
-
-/// A work item as JS sees it: npm `openiap` names (`id`, not `_id`), `payload` JSON-parsed,
-/// `nextrun`/`lastrun` as `Date` (absent when unset), files as `{filename, id, compressed}`.
-fn workitem_js(w: &Workitem) -> JsValue {
-    let o = Object::new();
-    let strings = [
-        ("id", &w.id), ("name", &w.name), ("state", &w.state), ("wiq", &w.wiq), ("wiqid", &w.wiqid),
-        ("username", &w.username), ("success_wiqid", &w.success_wiqid), ("failed_wiqid", &w.failed_wiqid),
-        ("success_wiq", &w.success_wiq), ("failed_wiq", &w.failed_wiq), ("errormessage", &w.errormessage),
-        ("errorsource", &w.errorsource), ("errortype", &w.errortype),
-    ];
-    for (k, v) in strings {
-        js::set(&o, k, v.as_str());
-    }
-    js::set(&o, "payload", js::parse_data(&w.payload));
-    js::set(&o, "priority", w.priority);
-    js::set(&o, "retries", w.retries);
-    let files: Array = w
-        .files
-        .iter()
-        .map(|f| {
-            let o = Object::new();
-            js::set(&o, "filename", f.filename.as_str());
-            js::set(&o, "id", f.id.as_str());
-            js::set(&o, "compressed", f.compressed);
-            JsValue::from(o)
-        })
-        .collect();
-    js::set(&o, "files", files);
-    for (k, t) in [("nextrun", &w.nextrun), ("lastrun", &w.lastrun)] {
-        if let Some(d) = date(t) {
-            js::set(&o, k, d);
-        }
-    }
-    o.into()
 }
 
 fn reject(e: JsValue) -> Promise {
