@@ -20,7 +20,7 @@ export function report(r) {
   const targets = [];
   if (r.throughput) {
     const s = r.throughput.summary;
-    out.push(`**Throughput** — messages/s delivered to a queue callback; a node sender pushes queuemessages as fast as the server accepts them; median of ${r.counts.rounds} rounds (min–max), rounds interleaved. *raw* = plain WebSocket that only reads frame lengths (the ceiling); *pure JS* = protobufjs client of the same protocol (the approach of the old @openiap/jsapi, which is not on npm).`);
+    out.push(`**Throughput** — messages/s delivered to a queue callback; ${r.live ? "the consumer is registered, then a node sender pushes queuemessages as fast as the server accepts them" : "a node sender fills the queue as fast as the server accepts queuemessages, then the consumer registers and the server writes the backlog"}; median of ${r.counts.rounds} rounds (min–max), rounds interleaved. *raw* = plain WebSocket that only reads frame lengths (the ceiling); *pure JS* = protobufjs client of the same protocol (the approach of the old @openiap/jsapi, which is not on npm).`);
     out.push("");
     out.push("| payload | messages | ours | raw WebSocket (ceiling) | pure JS (protobufjs) | ours / raw | ours / pure JS | sender |");
     out.push("|---|---:|---:|---:|---:|---:|---:|---:|");
