@@ -8,7 +8,6 @@ use std::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::client::Client;
 use super::driver::{now, promise_for, released, ReplyKind, Shared};
@@ -566,16 +565,21 @@ fn bytes_now(v: &JsValue) -> Option<Vec<u8>> {
     None
 }
 
-/// Like [`bytes_now`], and a `Blob` (anything with `arrayBuffer()`).
-async fn bytes(v: JsValue) -> R<Vec<u8>> {
-    if let Some(b) = bytes_now(&v) {
-        return Ok(b);
+/// Sends an upload of `data`: progress per chunk, then the request with its stream; the
+/// reply's promise.
+fn upload_bytes(shared: &Shared, options: &JsValue, req: Any, data: Vec<u8>) -> R<JsValue> {
+    let progress = js::get(options, "progress").dyn_into::<Function>().ok();
+    let total = JsValue::from(data.len() as f64);
+    let mut chunks = Vec::with_capacity(data.len() / CHUNK + 1);
+    for (i, c) in data.chunks(CHUNK).enumerate() {
+        if let Some(p) = &progress {
+            p.call2(&JsValue::UNDEFINED, &JsValue::from((i * CHUNK + c.len()) as f64), &total)?;
+        }
+        chunks.push(c.to_vec());
     }
-    if let Ok(f) = js::get(&v, "arrayBuffer").dyn_into::<Function>() {
-        let p: Promise = f.call0(&v)?.unchecked_into();
-        return Ok(Uint8Array::new(&JsFuture::from(p).await?).to_vec());
-    }
-    Err(js::invalid("data must be a Blob, Uint8Array, ArrayBuffer or string"))
+    drop(data);
+    let id = shared.borrow_mut().session.request_with_stream(now(), "upload", req, chunks, timeout(options));
+    Ok(promise_for(shared, id, ReplyKind::Decode(dec_upload)).into())
 }
 
 fn reject(e: JsValue) -> Promise {
@@ -763,23 +767,33 @@ impl Client {
     pub fn upload(&self, #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: JsValue) -> Promise {
         let Ok(shared) = self.shared() else { return reject(released()) };
         let shared: Shared = shared.clone();
-        future_to_promise(async move {
-            let v = &options;
-            let req = request(v, "UploadRequest", UPLOAD)?;
-            let progress = js::get(v, "progress").dyn_into::<Function>().ok();
-            let data = bytes(js::get(v, "data")).await?;
-            let total = JsValue::from(data.len() as f64);
-            let mut chunks = Vec::with_capacity(data.len() / CHUNK + 1);
-            for (i, c) in data.chunks(CHUNK).enumerate() {
-                if let Some(p) = &progress {
-                    p.call2(&JsValue::UNDEFINED, &JsValue::from((i * CHUNK + c.len()) as f64), &total)?;
-                }
-                chunks.push(c.to_vec());
+        let (promise, resolve, reject) = js::deferred();
+        let settle = move |r: R<JsValue>| {
+            let _ = match r {
+                Ok(v) => resolve.call1(&JsValue::UNDEFINED, &v),
+                Err(e) => reject.call1(&JsValue::UNDEFINED, &e),
+            };
+        };
+        // Starts in a microtask, as an async function would.
+        js::then(&Promise::resolve(&JsValue::UNDEFINED), move |_| {
+            let req = match request(&options, "UploadRequest", UPLOAD) {
+                Ok(r) => r,
+                Err(e) => return settle(Err(e)),
+            };
+            let data = js::get(&options, "data");
+            if let Some(b) = bytes_now(&data) {
+                return settle(upload_bytes(&shared, &options, req, b));
             }
-            drop(data);
-            let id = shared.borrow_mut().session.request_with_stream(now(), "upload", req, chunks, timeout(v));
-            JsFuture::from(promise_for(&shared, id, ReplyKind::Decode(dec_upload))).await
-        })
+            // A `Blob` (anything with `arrayBuffer()`).
+            match js::get(&data, "arrayBuffer").dyn_into::<Function>().map(|f| f.call0(&data)) {
+                Ok(Ok(p)) => js::then(&Promise::resolve(&p), move |r| {
+                    settle(r.and_then(|buf| upload_bytes(&shared, &options, req, Uint8Array::new(&buf).to_vec())))
+                }),
+                Ok(Err(e)) => settle(Err(e)),
+                Err(_) => settle(Err(js::invalid("data must be a Blob, Uint8Array, ArrayBuffer or string"))),
+            }
+        });
+        promise
     }
 
     /// Downloads a file; resolves to `{id, filename, mimetype, data: Uint8Array}`. `progress`
@@ -816,12 +830,17 @@ impl Client {
             id
         };
         let reply = promise_for(shared, id, ReplyKind::Decode(dec_download));
-        future_to_promise(async move {
-            let result = JsFuture::from(reply).await;
+        let (promise, resolve, reject) = js::deferred();
+        js::then(&reply, move |result| {
             drop(sink);
-            let result = result?;
-            js::set(result.unchecked_ref(), "data", Uint8Array::from(received.borrow().as_slice()));
-            Ok(result)
-        })
+            let _ = match result {
+                Ok(v) => {
+                    js::set(v.unchecked_ref(), "data", Uint8Array::from(received.borrow().as_slice()));
+                    resolve.call1(&JsValue::UNDEFINED, &v)
+                }
+                Err(e) => reject.call1(&JsValue::UNDEFINED, &e),
+            };
+        });
+        promise
     }
 }

@@ -4,12 +4,10 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Timeout;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
-use super::js;
+use super::js::{self, Timer};
 use super::listener::{wake_listeners, Listener};
 use super::socket::{Socket, SocketEvent};
 use crate::core::envelope::decode;
@@ -50,7 +48,7 @@ enum Waiter {
 pub struct Inner {
     pub session: Session,
     socket: Option<(SocketId, Socket)>,
-    timer: Option<(u64, Timeout)>,
+    timer: Option<(u64, Timer)>,
     wake: Vec<Listener>,
     handlers: Vec<(u32, Function)>,
     next_handler: u32,
@@ -123,9 +121,7 @@ impl Inner {
 
 /// A promise for request `id`, settled when its reply arrives.
 pub fn promise_for(shared: &Shared, id: RequestId, kind: ReplyKind) -> Promise {
-    let mut slot = None;
-    let promise = Promise::new(&mut |resolve, reject| slot = Some((resolve, reject)));
-    let (resolve, reject) = slot.expect("Promise calls its executor at once");
+    let (promise, resolve, reject) = js::deferred();
     shared.borrow_mut().pending.insert(id, Waiter::Promise { resolve, reject, kind });
     drive(shared);
     promise
@@ -133,9 +129,8 @@ pub fn promise_for(shared: &Shared, id: RequestId, kind: ReplyKind) -> Promise {
 
 /// A promise settled by the next [`Output::ConnectDone`].
 pub fn connect_promise(shared: &Shared) -> Promise {
-    let mut slot = None;
-    let promise = Promise::new(&mut |resolve, reject| slot = Some((resolve, reject)));
-    shared.borrow_mut().connect_waiters.push(slot.expect("executor ran"));
+    let (promise, resolve, reject) = js::deferred();
+    shared.borrow_mut().connect_waiters.push((resolve, reject));
     promise
 }
 
@@ -173,7 +168,7 @@ fn arm_timer(shared: &Shared, inner: &mut Inner) {
     let weak = Rc::downgrade(shared);
     inner.timer = Some((
         deadline,
-        Timeout::new(delay, move || {
+        Timer::new(delay, move || {
             if let Some(shared) = weak.upgrade() {
                 {
                     let mut inner = shared.borrow_mut();
@@ -372,9 +367,7 @@ fn deliver(shared: &Shared, sub: SubscriptionId, env: &Envelope) {
     };
     if let Some(promise) = value.dyn_ref::<Promise>() {
         let weak = Rc::downgrade(shared);
-        let future = JsFuture::from(promise.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = future.await;
+        js::then(promise, move |result| {
             if let Some(shared) = weak.upgrade() {
                 match result {
                     Ok(v) => reply_to(&shared, &ev, &v),
@@ -425,8 +418,7 @@ fn ask_token(shared: &Shared, socket: SocketId) {
     match answer {
         Err(e) => finish(Err(js::describe(&e))),
         Ok(v) => match v.dyn_into::<Promise>() {
-            Ok(p) => wasm_bindgen_futures::spawn_local(async move {
-                let r = JsFuture::from(p).await;
+            Ok(p) => js::then(&p, move |r| {
                 finish(r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| js::describe(&e)));
             }),
             Err(v) => finish(Ok(v.as_string().unwrap_or_default())),

@@ -1,8 +1,12 @@
 //! Conversions between JS values and the core's types: options in, events, messages and typed
 //! errors out.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Object, Reflect, JSON};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::core::error::Error;
 use crate::core::session::ClientEvent;
@@ -185,5 +189,62 @@ impl Options<'_> {
     /// A nested options object.
     pub fn object(&self, key: &str) -> JsValue {
         self.field(key).unwrap_or(JsValue::UNDEFINED)
+    }
+}
+
+/// Calls `f` once with the outcome of `p` (fulfilled: `Ok`, rejected: `Err`). The two JS
+/// handlers are dropped once one of them ran.
+pub fn then(p: &js_sys::Promise, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    type Handlers = Rc<RefCell<Vec<Closure<dyn FnMut(JsValue)>>>>;
+    let f: Rc<RefCell<Option<Box<dyn FnOnce(Result<JsValue, JsValue>)>>>> = Rc::new(RefCell::new(Some(Box::new(f))));
+    let keep: Handlers = Rc::default();
+    let handler = |ok: bool| {
+        let (f, keep) = (f.clone(), keep.clone());
+        Closure::wrap(Box::new(move |v: JsValue| {
+            let f = f.borrow_mut().take();
+            keep.borrow_mut().clear();
+            if let Some(f) = f {
+                f(if ok { Ok(v) } else { Err(v) });
+            }
+        }) as Box<dyn FnMut(JsValue)>)
+    };
+    let (ok, err) = (handler(true), handler(false));
+    let _ = p.then2(&ok, &err);
+    keep.borrow_mut().extend([ok, err]);
+}
+
+/// A promise with its `resolve` and `reject` functions.
+pub fn deferred() -> (js_sys::Promise, js_sys::Function, js_sys::Function) {
+    let mut slot = None;
+    let promise = js_sys::Promise::new(&mut |resolve, reject| slot = Some((resolve, reject)));
+    let (resolve, reject) = slot.expect("Promise calls its executor at once");
+    (promise, resolve, reject)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &js_sys::Function, ms: u32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// A JS timer; cancelled when dropped.
+pub struct Timer {
+    id: JsValue,
+    _callback: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Timer {
+    /// Calls `f` after `ms` milliseconds.
+    pub fn new(ms: u32, mut f: impl FnMut() + 'static) -> Timer {
+        let callback = Closure::wrap(Box::new(move |_: JsValue| f()) as Box<dyn FnMut(JsValue)>);
+        Timer { id: set_timeout(callback.as_ref().unchecked_ref(), ms), _callback: callback }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
     }
 }
