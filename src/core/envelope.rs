@@ -19,6 +19,12 @@ pub fn decode<M: Message + Default>(envelope: &Envelope) -> Result<M, Error> {
     })
 }
 
+/// Field 1 of `registerqueuereply`, `registerexchangereply` and `watchreply` (the queue name or
+/// watch id): the three replies are `{ string = 1 }`, so one message type reads them all.
+pub fn decode_name(envelope: &Envelope) -> Result<String, Error> {
+    decode::<crate::pb::RegisterQueueResponse>(envelope).map(|r| r.queuename)
+}
+
 /// The typed error carried by an `error` envelope, or `None` for any other command.
 pub fn error_of(envelope: &Envelope) -> Option<Error> {
     if envelope.command != "error" {

@@ -12,7 +12,7 @@ use super::vecmap::VecMap;
 
 use super::backoff::{Backoff, BackoffConfig};
 use super::codec::{Codec, Framing};
-use super::envelope::{decode, envelope, error_of, to_any, Sequencer};
+use super::envelope::{decode, decode_name, envelope, error_of, to_any, Sequencer};
 use super::error::{Error, ErrorKind};
 use super::heartbeat::{Heartbeat, HeartbeatAction};
 use super::rng::Rng;
@@ -20,9 +20,9 @@ use super::url::ServerUrl;
 use crate::pb::google::protobuf::Any;
 use crate::pb::{
     Envelope, GetElementRequest, QueueEvent, QueueMessageRequest, RefreshToken,
-    RegisterExchangeRequest, RegisterExchangeResponse, RegisterQueueRequest,
+    RegisterExchangeRequest, RegisterQueueRequest,
     RegisterQueueResponse, SigninRequest, SigninResponse, UnRegisterQueueRequest, User,
-    WatchEvent, WatchRequest, WatchResponse,
+    WatchEvent, WatchRequest,
 };
 
 /// Identifies one request made through the session; its result comes as [`Output::Reply`].
@@ -1121,14 +1121,7 @@ impl Session {
             }
             return;
         }
-        let name = match &sub.kind {
-            SubscriptionKind::Queue(_) | SubscriptionKind::RpcReplies => {
-                decode::<RegisterQueueResponse>(&env).map(|r| r.queuename)
-            }
-            SubscriptionKind::Exchange(_) => decode::<RegisterExchangeResponse>(&env).map(|r| r.queuename),
-            SubscriptionKind::Watch(_) => decode::<WatchResponse>(&env).map(|r| r.id),
-        };
-        let name = match name {
+        let name = match decode_name(&env) {
             Ok(n) => n,
             Err(e) => {
                 let waiters = std::mem::take(&mut sub.waiters);

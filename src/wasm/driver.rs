@@ -10,13 +10,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::js::{self, Timer};
 use super::listener::{wake_listeners, Listener};
 use super::socket::{Socket, SocketEvent};
-use crate::core::envelope::decode;
+use crate::core::envelope::{decode, decode_name};
 use crate::core::vecmap::VecMap;
 use crate::core::error::{Error, ErrorKind};
 use crate::core::session::{ClientEvent, Output, RequestId, Session, SocketId, SubscriptionId};
 use crate::pb::{
-    Envelope, QueueEvent, QueueMessageRequest, RegisterExchangeResponse, RegisterQueueResponse,
-    SigninResponse, WatchEvent, WatchResponse,
+    Envelope, QueueEvent, QueueMessageRequest, SigninResponse, WatchEvent,
 };
 
 /// How a reply envelope becomes the value a promise resolves with.
@@ -325,14 +324,7 @@ fn dispatch_event(shared: &Shared, ev: &ClientEvent) {
 fn reply_value(env: &Envelope, kind: ReplyKind) -> Result<JsValue, Error> {
     Ok(match kind {
         ReplyKind::Unit => JsValue::UNDEFINED,
-        ReplyKind::QueueName => {
-            let name = match env.command.as_str() {
-                "registerexchangereply" => decode::<RegisterExchangeResponse>(env)?.queuename,
-                _ => decode::<RegisterQueueResponse>(env)?.queuename,
-            };
-            JsValue::from_str(&name)
-        }
-        ReplyKind::WatchId => JsValue::from_str(&decode::<WatchResponse>(env)?.id),
+        ReplyKind::QueueName | ReplyKind::WatchId => JsValue::from_str(&decode_name(env)?),
         ReplyKind::Signin => {
             let r: SigninResponse = decode(env)?;
             let obj = Object::new();
