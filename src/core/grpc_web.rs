@@ -71,7 +71,16 @@ pub fn parse_metadata(bytes: &[u8]) -> Result<Vec<(String, String)>, FrameError>
     let text = std::str::from_utf8(bytes)
         .map_err(|_| FrameError::Malformed("metadata is not UTF-8".into()))?;
     let mut out = Vec::new();
-    for line in text.split("\r\n").filter(|l| !l.trim().is_empty()) {
+    let mut rest = Some(text);
+    while let Some(chunk) = rest {
+        let (line, next) = match super::url::split_once_str(chunk, "\r\n") {
+            Some((line, next)) => (line, Some(next)),
+            None => (chunk, None),
+        };
+        rest = next;
+        if line.trim().is_empty() {
+            continue;
+        }
         let (k, v) = line
             .split_once(':')
             .ok_or_else(|| FrameError::Malformed("metadata line without ':'".into()))?;

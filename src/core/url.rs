@@ -32,9 +32,9 @@ impl std::fmt::Debug for ServerUrl {
 impl ServerUrl {
     /// Parses `url`. `http(s)` become `ws(s)`; an empty path becomes the framing's path.
     pub fn parse(url: &str, framing: Framing) -> Result<ServerUrl, Error> {
-        let invalid = |why: &str| Error::new(ErrorKind::InvalidArgument, format!("invalid URL: {why}"));
+        let invalid = |why: &str| Error::new(ErrorKind::InvalidArgument, concat(&["invalid URL: ", why]));
         let url = url.trim();
-        let (scheme, rest) = url.split_once("://").ok_or_else(|| invalid("expected ws://host or wss://host"))?;
+        let (scheme, rest) = split_once_str(url, "://").ok_or_else(|| invalid("expected ws://host or wss://host"))?;
         let scheme = match scheme.to_ascii_lowercase().as_str() {
             "ws" | "http" => "ws",
             "wss" | "https" => "wss",
@@ -46,9 +46,9 @@ impl ServerUrl {
             _ => return Err(invalid("the scheme must be ws, wss, http or https")),
         };
         let split = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, path) = rest.split_at(split);
-        let (userinfo, host) = match authority.rfind('@') {
-            Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
+        let (authority, path) = rest.split_at_checked(split).unwrap_or((rest, ""));
+        let (userinfo, host) = match authority.rsplit_once('@') {
+            Some((info, host)) => (Some(info), host),
             None => (None, authority),
         };
         if host.is_empty() || host.contains(char::is_whitespace) {
@@ -66,8 +66,8 @@ impl ServerUrl {
             }
         }
         let path = if path.is_empty() || path == "/" || path.starts_with("/?") || path.starts_with('?') {
-            let query = path.find('?').map(|i| &path[i..]).unwrap_or("");
-            format!("{}{query}", framing.default_path())
+            let query = path.find('?').and_then(|i| path.get(i..)).unwrap_or("");
+            concat(&[framing.default_path(), query])
         } else {
             path.to_string()
         };
@@ -76,8 +76,25 @@ impl ServerUrl {
 
     /// The URL to open, with no credentials in it.
     pub fn socket_url(&self) -> String {
-        format!("{}://{}{}", self.scheme, self.authority, self.path)
+        concat(&[&self.scheme, "://", &self.authority, &self.path])
     }
+}
+
+/// The parts joined (plain string building, no formatting machinery).
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// `s.split_once(pat)` for a string pattern, without the substring searcher of `core::str`
+/// (whose panic paths pull in the `Debug` formatting of `char` and `str`).
+pub(crate) fn split_once_str<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
+    let i = s.as_bytes().windows(pat.len()).position(|w| w == pat.as_bytes())?;
+    let (head, rest) = s.split_at_checked(i)?;
+    Some((head, rest.get(pat.len()..)?))
 }
 
 fn percent_decode(s: &str) -> String {
