@@ -55,11 +55,10 @@ impl Sequencer {
         let mut n = self.next_id;
         let mut out = Vec::new();
         while n > 0 {
-            out.push(b"0123456789abcdefghijklmnopqrstuvwxyz"[(n % 36) as usize]);
+            out.push(b"0123456789abcdefghijklmnopqrstuvwxyz"[(n % 36) as usize] as char);
             n /= 36;
         }
-        out.reverse();
-        String::from_utf8(out).expect("ascii")
+        out.iter().rev().collect()
     }
 
     /// Stamps `envelope` with the next `seq` (and an id if it has none).
