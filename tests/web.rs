@@ -65,6 +65,7 @@ js_tests!(
     exchanges_fan_out_and_route_by_key,
     online_event_skips_the_backoff_wait,
     unregister_queue_stops_delivery,
+    receiving_does_not_rearm_the_timer_per_message,
 );
 
 #[wasm_bindgen(module = "/tests/js/examples.js")]

@@ -7,7 +7,9 @@ use std::rc::{Rc, Weak};
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::js::{self, Timer};
+use gloo_timers::callback::Timeout;
+
+use super::js;
 use super::listener::{wake_listeners, Listener};
 use super::socket::{Socket, SocketEvent};
 use crate::core::envelope::{decode, decode_name};
@@ -47,7 +49,7 @@ enum Waiter {
 pub struct Inner {
     pub session: Session,
     socket: Option<(SocketId, Socket)>,
-    timer: Option<(u64, Timer)>,
+    timer: Option<(u64, Timeout)>,
     wake: Vec<Listener>,
     handlers: Vec<(u32, Function)>,
     next_handler: u32,
@@ -160,14 +162,17 @@ fn arm_timer(shared: &Shared, inner: &mut Inner) {
         inner.timer = None;
         return;
     };
-    if matches!(inner.timer, Some((d, _)) if d == deadline) {
+    // A timer armed for an earlier moment stays: when it fires, the session re-checks and the
+    // timer is armed again. Re-arming only for earlier deadlines spares a setTimeout/clearTimeout
+    // pair per received message (every message moves the heartbeat deadline).
+    if matches!(inner.timer, Some((d, _)) if d <= deadline) {
         return;
     }
     let delay = deadline.saturating_sub(now()).min(i32::MAX as u64) as u32;
     let weak = Rc::downgrade(shared);
     inner.timer = Some((
         deadline,
-        Timer::new(delay, move || {
+        Timeout::new(delay, move || {
             if let Some(shared) = weak.upgrade() {
                 {
                     let mut inner = shared.borrow_mut();

@@ -220,31 +220,3 @@ pub fn deferred() -> (js_sys::Promise, js_sys::Function, js_sys::Function) {
     let (resolve, reject) = slot.expect("Promise calls its executor at once");
     (promise, resolve, reject)
 }
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &js_sys::Function, ms: u32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-}
-
-/// A JS timer; cancelled when dropped.
-pub struct Timer {
-    id: JsValue,
-    _callback: Closure<dyn FnMut(JsValue)>,
-}
-
-impl Timer {
-    /// Calls `f` after `ms` milliseconds.
-    pub fn new(ms: u32, mut f: impl FnMut() + 'static) -> Timer {
-        let callback = Closure::wrap(Box::new(move |_: JsValue| f()) as Box<dyn FnMut(JsValue)>);
-        Timer { id: set_timeout(callback.as_ref().unchecked_ref(), ms), _callback: callback }
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        clear_timeout(&self.id);
-    }
-}

@@ -495,3 +495,27 @@ export async function unregister_queue_stops_delivery(env) {
   c.client.disconnect();
   sender.client.disconnect();
 }
+
+export async function receiving_does_not_rearm_the_timer_per_message(env) {
+  await reset(env);
+  const c = makeClient(env), sender = makeClient(env);
+  await Promise.all([c.client.connect(), sender.client.connect()]);
+  let got = 0;
+  const q = await c.client.register_queue("", () => { got++; });
+  // Yield to the event loop without setTimeout, so only the clients' timers are counted.
+  const tick = () => new Promise((r) => { const ch = new MessageChannel(); ch.port1.onmessage = () => r(); ch.port2.postMessage(0); });
+  const original = globalThis.setTimeout;
+  let calls = 0;
+  globalThis.setTimeout = function (...args) { calls++; return original.apply(this, args); };
+  try {
+    const sends = [];
+    for (let i = 0; i < 500; i++) sends.push(sender.client.queue_message({ queuename: q, data: i, striptoken: true }));
+    await Promise.all(sends);
+    const end = Date.now() + 8000;
+    while (got < 500 && Date.now() < end) await tick();
+  } finally {
+    globalThis.setTimeout = original;
+  }
+  assertEq(got, 500, "all delivered");
+  assert(calls < 50, `timers armed for 500 sends and 500 deliveries: ${calls}`);
+}
