@@ -204,28 +204,9 @@ fn status_of(lines: &[(String, String)]) -> Option<FrameError> {
     let message = lines
         .iter()
         .find(|(k, _)| k == "grpc-message")
-        .map(|(_, v)| percent_decode(v))
+        .map(|(_, v)| super::url::percent_decode(v))
         .unwrap_or_default();
     Some(FrameError::GrpcStatus { code, message })
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What one client WebSocket message means, for servers and gateways.

@@ -97,7 +97,8 @@ pub(crate) fn split_once_str<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a 
     Some((head, rest.get(pat.len()..)?))
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes (URL userinfo, gRPC `grpc-message`); invalid escapes stay as they are.
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
