@@ -1,6 +1,8 @@
 //! Browser tests: the JS `Client` in headless Chromium against the test server that the test
 //! command starts (`OPENIAP_TEST_URL`, `OPENIAP_CONTROL_URL` at compile time). The test bodies
-//! are JS (tests/js/client_tests.js), written as a user of the package would write them.
+//! are JS, written as a user of the package would write them: tests/js/client_tests.js
+//! (connection, messaging, faults) and tests/js/data_tests.js (data API, watch, work items,
+//! files; expected values shared with the official client's run).
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Object, Reflect};
@@ -13,23 +15,26 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const URL: Option<&str> = option_env!("OPENIAP_TEST_URL");
 const CONTROL: Option<&str> = option_env!("OPENIAP_CONTROL_URL");
+/// Expected results of the data scenario, shared with the official client's native test
+/// (tests/testserver/tests/data.rs).
+const EXPECTED: &str = include_str!("js/data_expected.json");
 
-/// Imports each JS test and wraps it in a `#[wasm_bindgen_test]` of the same name.
+/// Imports each JS test of `$module` and wraps it in a `#[wasm_bindgen_test]` of the same name;
+/// after every test, passed or failed, the harness disconnects the clients the test made.
 macro_rules! js_tests {
-    ($($name:ident),* $(,)?) => {
-        mod js {
+    ($module:literal, $js:ident, $($name:ident),* $(,)?) => {
+        mod $js {
             use wasm_bindgen::prelude::*;
-            #[wasm_bindgen(module = "/tests/js/client_tests.js")]
+            #[wasm_bindgen(module = $module)]
             extern "C" {
-                pub fn cleanup();
                 $( #[wasm_bindgen(catch)] pub fn $name(env: &JsValue) -> Result<js_sys::Promise, JsValue>; )*
             }
         }
         $(
             #[wasm_bindgen_test]
             async fn $name() {
-                let result = run(stringify!($name), js::$name(&env())).await;
-                js::cleanup();
+                let result = run(stringify!($name), $js::$name(&env())).await;
+                harness::cleanup();
                 if let Err(msg) = result {
                     panic!("{msg}");
                 }
@@ -38,7 +43,18 @@ macro_rules! js_tests {
     };
 }
 
+mod harness {
+    use wasm_bindgen::prelude::*;
+    #[wasm_bindgen(module = "/tests/js/harness.js")]
+    extern "C" {
+        /// Disconnects every client a test made.
+        pub fn cleanup();
+    }
+}
+
 js_tests!(
+    "/tests/js/client_tests.js",
+    client_js,
     readme_transient_example,
     readme_persistent_example,
     connect_emits_events_in_order_and_signs_in,
@@ -68,6 +84,19 @@ js_tests!(
     receiving_does_not_rearm_the_timer_per_message,
 );
 
+js_tests!(
+    "/tests/js/data_tests.js",
+    data_js,
+    documents_scenario_matches_the_official_client,
+    typed_errors_for_server_and_argument_failures,
+    collections_indexes_and_custom_commands,
+    workitems_scenario_matches_the_official_client,
+    upload_and_download_round_trip_bytes_in_chunks,
+    upload_accepts_blob_arraybuffer_and_string,
+    watch_events_arrive_and_survive_a_dropped_connection,
+    data_methods_leave_nothing_pending,
+);
+
 #[wasm_bindgen(module = "/tests/js/examples.js")]
 extern "C" {
     /// The README's examples, `{transient, persistent}`.
@@ -84,6 +113,7 @@ fn env() -> JsValue {
     Reflect::set(&env, &"control".into(), &control.into()).unwrap();
     Reflect::set(&env, &"Client".into(), &class).unwrap();
     Reflect::set(&env, &"examples".into(), &examples()).unwrap();
+    Reflect::set(&env, &"expected".into(), &js_sys::JSON::parse(EXPECTED).unwrap()).unwrap();
     env.into()
 }
 

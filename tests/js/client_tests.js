@@ -1,38 +1,7 @@
 // Browser tests of the Client against the test server, driven by tests/web.rs in headless
 // Chromium. Each export is one test: it throws on failure. `env` = {url, control, Client}.
 
-const USER = "testuser", PASS = "testpass";
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function authUrl(env) {
-  return env.url.replace("ws://", `ws://${USER}:${PASS}@`);
-}
-
-async function control(env, path) {
-  const r = await fetch(env.control + path, { method: "POST" });
-  if (!r.ok) throw new Error(`control ${path}: HTTP ${r.status}`);
-  return r.text();
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error("assertion failed: " + msg);
-}
-
-function assertEq(a, b, msg) {
-  const ja = JSON.stringify(a), jb = JSON.stringify(b);
-  if (ja !== jb) throw new Error(`${msg}: expected ${jb}, got ${ja}`);
-}
-
-async function waitFor(what, cond, ms = 8000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await sleep(20);
-  }
-  throw new Error("timed out waiting for " + what);
-}
-
-const live = new Set();
+import { PASS, USER, assert, assertEq, authUrl, control, sleep, track, waitFor } from "./harness.js";
 
 /** A client plus a record of its events. Fast reconnects for tests. */
 function makeClient(env, extra = {}) {
@@ -41,19 +10,12 @@ function makeClient(env, extra = {}) {
     reconnect: { initial_ms: 50, max_ms: 300 },
     ...extra,
   });
-  live.add(client);
+  track(client);
   const events = [];
   client.on_client_event((e) => events.push(e));
   return { client, events, names: () => events.map((e) => e.event) };
 }
 
-/** Run after every test, passed or failed: no client of one test may disturb the next. */
-export function cleanup() {
-  for (const c of live) {
-    try { c.disconnect(); } catch (_) { /* already freed */ }
-  }
-  live.clear();
-}
 
 async function reset(env) {
   await control(env, "/reset");
@@ -80,7 +42,7 @@ export async function readme_persistent_example(env) {
   await reset(env);
   const got = [];
   const client = await env.examples.persistent(env.Client, authUrl(env), (data) => got.push(data));
-  live.add(client);
+  track(client);
   await waitFor("queue registered", async () => JSON.parse(await (await fetch(env.control + "/log?command=registerqueue")).text()).length === 1);
   const sender = makeClient(env);
   await sender.client.connect();

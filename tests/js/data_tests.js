@@ -1,47 +1,14 @@
-// Browser tests of the data API, driven by tests/web_data.rs in headless Chromium. Each export is
+// Browser tests of the data API, driven by tests/web.rs in headless Chromium. Each export is
 // one test: it throws on failure. `env` = {url, control, Client, expected}; `expected` is
 // tests/js/data_expected.json, which the native test with the official client asserts too.
 
-const USER = "testuser", PASS = "testpass";
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { USER, assert, assertEq, authUrl, control, rejects, sleep, track, waitFor } from "./harness.js";
+
 let counter = 0;
 const uniq = (name) => `${name}_${Date.now().toString(36)}_${++counter}`;
 
-function authUrl(env) {
-  return env.url.replace("ws://", `ws://${USER}:${PASS}@`);
-}
-
-async function control(env, path) {
-  const r = await fetch(env.control + path, { method: "POST" });
-  if (!r.ok) throw new Error(`control ${path}: HTTP ${r.status}`);
-  return r.text();
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error("assertion failed: " + msg);
-}
-
-function assertEq(a, b, msg) {
-  const ja = JSON.stringify(a), jb = JSON.stringify(b);
-  if (ja !== jb) throw new Error(`${msg}: expected ${jb}, got ${ja}`);
-}
-
-async function waitFor(what, cond, ms = 8000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await sleep(20);
-  }
-  throw new Error("timed out waiting for " + what);
-}
-
-async function rejects(promise) {
-  try { await promise; } catch (e) { return e; }
-  throw new Error("expected a rejection");
-}
-
 async function connected(env, extra = {}) {
-  const client = new env.Client({ url: authUrl(env), reconnect: { initial_ms: 50, max_ms: 300 }, ...extra });
+  const client = track(new env.Client({ url: authUrl(env), reconnect: { initial_ms: 50, max_ms: 300 }, ...extra }));
   const events = [];
   client.on_client_event((e) => events.push(e));
   await client.connect();
