@@ -1,7 +1,8 @@
 // The scenario every runtime test runs, given the package's `Client` (imported by the runtime's
 // own test the way a user would) and the test server URL with credentials:
 //   connect (signs in from user:password@) -> signin() -> register_queue -> receive a message
-//   -> rpc to that queue -> the README's transient and persistent examples -> disconnect,
+//   -> rpc to that queue -> the README's transient and persistent examples -> the data API
+//   (documents, watch, work items, upload/download) -> disconnect,
 // after checking the errors of a wrong password, a refused port and an rpc before connect.
 // Throws on failure; returns a one-line summary.
 import { transient, persistent } from "../../js/examples.js";
@@ -44,6 +45,32 @@ async function errors(Client, url, creds) {
   checkEq(await rejection(refused.connect()), { error: true, name: "OpenIapError", kind: "ConnectFailed" }, "refused port");
   refused.disconnect();
   checkEq(await rejection(refused.rpc({ queuename: "x", data: 1 })), { error: true, name: "OpenIapError", kind: "NotConnected" }, "rpc before connect");
+}
+
+// The data API in this runtime: documents, a watch, a work item, and a file through the chunked
+// upload/download streams (2.5 MiB: three 1 MiB chunks).
+async function dataApi(client, tag) {
+  const col = `rt_${tag}_${Math.random().toString(36).slice(2, 8)}`;
+  const changes = [];
+  const watchId = await client.watch({ collectionname: col }, (ev) => changes.push(ev.operation));
+  const inserted = await client.insert_one({ collectionname: col, item: { name: "a", n: 1 } });
+  check(typeof inserted._id === "string", "insert_one returns the document with _id");
+  await client.insert_many({ collectionname: col, items: [{ name: "b", n: 2 }, { name: "c", n: 3 }] });
+  const found = await client.query({ collectionname: col, query: { n: { $gt: 1 } }, orderby: { n: -1 } });
+  checkEq(found.map((d) => d.name), ["c", "b"], "query with $gt and orderby");
+  checkEq(await client.count({ collectionname: col, query: {} }), 3, "count");
+  await waitFor("watch events", () => changes.length >= 3);
+  await client.unwatch(watchId);
+  checkEq(await rejection(client.delete_one({ collectionname: col, id: "missing" })),
+    { error: true, name: "OpenIapError", kind: "Server" }, "delete_one of a missing id");
+  const wiq = `wiq_${tag}`;
+  await client.push_workitem({ wiq, name: "job", payload: { x: 1 } });
+  const wi = await client.pop_workitem({ wiq });
+  checkEq([wi && wi.name, wi && wi.payload], ["job", { x: 1 }], "push_workitem / pop_workitem");
+  const bytes = new Uint8Array(2.5 * 1024 * 1024).map((_, i) => i % 251);
+  const up = await client.upload({ filename: `${tag}.bin`, mimetype: "application/octet-stream", data: bytes });
+  const down = await client.download({ id: up.id });
+  checkEq([down.data.length, down.data[1000], down.data[bytes.length - 1]], [bytes.length, bytes[1000], bytes[bytes.length - 1]], "upload/download round trip");
 }
 
 export async function scenario(Client, url, tag) {
@@ -96,10 +123,12 @@ export async function scenario(Client, url, tag) {
       p.disconnect();
     }
     checkEq(p.get_state(), "Disconnected", "persistent client state after disconnect");
+
+    await dataApi(client, tag);
   } finally {
     client.disconnect();
   }
   checkEq(client.get_state(), "Disconnected", "state after disconnect");
   for (const e of ["Connecting", "Connected", "SignedIn", "Disconnected"]) check(events.includes(e), "event " + e + " in " + events.join(","));
-  return `${tag}: errors, connect, signin, register_queue, receive, rpc x5, transient, persistent, disconnect ok in ${Date.now() - t0} ms`;
+  return `${tag}: errors, connect, signin, register_queue, receive, rpc x5, transient, persistent, data API, disconnect ok in ${Date.now() - t0} ms`;
 }
