@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runtime tests of the npm package: builds it (.ci/pkg.sh), `npm pack`s it, installs the tarball
 # here and in tests/types (npm install --no-save), starts one test server, then runs in each runtime
-# connect -> signin -> register_queue -> receive -> rpc -> README transient + persistent -> disconnect:
+# connect -> signin -> register_queue -> receive -> rpc -> README transient + persistent -> data API
+# -> disconnect:
 #   node     Node (global WebSocket; Node 20 gets --experimental-websocket), import + require
 #   deno     Deno from npm, `deno run --check` (exports "deno")
+#   deno-data  every data API test of the browser suite (tests/js/data_tests.js), in Deno
 #   workerd  a Worker in workerd via Miniflare, bundled like wrangler (exports "workerd"): HTTP
 #            request -> transient OpenIAP call; workerd forbids I/O/timers at import time
 #   vite     Vite build of a page importing the package (exports "browser"), headless Chromium
@@ -23,7 +25,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno workerd vite worker bun)
+ALL=(types node deno deno-data workerd vite worker bun)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -55,7 +57,7 @@ URL=${OPENIAP_TEST_URL/ws:\/\//ws://testuser:testpass@}
 # Node: the global WebSocket is unflagged from Node 22; Node 20 needs --experimental-websocket.
 NODE_WS=""
 node -e 'process.exit(typeof WebSocket === "function" ? 0 : 1)' || NODE_WS=--experimental-websocket
-export URL WORK ROOT NODE_WS
+export URL WORK ROOT NODE_WS OPENIAP_TEST_URL OPENIAP_CONTROL_URL
 
 
 passed=0 failed=0 skipped=0
@@ -78,6 +80,7 @@ run types 'cd "$ROOT/tests/types" && tsc -p tsconfig.json && tsc -p tsconfig.nod
   echo "tsc --noEmit: examples.ts ok with bundler and nodenext resolution ($(tsc --version))"'
 run node 'node $NODE_WS node/test.mjs "$URL"'
 run deno 'deno run --check --allow-read --allow-net=127.0.0.1 deno/test.ts "$URL"'
+run deno-data 'deno run --allow-read --allow-net=127.0.0.1 deno/data.js "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL"'
 run workerd 'node $NODE_WS workerd/run.mjs "$URL"'
 run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mjs page "$WORK/browser-dist" "$URL"'
 run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
