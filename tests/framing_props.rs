@@ -7,11 +7,15 @@ use openiap_wasm::core::error::FrameError;
 use openiap_wasm::core::{frame, grpc_web};
 use openiap_wasm::pb::google::protobuf::Any;
 use openiap_wasm::pb::Envelope;
-use prost::Message;
 use proptest::prelude::*;
+use prost::Message;
 
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 128,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -29,13 +33,28 @@ fn envelope() -> impl Strategy<Value = Envelope> {
         // Many real envelopes are tiny: sometimes leave everything but `command` empty.
         any::<bool>(),
     )
-        .prop_map(|((command, priority, seq, id, rid), (data, jwt, traceid, spanid), tiny)| {
-            if tiny {
-                Envelope { command, ..Default::default() }
-            } else {
-                Envelope { command, priority, seq, id, rid, data, jwt, traceid, spanid }
-            }
-        })
+        .prop_map(
+            |((command, priority, seq, id, rid), (data, jwt, traceid, spanid), tiny)| {
+                if tiny {
+                    Envelope {
+                        command,
+                        ..Default::default()
+                    }
+                } else {
+                    Envelope {
+                        command,
+                        priority,
+                        seq,
+                        id,
+                        rid,
+                        data,
+                        jwt,
+                        traceid,
+                        spanid,
+                    }
+                }
+            },
+        )
 }
 
 /// How to cut a stream into WebSocket messages.
@@ -78,7 +97,10 @@ fn chunks<'a>(stream: &'a [u8], how: &Chunking) -> Vec<&'a [u8]> {
 
 /// Envelopes a deframer yields: both framings skip empty payloads (an all-default envelope).
 fn non_empty(envs: &[Envelope]) -> Vec<Envelope> {
-    envs.iter().filter(|e| e.encoded_len() > 0).cloned().collect()
+    envs.iter()
+        .filter(|e| e.encoded_len() > 0)
+        .cloned()
+        .collect()
 }
 
 /// Feeds chunks to the `openiap` deframer, draining after every chunk.
@@ -122,7 +144,10 @@ fn drain_garbage_openiap(d: &mut frame::Deframer, parts: &[&[u8]]) {
                 Ok(Some(_)) => continue,
                 Ok(None) => break,
                 Err(_) => {
-                    assert!(d.next_envelope().is_err(), "a failed openiap stream stays failed");
+                    assert!(
+                        d.next_envelope().is_err(),
+                        "a failed openiap stream stays failed"
+                    );
                     break;
                 }
             }
@@ -138,7 +163,10 @@ fn drain_garbage_grpc_web(d: &mut grpc_web::Deframer, parts: &[&[u8]]) {
                 Ok(Some(_)) => continue,
                 Ok(None) => break,
                 Err(_) => {
-                    assert!(d.next_envelope().is_err(), "a failed grpc-web stream stays failed");
+                    assert!(
+                        d.next_envelope().is_err(),
+                        "a failed grpc-web stream stays failed"
+                    );
                     break;
                 }
             }
@@ -334,7 +362,11 @@ mod official {
 
     #[test]
     fn spec_example_is_read_by_the_official_crate() {
-        let env = Envelope { command: "getelement".into(), id: "1".into(), ..Default::default() };
+        let env = Envelope {
+            command: "getelement".into(),
+            id: "1".into(),
+            ..Default::default()
+        };
         let bytes = frame::encode(&env);
         assert_eq!(&bytes[..4], &[0x0F, 0, 0, 0]);
         let official = openiap_proto::openiap::Envelope::decode(&bytes[4..]).unwrap();

@@ -7,7 +7,9 @@ use openiap_wasm::core::envelope::{decode, to_any};
 use openiap_wasm::core::error::ErrorKind;
 use openiap_wasm::core::frame::{self, Deframer};
 use openiap_wasm::core::grpc_web;
-use openiap_wasm::core::session::{ClientEvent, Config, Output, RequestId, Session, SocketId, State, SubscriptionKind};
+use openiap_wasm::core::session::{
+    ClientEvent, Config, Output, RequestId, Session, SocketId, State, SubscriptionKind,
+};
 use openiap_wasm::pb::*;
 
 /// A session, a fake clock and a peer that decodes everything the session sends.
@@ -18,7 +20,10 @@ struct Harness {
     deframer: Deframer,
     sent: Vec<Envelope>,
     events: Vec<ClientEvent>,
-    replies: Vec<(RequestId, Result<Envelope, openiap_wasm::core::error::Error>)>,
+    replies: Vec<(
+        RequestId,
+        Result<Envelope, openiap_wasm::core::error::Error>,
+    )>,
     messages: Vec<(u64, Envelope)>,
     streams: Vec<(RequestId, Envelope)>,
     connect: Vec<Result<(), openiap_wasm::core::error::Error>>,
@@ -28,7 +33,11 @@ struct Harness {
 }
 
 fn config() -> Config {
-    Config { url: Some("ws://bob:secret@127.0.0.1:1/".into()), heartbeat_ms: 0, ..Default::default() }
+    Config {
+        url: Some("ws://bob:secret@127.0.0.1:1/".into()),
+        heartbeat_ms: 0,
+        ..Default::default()
+    }
 }
 
 impl Harness {
@@ -60,7 +69,11 @@ impl Harness {
                     self.opened.push(url);
                 }
                 Output::Send { socket, bytes } => {
-                    assert_eq!(Some(socket), self.socket, "sent on a socket that is not current");
+                    assert_eq!(
+                        Some(socket),
+                        self.socket,
+                        "sent on a socket that is not current"
+                    );
                     self.deframer.push(&bytes);
                     while let Some(e) = self.deframer.next_envelope().unwrap() {
                         self.sent.push(e);
@@ -69,12 +82,16 @@ impl Harness {
                 Output::CloseSocket { socket } => self.closed.push(socket),
                 Output::Event(e) => self.events.push(e),
                 Output::Reply { request, result } => self.replies.push((request, result)),
-                Output::Message { subscription, envelope } => self.messages.push((subscription, envelope)),
+                Output::Message {
+                    subscription,
+                    envelope,
+                } => self.messages.push((subscription, envelope)),
                 Output::SubscriptionClosed { .. } => {}
                 Output::Stream { request, envelope } => self.streams.push((request, envelope)),
                 Output::GetToken { socket } => {
                     let now = self.now;
-                    self.s.provide_token(now, socket, Ok("token-from-callback".into()));
+                    self.s
+                        .provide_token(now, socket, Ok("token-from-callback".into()));
                 }
                 Output::ConnectDone(r) => self.connect.push(r),
             }
@@ -113,27 +130,54 @@ impl Harness {
     }
 
     fn last_sent(&self, command: &str) -> Envelope {
-        self.sent.iter().rev().find(|e| e.command == command).cloned().unwrap_or_else(|| panic!("no {command} sent"))
+        self.sent
+            .iter()
+            .rev()
+            .find(|e| e.command == command)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {command} sent"))
     }
 
     fn reply<M: prost::Message + prost::Name>(&mut self, command: &str, to: &Envelope, msg: &M) {
-        self.deliver(Envelope { command: command.into(), rid: to.id.clone(), data: Some(to_any(msg)), ..Default::default() });
+        self.deliver(Envelope {
+            command: command.into(),
+            rid: to.id.clone(),
+            data: Some(to_any(msg)),
+            ..Default::default()
+        });
     }
 
     fn error(&mut self, to: &Envelope, message: &str) {
-        let e = ErrorResponse { message: message.into(), code: 1, stack: String::new() };
+        let e = ErrorResponse {
+            message: message.into(),
+            code: 1,
+            stack: String::new(),
+        };
         self.reply("error", to, &e);
     }
 
     fn answer_signin(&mut self) {
         let req = self.last_sent("signin");
-        let resp = SigninResponse { jwt: "session-jwt".into(), user: Some(User { name: "bob".into(), ..Default::default() }), config: String::new() };
+        let resp = SigninResponse {
+            jwt: "session-jwt".into(),
+            user: Some(User {
+                name: "bob".into(),
+                ..Default::default()
+            }),
+            config: String::new(),
+        };
         self.reply("signinreply", &req, &resp);
     }
 
     fn answer_register(&mut self, name: &str) {
         let req = self.last_sent("registerqueue");
-        self.reply("registerqueuereply", &req, &RegisterQueueResponse { queuename: name.into() });
+        self.reply(
+            "registerqueuereply",
+            &req,
+            &RegisterQueueResponse {
+                queuename: name.into(),
+            },
+        );
     }
 
     fn connect_and_signin(&mut self) {
@@ -145,12 +189,27 @@ impl Harness {
     }
 
     fn queue_event(&mut self, queue: &str, data: &str, corr: &str) {
-        let ev = QueueEvent { queuename: queue.into(), data: data.into(), correlation_id: corr.into(), ..Default::default() };
-        self.deliver(Envelope { command: "queueevent".into(), id: format!("ev-{data}"), data: Some(to_any(&ev)), ..Default::default() });
+        let ev = QueueEvent {
+            queuename: queue.into(),
+            data: data.into(),
+            correlation_id: corr.into(),
+            ..Default::default()
+        };
+        self.deliver(Envelope {
+            command: "queueevent".into(),
+            id: format!("ev-{data}"),
+            data: Some(to_any(&ev)),
+            ..Default::default()
+        });
     }
 
     fn reply_result(&self, r: RequestId) -> &Result<Envelope, openiap_wasm::core::error::Error> {
-        &self.replies.iter().find(|(id, _)| *id == r).unwrap_or_else(|| panic!("no reply for {r}")).1
+        &self
+            .replies
+            .iter()
+            .find(|(id, _)| *id == r)
+            .unwrap_or_else(|| panic!("no reply for {r}"))
+            .1
     }
 }
 
@@ -176,11 +235,25 @@ fn names(events: &[ClientEvent]) -> Vec<String> {
 fn first_connect_signs_in_with_url_credentials_and_seq_from_zero() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    assert_eq!(h.opened, ["ws://127.0.0.1:1/ws/v2"], "credentials never reach the socket URL");
+    assert_eq!(
+        h.opened,
+        ["ws://127.0.0.1:1/ws/v2"],
+        "credentials never reach the socket URL"
+    );
     let signin: SigninRequest = decode(&h.sent[0]).unwrap();
-    assert_eq!((signin.username.as_str(), signin.password.as_str(), signin.agent.as_str()), ("bob", "secret", "browser"));
+    assert_eq!(
+        (
+            signin.username.as_str(),
+            signin.password.as_str(),
+            signin.agent.as_str()
+        ),
+        ("bob", "secret", "browser")
+    );
     assert_eq!(h.sent[0].seq, 0);
-    assert_eq!(h.sent[0].data.as_ref().unwrap().type_url, "type.googleapis.com/openiap.SigninRequest");
+    assert_eq!(
+        h.sent[0].data.as_ref().unwrap().type_url,
+        "type.googleapis.com/openiap.SigninRequest"
+    );
     assert_eq!(h.connect, [Ok(())]);
     assert_eq!(names(&h.events), ["Connecting", "Connected", "SignedIn"]);
     assert_eq!(h.s.state(), State::SignedIn);
@@ -188,7 +261,11 @@ fn first_connect_signs_in_with_url_credentials_and_seq_from_zero() {
 
 #[test]
 fn guest_connect_uses_getelement_and_emits_no_signedin() {
-    let mut h = Harness::new(Config { url: Some("ws://127.0.0.1:1".into()), heartbeat_ms: 0, ..Default::default() });
+    let mut h = Harness::new(Config {
+        url: Some("ws://127.0.0.1:1".into()),
+        heartbeat_ms: 0,
+        ..Default::default()
+    });
     let now = h.now;
     h.s.connect(now, None);
     h.pump();
@@ -207,7 +284,10 @@ fn transient_first_connect_failure_rejects_and_nothing_retries() {
     h.pump();
     h.close("connection refused");
     assert_eq!(h.connect.len(), 1);
-    assert_eq!(h.connect[0].as_ref().unwrap_err().kind, ErrorKind::ConnectFailed);
+    assert_eq!(
+        h.connect[0].as_ref().unwrap_err().kind,
+        ErrorKind::ConnectFailed
+    );
     h.advance(600_000);
     assert_eq!(h.opened.len(), 1, "no retry after a failed first connect");
     assert_eq!(h.s.poll_timeout(), None, "no timer left");
@@ -240,16 +320,25 @@ fn connect_timeout_rejects() {
     h.s.connect(now, None);
     h.pump();
     h.advance(10_000);
-    assert_eq!(h.connect[0].as_ref().unwrap_err().message, "connect timeout");
+    assert_eq!(
+        h.connect[0].as_ref().unwrap_err().message,
+        "connect timeout"
+    );
 }
 
 #[test]
 fn invalid_url_is_typed() {
-    let mut h = Harness::new(Config { url: Some("ftp://x".into()), ..Default::default() });
+    let mut h = Harness::new(Config {
+        url: Some("ftp://x".into()),
+        ..Default::default()
+    });
     let now = h.now;
     h.s.connect(now, None);
     h.pump();
-    assert_eq!(h.connect[0].as_ref().unwrap_err().kind, ErrorKind::InvalidArgument);
+    assert_eq!(
+        h.connect[0].as_ref().unwrap_err().kind,
+        ErrorKind::InvalidArgument
+    );
     assert!(h.opened.is_empty());
 }
 
@@ -257,7 +346,8 @@ fn invalid_url_is_typed() {
 fn persistent_reconnects_with_backoff_signs_in_again_and_reregisters() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (sub, req) = h.s.subscribe(h.now, SubscriptionKind::Queue("Orders".into()), true, None);
+    let (sub, req) =
+        h.s.subscribe(h.now, SubscriptionKind::Queue("Orders".into()), true, None);
     h.pump();
     let reg: RegisterQueueRequest = decode(&h.last_sent("registerqueue")).unwrap();
     assert_eq!(reg.queuename, "orders");
@@ -281,7 +371,15 @@ fn persistent_reconnects_with_backoff_signs_in_again_and_reregisters() {
     assert_eq!(h.messages[0].0, sub);
     assert_eq!(
         names(&h.events),
-        ["Connecting", "Connected", "SignedIn", "Disconnected", "Connecting", "Connected", "SignedIn"]
+        [
+            "Connecting",
+            "Connected",
+            "SignedIn",
+            "Disconnected",
+            "Connecting",
+            "Connected",
+            "SignedIn"
+        ]
     );
 }
 
@@ -289,7 +387,8 @@ fn persistent_reconnects_with_backoff_signs_in_again_and_reregisters() {
 fn temporary_queue_rename_is_reported_and_routing_follows() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (sub, _) = h.s.subscribe(h.now, SubscriptionKind::Queue(String::new()), true, None);
+    let (sub, _) =
+        h.s.subscribe(h.now, SubscriptionKind::Queue(String::new()), true, None);
     h.pump();
     h.answer_register("unknown.aaa");
     h.close("drop");
@@ -297,9 +396,16 @@ fn temporary_queue_rename_is_reported_and_routing_follows() {
     h.open();
     h.answer_signin();
     let rereg: RegisterQueueRequest = decode(&h.last_sent("registerqueue")).unwrap();
-    assert_eq!(rereg.queuename, "", "a temporary queue asks for a fresh name");
+    assert_eq!(
+        rereg.queuename, "",
+        "a temporary queue asks for a fresh name"
+    );
     h.answer_register("unknown.bbb");
-    assert!(h.events.contains(&ClientEvent::QueueRenamed { subscription: sub, old: "unknown.aaa".into(), new: "unknown.bbb".into() }));
+    assert!(h.events.contains(&ClientEvent::QueueRenamed {
+        subscription: sub,
+        old: "unknown.aaa".into(),
+        new: "unknown.bbb".into()
+    }));
     assert_eq!(h.s.subscription_name(sub), Some("unknown.bbb"));
     h.queue_event("unknown.aaa", "old", "");
     h.queue_event("unknown.bbb", "new", "");
@@ -310,26 +416,45 @@ fn temporary_queue_rename_is_reported_and_routing_follows() {
 fn registering_the_same_named_queue_again_does_not_add_a_consumer() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (a, _) = h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, None);
+    let (a, _) =
+        h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, None);
     h.pump();
     h.answer_register("q");
-    let registers = h.sent.iter().filter(|e| e.command == "registerqueue").count();
-    let (b, req) = h.s.subscribe(h.now, SubscriptionKind::Queue("Q".into()), true, None);
+    let registers = h
+        .sent
+        .iter()
+        .filter(|e| e.command == "registerqueue")
+        .count();
+    let (b, req) =
+        h.s.subscribe(h.now, SubscriptionKind::Queue("Q".into()), true, None);
     h.pump();
     assert_eq!(a, b);
     assert!(h.reply_result(req).is_ok());
-    assert_eq!(h.sent.iter().filter(|e| e.command == "registerqueue").count(), registers);
+    assert_eq!(
+        h.sent
+            .iter()
+            .filter(|e| e.command == "registerqueue")
+            .count(),
+        registers
+    );
     // The seed pattern: after a reconnect the app registers again inside SignedIn, while the
     // automatic re-registration is in flight. Still one registerqueue.
     h.close("drop");
     h.advance(1_000);
     h.open();
     h.answer_signin();
-    let (c, _) = h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), false, None);
+    let (c, _) =
+        h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), false, None);
     h.pump();
     assert_eq!(c, a);
     h.answer_register("q");
-    assert_eq!(h.sent.iter().filter(|e| e.command == "registerqueue").count(), registers + 1);
+    assert_eq!(
+        h.sent
+            .iter()
+            .filter(|e| e.command == "registerqueue")
+            .count(),
+        registers + 1
+    );
     h.queue_event("q", "1", "");
     assert_eq!(h.messages.len(), 1);
 }
@@ -338,13 +463,32 @@ fn registering_the_same_named_queue_again_does_not_add_a_consumer() {
 fn in_flight_requests_fail_with_disconnected_and_outbox_waits() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let inflight = h.s.request(h.now, "queuemessage", to_any(&QueueMessageRequest::default()), None);
+    let inflight = h.s.request(
+        h.now,
+        "queuemessage",
+        to_any(&QueueMessageRequest::default()),
+        None,
+    );
     h.pump();
     h.close("drop");
-    assert_eq!(h.reply_result(inflight).as_ref().unwrap_err().kind, ErrorKind::Disconnected);
-    let waiting = h.s.request(h.now, "queuemessage", to_any(&QueueMessageRequest { queuename: "later".into(), ..Default::default() }), None);
+    assert_eq!(
+        h.reply_result(inflight).as_ref().unwrap_err().kind,
+        ErrorKind::Disconnected
+    );
+    let waiting = h.s.request(
+        h.now,
+        "queuemessage",
+        to_any(&QueueMessageRequest {
+            queuename: "later".into(),
+            ..Default::default()
+        }),
+        None,
+    );
     h.pump();
-    assert!(h.replies.iter().all(|(r, _)| *r != waiting), "waits in the outbox");
+    assert!(
+        h.replies.iter().all(|(r, _)| *r != waiting),
+        "waits in the outbox"
+    );
     h.advance(1_000);
     h.open();
     h.answer_signin();
@@ -357,12 +501,27 @@ fn in_flight_requests_fail_with_disconnected_and_outbox_waits() {
 
 #[test]
 fn outbox_is_bounded_and_expires() {
-    let mut h = Harness::new(Config { outbox_limit: 2, ..config() });
+    let mut h = Harness::new(Config {
+        outbox_limit: 2,
+        ..config()
+    });
     h.connect_and_signin();
     h.close("drop");
-    let ids: Vec<_> = (0..3).map(|_| h.s.request(h.now, "queuemessage", to_any(&QueueMessageRequest::default()), Some(5_000))).collect();
+    let ids: Vec<_> = (0..3)
+        .map(|_| {
+            h.s.request(
+                h.now,
+                "queuemessage",
+                to_any(&QueueMessageRequest::default()),
+                Some(5_000),
+            )
+        })
+        .collect();
     h.pump();
-    assert_eq!(h.reply_result(ids[2]).as_ref().unwrap_err().kind, ErrorKind::OutboxFull);
+    assert_eq!(
+        h.reply_result(ids[2]).as_ref().unwrap_err().kind,
+        ErrorKind::OutboxFull
+    );
     // Keep the server away: refuse every attempt.
     for _ in 0..20 {
         if h.replies.len() == 3 {
@@ -373,56 +532,126 @@ fn outbox_is_bounded_and_expires() {
             h.close("refused");
         }
     }
-    assert_eq!(h.reply_result(ids[0]).as_ref().unwrap_err().kind, ErrorKind::Timeout);
+    assert_eq!(
+        h.reply_result(ids[0]).as_ref().unwrap_err().kind,
+        ErrorKind::Timeout
+    );
 }
 
 #[test]
 fn request_timeout_and_server_errors_are_typed() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let r = h.s.request(h.now, "query", to_any(&QueryRequest::default()), Some(2_000));
+    let r = h.s.request(
+        h.now,
+        "query",
+        to_any(&QueryRequest::default()),
+        Some(2_000),
+    );
     h.pump();
     h.advance(2_000);
-    assert_eq!(h.reply_result(r).as_ref().unwrap_err().kind, ErrorKind::Timeout);
-    let r = h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
+    assert_eq!(
+        h.reply_result(r).as_ref().unwrap_err().kind,
+        ErrorKind::Timeout
+    );
+    let r =
+        h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
     h.pump();
     let sent = h.last_sent("query");
     h.error(&sent, "Access denied");
     let e = h.reply_result(r).as_ref().unwrap_err();
-    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Server, "Access denied"));
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (ErrorKind::Server, "Access denied")
+    );
 }
 
 #[test]
 fn concurrent_rpcs_are_matched_by_correlation_id() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let a = h.s.rpc(h.now, QueueMessageRequest { queuename: "svc".into(), data: "a".into(), ..Default::default() }, None);
-    let b = h.s.rpc(h.now, QueueMessageRequest { queuename: "svc".into(), data: "b".into(), ..Default::default() }, None);
+    let a = h.s.rpc(
+        h.now,
+        QueueMessageRequest {
+            queuename: "svc".into(),
+            data: "a".into(),
+            ..Default::default()
+        },
+        None,
+    );
+    let b = h.s.rpc(
+        h.now,
+        QueueMessageRequest {
+            queuename: "svc".into(),
+            data: "b".into(),
+            ..Default::default()
+        },
+        None,
+    );
     h.pump();
-    assert_eq!(h.sent.iter().filter(|e| e.command == "registerqueue").count(), 1, "one reply queue");
+    assert_eq!(
+        h.sent
+            .iter()
+            .filter(|e| e.command == "registerqueue")
+            .count(),
+        1,
+        "one reply queue"
+    );
     h.answer_register("unknown.replies");
-    let msgs: Vec<QueueMessageRequest> = h.sent.iter().filter(|e| e.command == "queuemessage").map(|e| decode(e).unwrap()).collect();
+    let msgs: Vec<QueueMessageRequest> = h
+        .sent
+        .iter()
+        .filter(|e| e.command == "queuemessage")
+        .map(|e| decode(e).unwrap())
+        .collect();
     assert_eq!(msgs.len(), 2);
     assert!(msgs.iter().all(|m| m.replyto == "unknown.replies"));
     assert_ne!(msgs[0].correlation_id, msgs[1].correlation_id);
     // Replies in reverse order.
-    let (ma, mb) = if msgs[0].data == "a" { (&msgs[0], &msgs[1]) } else { (&msgs[1], &msgs[0]) };
+    let (ma, mb) = if msgs[0].data == "a" {
+        (&msgs[0], &msgs[1])
+    } else {
+        (&msgs[1], &msgs[0])
+    };
     h.queue_event("unknown.replies", "reply-b", &mb.correlation_id.clone());
     h.queue_event("unknown.replies", "reply-a", &ma.correlation_id.clone());
-    let data = |r| decode::<QueueEvent>(h.reply_result(r).as_ref().unwrap()).unwrap().data;
+    let data = |r| {
+        decode::<QueueEvent>(h.reply_result(r).as_ref().unwrap())
+            .unwrap()
+            .data
+    };
     assert_eq!(data(a), "reply-a");
     assert_eq!(data(b), "reply-b");
-    assert!(h.messages.is_empty(), "rpc replies never reach queue callbacks");
+    assert!(
+        h.messages.is_empty(),
+        "rpc replies never reach queue callbacks"
+    );
 }
 
 #[test]
 fn ping_is_answered_with_pong_and_refreshtoken_replaces_the_jwt() {
-    let mut h = Harness::new(Config { url: Some("ws://127.0.0.1:1".into()), jwt: Some("old".into()), heartbeat_ms: 0, ..Default::default() });
+    let mut h = Harness::new(Config {
+        url: Some("ws://127.0.0.1:1".into()),
+        jwt: Some("old".into()),
+        heartbeat_ms: 0,
+        ..Default::default()
+    });
     h.connect_and_signin();
-    h.deliver(Envelope { command: "ping".into(), id: "p1".into(), ..Default::default() });
+    h.deliver(Envelope {
+        command: "ping".into(),
+        id: "p1".into(),
+        ..Default::default()
+    });
     let pong = h.last_sent("pong");
     assert_eq!(pong.rid, "p1");
-    h.deliver(Envelope { command: "refreshtoken".into(), data: Some(to_any(&RefreshToken { jwt: "fresh".into(), ..Default::default() })), ..Default::default() });
+    h.deliver(Envelope {
+        command: "refreshtoken".into(),
+        data: Some(to_any(&RefreshToken {
+            jwt: "fresh".into(),
+            ..Default::default()
+        })),
+        ..Default::default()
+    });
     assert_eq!(h.s.jwt(), Some("fresh"));
     h.close("drop");
     h.advance(1_000);
@@ -433,7 +662,12 @@ fn ping_is_answered_with_pong_and_refreshtoken_replaces_the_jwt() {
 
 #[test]
 fn token_callback_is_asked_before_every_signin() {
-    let mut h = Harness::new(Config { url: Some("ws://127.0.0.1:1".into()), use_token_callback: true, heartbeat_ms: 0, ..Default::default() });
+    let mut h = Harness::new(Config {
+        url: Some("ws://127.0.0.1:1".into()),
+        use_token_callback: true,
+        heartbeat_ms: 0,
+        ..Default::default()
+    });
     h.connect_and_signin();
     let signin: SigninRequest = decode(&h.last_sent("signin")).unwrap();
     assert_eq!(signin.jwt, "token-from-callback");
@@ -441,12 +675,25 @@ fn token_callback_is_asked_before_every_signin() {
 
 #[test]
 fn heartbeat_detects_a_half_open_link_and_reconnects() {
-    let mut h = Harness::new(Config { heartbeat_ms: 5_000, heartbeat_timeout_ms: 2_000, ..config() });
+    let mut h = Harness::new(Config {
+        heartbeat_ms: 5_000,
+        heartbeat_timeout_ms: 2_000,
+        ..config()
+    });
     h.connect_and_signin();
     h.advance(5_000);
-    assert_eq!(h.last_sent("getelement").command, "getelement", "probe after silence");
+    assert_eq!(
+        h.last_sent("getelement").command,
+        "getelement",
+        "probe after silence"
+    );
     h.advance(2_000);
-    match h.events.iter().rev().find(|e| matches!(e, ClientEvent::Disconnected(_))) {
+    match h
+        .events
+        .iter()
+        .rev()
+        .find(|e| matches!(e, ClientEvent::Disconnected(_)))
+    {
         Some(ClientEvent::Disconnected(r)) => assert!(r.contains("heartbeat timeout"), "{r}"),
         _ => panic!("no Disconnected: {:?}", h.events),
     }
@@ -455,7 +702,14 @@ fn heartbeat_detects_a_half_open_link_and_reconnects() {
 
 #[test]
 fn wake_reconnects_at_once_instead_of_waiting() {
-    let mut h = Harness::new(Config { backoff: openiap_wasm::core::backoff::BackoffConfig { initial_ms: 60_000, max_ms: 60_000, max_attempts: None }, ..config() });
+    let mut h = Harness::new(Config {
+        backoff: openiap_wasm::core::backoff::BackoffConfig {
+            initial_ms: 60_000,
+            max_ms: 60_000,
+            max_attempts: None,
+        },
+        ..config()
+    });
     h.connect_and_signin();
     h.close("drop");
     assert_eq!(h.opened.len(), 1);
@@ -467,16 +721,30 @@ fn wake_reconnects_at_once_instead_of_waiting() {
 
 #[test]
 fn max_attempts_gives_up_and_fails_waiting_work() {
-    let mut h = Harness::new(Config { backoff: openiap_wasm::core::backoff::BackoffConfig { max_attempts: Some(2), ..Default::default() }, ..config() });
+    let mut h = Harness::new(Config {
+        backoff: openiap_wasm::core::backoff::BackoffConfig {
+            max_attempts: Some(2),
+            ..Default::default()
+        },
+        ..config()
+    });
     h.connect_and_signin();
     h.close("drop");
-    let r = h.s.request(h.now, "query", to_any(&QueryRequest::default()), Some(600_000));
+    let r = h.s.request(
+        h.now,
+        "query",
+        to_any(&QueryRequest::default()),
+        Some(600_000),
+    );
     h.pump();
     for _ in 0..2 {
         h.advance(30_000);
         h.close("refused");
     }
-    assert_eq!(h.reply_result(r).as_ref().unwrap_err().kind, ErrorKind::GaveUp);
+    assert_eq!(
+        h.reply_result(r).as_ref().unwrap_err().kind,
+        ErrorKind::GaveUp
+    );
     assert_eq!(h.s.poll_timeout(), None);
     h.advance(600_000);
     assert_eq!(h.opened.len(), 3);
@@ -484,22 +752,41 @@ fn max_attempts_gives_up_and_fails_waiting_work() {
 
 #[test]
 fn disconnect_rejects_everything_and_leaves_no_timer() {
-    let mut h = Harness::new(Config { heartbeat_ms: 1_000, ..config() });
+    let mut h = Harness::new(Config {
+        heartbeat_ms: 1_000,
+        ..config()
+    });
     h.connect_and_signin();
-    let (_, _) = h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, None);
-    let r = h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
-    let rpc = h.s.rpc(h.now, QueueMessageRequest { queuename: "svc".into(), ..Default::default() }, None);
+    let (_, _) =
+        h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, None);
+    let r =
+        h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
+    let rpc = h.s.rpc(
+        h.now,
+        QueueMessageRequest {
+            queuename: "svc".into(),
+            ..Default::default()
+        },
+        None,
+    );
     h.pump();
     let now = h.now;
     h.s.disconnect(now);
     h.pump();
-    assert_eq!(h.reply_result(r).as_ref().unwrap_err().kind, ErrorKind::Disconnected);
+    assert_eq!(
+        h.reply_result(r).as_ref().unwrap_err().kind,
+        ErrorKind::Disconnected
+    );
     assert!(h.reply_result(rpc).is_err());
     assert_eq!(h.s.poll_timeout(), None);
     assert_eq!(h.s.table_sizes(), (0, 0, 0, 0));
-    let after = h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
+    let after =
+        h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
     h.pump();
-    assert_eq!(h.reply_result(after).as_ref().unwrap_err().kind, ErrorKind::NotConnected);
+    assert_eq!(
+        h.reply_result(after).as_ref().unwrap_err().kind,
+        ErrorKind::NotConnected
+    );
 }
 
 #[test]
@@ -510,11 +797,24 @@ fn two_hundred_reconnect_cycles_leave_no_growth() {
     h.s.subscribe(h.now, SubscriptionKind::Queue(String::new()), true, None);
     h.pump();
     for i in 0..200 {
-        for e in h.sent.clone().iter().filter(|e| e.command == "registerqueue") {
+        for e in h
+            .sent
+            .clone()
+            .iter()
+            .filter(|e| e.command == "registerqueue")
+        {
             let r: RegisterQueueRequest = decode(e).unwrap();
-            let name = if r.queuename.is_empty() { format!("tmp.{i}") } else { r.queuename };
+            let name = if r.queuename.is_empty() {
+                format!("tmp.{i}")
+            } else {
+                r.queuename
+            };
             let e = e.clone();
-            h.reply("registerqueuereply", &e, &RegisterQueueResponse { queuename: name });
+            h.reply(
+                "registerqueuereply",
+                &e,
+                &RegisterQueueResponse { queuename: name },
+            );
         }
         h.sent.clear();
         h.close("drop");
@@ -547,29 +847,50 @@ fn garbage_from_the_server_is_a_protocol_error_not_a_panic() {
 
 #[test]
 fn grpc_web_framing_sends_headers_then_prefixed_frames() {
-    let mut h = Harness::new(Config { framing: Framing::GrpcWeb, ..config() });
+    let mut h = Harness::new(Config {
+        framing: Framing::GrpcWeb,
+        ..config()
+    });
     let now = h.now;
     h.s.connect(now, None);
     let mut out = vec![];
     while let Some(o) = h.s.poll_output() {
         out.push(o);
     }
-    let Output::OpenSocket { socket, url, protocols } = &out[1] else { panic!("{out:?}") };
+    let Output::OpenSocket {
+        socket,
+        url,
+        protocols,
+    } = &out[1]
+    else {
+        panic!("{out:?}")
+    };
     assert_eq!(url, "ws://127.0.0.1:1/openiap.FlowService/SetupStream");
     assert_eq!(*protocols, ["grpc-websockets"]);
     let socket = *socket;
     h.s.handle_open(now, socket);
-    let Some(Output::Send { bytes: headers, .. }) = h.s.poll_output() else { panic!() };
-    assert!(String::from_utf8(headers).unwrap().contains("application/grpc-web+proto"));
-    let Some(Output::Send { bytes, .. }) = h.s.poll_output() else { panic!() };
-    let grpc_web::ClientMessage::Data(frame) = grpc_web::parse_client_message(false, &bytes).unwrap() else { panic!() };
+    let Some(Output::Send { bytes: headers, .. }) = h.s.poll_output() else {
+        panic!()
+    };
+    assert!(String::from_utf8(headers)
+        .unwrap()
+        .contains("application/grpc-web+proto"));
+    let Some(Output::Send { bytes, .. }) = h.s.poll_output() else {
+        panic!()
+    };
+    let grpc_web::ClientMessage::Data(frame) =
+        grpc_web::parse_client_message(false, &bytes).unwrap()
+    else {
+        panic!()
+    };
     let mut d = grpc_web::Deframer::default();
     d.push(frame);
     assert_eq!(d.next_envelope().unwrap().unwrap().command, "signin");
     let signin = d.next_envelope().ok().flatten();
     assert!(signin.is_none());
     // The server ends the call with an error trailer: a typed protocol error, no panic.
-    let trailer = grpc_web::encode_metadata_frame(&[("grpc-status", "7"), ("grpc-message", "denied")]);
+    let trailer =
+        grpc_web::encode_metadata_frame(&[("grpc-status", "7"), ("grpc-message", "denied")]);
     h.s.handle_data(now, socket, &trailer);
     let mut done = None;
     while let Some(o) = h.s.poll_output() {
@@ -585,46 +906,113 @@ fn grpc_web_framing_sends_headers_then_prefixed_frames() {
 fn upload_streams_chunks_after_the_request_and_download_chunks_reach_the_request() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let up = h.s.request_with_stream(h.now, "upload", to_any(&UploadRequest { filename: "a.bin".into(), ..Default::default() }), vec![vec![1, 2], vec![3]], None);
+    let up = h.s.request_with_stream(
+        h.now,
+        "upload",
+        to_any(&UploadRequest {
+            filename: "a.bin".into(),
+            ..Default::default()
+        }),
+        vec![vec![1, 2], vec![3]],
+        None,
+    );
     h.pump();
     let n = h.sent.len();
     let cmds: Vec<&str> = h.sent[n - 5..].iter().map(|e| e.command.as_str()).collect();
-    assert_eq!(cmds, ["upload", "beginstream", "stream", "stream", "endstream"]);
+    assert_eq!(
+        cmds,
+        ["upload", "beginstream", "stream", "stream", "endstream"]
+    );
     let upload_id = h.sent[n - 5].id.clone();
-    assert!(h.sent[n - 4..].iter().all(|e| e.rid == upload_id), "stream parts carry rid = upload id");
+    assert!(
+        h.sent[n - 4..].iter().all(|e| e.rid == upload_id),
+        "stream parts carry rid = upload id"
+    );
     let seqs: Vec<i32> = h.sent[n - 5..].iter().map(|e| e.seq).collect();
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1));
     let req = h.sent[n - 5].clone();
-    h.reply("uploadreply", &req, &UploadResponse { id: "file1".into(), ..Default::default() });
+    h.reply(
+        "uploadreply",
+        &req,
+        &UploadResponse {
+            id: "file1".into(),
+            ..Default::default()
+        },
+    );
     assert!(h.reply_result(up).is_ok());
 
-    let down = h.s.request(h.now, "download", to_any(&DownloadRequest { id: "file1".into(), ..Default::default() }), None);
+    let down = h.s.request(
+        h.now,
+        "download",
+        to_any(&DownloadRequest {
+            id: "file1".into(),
+            ..Default::default()
+        }),
+        None,
+    );
     h.pump();
     let req = h.last_sent("download");
-    for (cmd, data) in [("beginstream", vec![]), ("stream", vec![9u8, 8]), ("endstream", vec![])] {
-        let any = if cmd == "stream" { to_any(&Stream { data }) } else { to_any(&EndStream::default()) };
-        h.deliver(Envelope { command: cmd.into(), rid: req.id.clone(), data: Some(any), ..Default::default() });
+    for (cmd, data) in [
+        ("beginstream", vec![]),
+        ("stream", vec![9u8, 8]),
+        ("endstream", vec![]),
+    ] {
+        let any = if cmd == "stream" {
+            to_any(&Stream { data })
+        } else {
+            to_any(&EndStream::default())
+        };
+        h.deliver(Envelope {
+            command: cmd.into(),
+            rid: req.id.clone(),
+            data: Some(any),
+            ..Default::default()
+        });
     }
     assert_eq!(h.streams.len(), 3);
     assert!(h.streams.iter().all(|(r, _)| *r == down));
-    assert!(h.replies.iter().all(|(r, _)| *r != down), "stream parts do not complete the request");
-    h.reply("downloadreply", &req, &DownloadResponse { id: "file1".into(), ..Default::default() });
+    assert!(
+        h.replies.iter().all(|(r, _)| *r != down),
+        "stream parts do not complete the request"
+    );
+    h.reply(
+        "downloadreply",
+        &req,
+        &DownloadResponse {
+            id: "file1".into(),
+            ..Default::default()
+        },
+    );
     assert!(h.reply_result(down).is_ok());
 }
 
 #[test]
 fn debug_output_never_shows_secrets() {
-    let mut h = Harness::new(Config { jwt: Some("eyJ.secret.jwt".into()), password: Some("pw-secret".into()), ..config() });
+    let mut h = Harness::new(Config {
+        jwt: Some("eyJ.secret.jwt".into()),
+        password: Some("pw-secret".into()),
+        ..config()
+    });
     h.connect_and_signin();
     let text = format!("{:?} {:?}", h.s, h.s.config());
-    for secret in ["secret@", "bob:secret", "pw-secret", "eyJ.secret.jwt", "session-jwt"] {
+    for secret in [
+        "secret@",
+        "bob:secret",
+        "pw-secret",
+        "eyJ.secret.jwt",
+        "session-jwt",
+    ] {
         assert!(!text.contains(secret), "{secret} leaked in {text}");
     }
 }
 
 #[test]
 fn a_server_silent_after_the_socket_opens_is_given_the_connect_timeout() {
-    let mut h = Harness::new(Config { connect_timeout_ms: 2_000, request_timeout_ms: 30_000, ..config() });
+    let mut h = Harness::new(Config {
+        connect_timeout_ms: 2_000,
+        request_timeout_ms: 30_000,
+        ..config()
+    });
     h.connect_and_signin();
     h.close("drop");
     let opened = h.opened.len();
@@ -634,7 +1022,12 @@ fn a_server_silent_after_the_socket_opens_is_given_the_connect_timeout() {
     h.open();
     let t0 = h.now;
     h.advance(2_000);
-    match h.events.iter().rev().find(|e| matches!(e, ClientEvent::Disconnected(_))) {
+    match h
+        .events
+        .iter()
+        .rev()
+        .find(|e| matches!(e, ClientEvent::Disconnected(_)))
+    {
         Some(ClientEvent::Disconnected(r)) => assert!(r.contains("sign-in timed out"), "{r}"),
         e => panic!("{e:?}"),
     }

@@ -104,7 +104,9 @@ extern "C" {
 }
 
 fn env() -> JsValue {
-    let url = URL.expect("OPENIAP_TEST_URL must point at a running openiap-testserver (the test command sets it)");
+    let url = URL.expect(
+        "OPENIAP_TEST_URL must point at a running openiap-testserver (the test command sets it)",
+    );
     let control = CONTROL.expect("OPENIAP_CONTROL_URL must be set");
     let probe: JsValue = Client::new(None).expect("client").into();
     let class = Reflect::get(&probe, &"constructor".into()).unwrap();
@@ -113,7 +115,12 @@ fn env() -> JsValue {
     Reflect::set(&env, &"control".into(), &control.into()).unwrap();
     Reflect::set(&env, &"Client".into(), &class).unwrap();
     Reflect::set(&env, &"examples".into(), &examples()).unwrap();
-    Reflect::set(&env, &"expected".into(), &js_sys::JSON::parse(EXPECTED).unwrap()).unwrap();
+    Reflect::set(
+        &env,
+        &"expected".into(),
+        &js_sys::JSON::parse(EXPECTED).unwrap(),
+    )
+    .unwrap();
     env.into()
 }
 
@@ -123,7 +130,10 @@ async fn run(test: &str, started: Result<js_sys::Promise, JsValue>) -> Result<()
         Err(e) => Err(e),
     };
     result.map_err(|e| {
-        let msg = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"));
+        let msg = Reflect::get(&e, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_else(|| format!("{e:?}"));
         format!("{test}: {msg}")
     })
 }

@@ -17,7 +17,11 @@ use proptest::test_runner::TestCaseError;
 const DEPTH: u32 = 3;
 
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 /// Field-by-field comparison of one of our messages with the official one.
@@ -31,23 +35,43 @@ fn same_f32(a: f32, b: f32) -> bool {
 
 /// Arbitrary text: any Unicode scalar values (ASCII, control characters, astral planes, ...).
 fn text() -> BoxedStrategy<String> {
-    proptest::collection::vec(any::<char>(), 0..12).prop_map(String::from_iter).boxed()
+    proptest::collection::vec(any::<char>(), 0..12)
+        .prop_map(String::from_iter)
+        .boxed()
 }
 
 /// Value strategy of one field kind; nested messages use the sibling strategy function.
 macro_rules! field_strategy {
-    ($d:ident, s) => { crate::text() };
-    ($d:ident, i) => { any::<i32>().boxed() };
-    ($d:ident, b) => { any::<bool>().boxed() };
-    ($d:ident, f) => { any::<f32>().boxed() };
-    ($d:ident, y) => { proptest::collection::vec(any::<u8>(), 0..48).boxed() };
-    ($d:ident, rs) => { proptest::collection::vec(crate::text(), 0..4).boxed() };
+    ($d:ident, s) => {
+        crate::text()
+    };
+    ($d:ident, i) => {
+        any::<i32>().boxed()
+    };
+    ($d:ident, b) => {
+        any::<bool>().boxed()
+    };
+    ($d:ident, f) => {
+        any::<f32>().boxed()
+    };
+    ($d:ident, y) => {
+        proptest::collection::vec(any::<u8>(), 0..48).boxed()
+    };
+    ($d:ident, rs) => {
+        proptest::collection::vec(crate::text(), 0..4).boxed()
+    };
     ($d:ident, any) => {
         proptest::option::of((crate::text(), proptest::collection::vec(any::<u8>(), 0..48))).boxed()
     };
-    ($d:ident, ts) => { proptest::option::of((any::<i64>(), any::<i32>())).boxed() };
+    ($d:ident, ts) => {
+        proptest::option::of((any::<i64>(), any::<i32>())).boxed()
+    };
     ($d:ident, m, $inner:ident) => {
-        if $d == 0 { Just(None).boxed() } else { proptest::option::of($inner($d - 1)).boxed() }
+        if $d == 0 {
+            Just(None).boxed()
+        } else {
+            proptest::option::of($inner($d - 1)).boxed()
+        }
     };
     ($d:ident, rm, $inner:ident) => {
         if $d == 0 {
@@ -106,7 +130,14 @@ macro_rules! check_field {
         match ($a, $b) {
             (None, None) => {}
             (Some(a), Some(b)) => a.check(b, &$path)?,
-            (a, b) => return Err(format!("{}: presence {} != {}", $path, a.is_some(), b.is_some())),
+            (a, b) => {
+                return Err(format!(
+                    "{}: presence {} != {}",
+                    $path,
+                    a.is_some(),
+                    b.is_some()
+                ))
+            }
         }
     };
     ($a:expr, $b:expr, $path:expr, rm) => {
@@ -156,7 +187,11 @@ where
     let official = F::decode(bytes.as_slice())
         .map_err(|e| TestCaseError::fail(format!("official decode: {e}")))?;
     ours.check(&official, "").map_err(TestCaseError::fail)?;
-    prop_assert_eq!(official.encode_to_vec(), bytes, "official re-encoding differs");
+    prop_assert_eq!(
+        official.encode_to_vec(),
+        bytes,
+        "official re-encoding differs"
+    );
     Ok(())
 }
 
@@ -166,8 +201,8 @@ where
     F: prost013::Message,
 {
     let bytes = official.encode_to_vec();
-    let ours = O::decode(bytes.as_slice())
-        .map_err(|e| TestCaseError::fail(format!("our decode: {e}")))?;
+    let ours =
+        O::decode(bytes.as_slice()).map_err(|e| TestCaseError::fail(format!("our decode: {e}")))?;
     ours.check(&official, "").map_err(TestCaseError::fail)?;
     prop_assert_eq!(ours.encode_to_vec(), bytes, "our re-encoding differs");
     Ok(())
@@ -371,7 +406,11 @@ fn declared_messages() -> Vec<String> {
             .collect::<Vec<_>>()
             .join("\n");
         // Tokens, with braces, `=` and `;` as tokens of their own.
-        let spaced = code.replace('{', " { ").replace('}', " } ").replace('=', " = ").replace(';', " ; ");
+        let spaced = code
+            .replace('{', " { ")
+            .replace('}', " } ")
+            .replace('=', " = ")
+            .replace(';', " ; ");
         let tokens: Vec<&str> = spaced.split_whitespace().collect();
         for w in tokens.windows(3) {
             if w[0] == "message" && w[2] == "{" {
@@ -393,9 +432,16 @@ fn every_proto_message_is_covered() {
     assert_eq!(before, covered.len(), "a message is listed twice");
     let missing: Vec<_> = declared.iter().filter(|n| !covered.contains(n)).collect();
     let extra: Vec<_> = covered.iter().filter(|n| !declared.contains(n)).collect();
-    assert!(missing.is_empty(), "messages in proto/ without a wire test: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "messages in proto/ without a wire test: {missing:?}"
+    );
     assert!(extra.is_empty(), "tested messages not in proto/: {extra:?}");
-    assert!(declared.len() >= 117, "expected the full openiap message set, got {}", declared.len());
+    assert!(
+        declared.len() >= 117,
+        "expected the full openiap message set, got {}",
+        declared.len()
+    );
 }
 
 #[test]
@@ -404,7 +450,10 @@ fn type_urls_use_the_openiap_package() {
         <ours::Envelope as prost::Name>::type_url(),
         "type.googleapis.com/openiap.Envelope"
     );
-    assert_eq!(<ours::ColTimeseries as prost::Name>::full_name(), "openiap.col_timeseries");
+    assert_eq!(
+        <ours::ColTimeseries as prost::Name>::full_name(),
+        "openiap.col_timeseries"
+    );
     assert_eq!(
         <ours::InvokeOpenRpaRequest as prost::Name>::type_url(),
         "type.googleapis.com/openiap.InvokeOpenRPARequest"

@@ -15,7 +15,11 @@ pub struct BackoffConfig {
 
 impl Default for BackoffConfig {
     fn default() -> Self {
-        BackoffConfig { initial_ms: 500, max_ms: 30_000, max_attempts: None }
+        BackoffConfig {
+            initial_ms: 500,
+            max_ms: 30_000,
+            max_attempts: None,
+        }
     }
 }
 
@@ -67,14 +71,16 @@ mod tests {
     fn grows_exponentially_to_the_cap_with_full_jitter() {
         let mut rng = Rng::new(1);
         let mut b = Backoff::new(BackoffConfig::default());
-        let mut maxima = vec![0u64; 10];
+        let mut maxima = [0u64; 10];
         for _ in 0..2000 {
             b.reset();
             for m in maxima.iter_mut() {
                 *m = (*m).max(b.next_delay(&mut rng).unwrap());
             }
         }
-        let ceilings = [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000];
+        let ceilings = [
+            500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000,
+        ];
         for (m, c) in maxima.iter().zip(ceilings) {
             assert!(*m <= c && *m > c * 9 / 10, "max {m} for ceiling {c}");
         }
@@ -83,7 +89,10 @@ mod tests {
     #[test]
     fn stops_after_max_attempts_and_reset_restarts() {
         let mut rng = Rng::new(2);
-        let mut b = Backoff::new(BackoffConfig { max_attempts: Some(2), ..Default::default() });
+        let mut b = Backoff::new(BackoffConfig {
+            max_attempts: Some(2),
+            ..Default::default()
+        });
         assert!(b.next_delay(&mut rng).is_some());
         assert!(b.next_delay(&mut rng).is_some());
         assert_eq!(b.next_delay(&mut rng), None);

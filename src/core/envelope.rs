@@ -7,15 +7,25 @@ use prost::{Message, Name};
 
 /// Wraps a message into the `Any` of an envelope, with `type.googleapis.com/openiap.<Message>`.
 pub fn to_any<M: Message + Name>(message: &M) -> Any {
-    Any { type_url: M::type_url(), value: message.encode_to_vec() }
+    Any {
+        type_url: M::type_url(),
+        value: message.encode_to_vec(),
+    }
 }
 
 /// Decodes the payload of `envelope` as `M`. The type is chosen by the caller from the
 /// envelope's `command`, never from `type_url` (servers leave it empty on some commands).
 pub fn decode<M: Message + Default>(envelope: &Envelope) -> Result<M, Error> {
-    let bytes = envelope.data.as_ref().map(|a| a.value.as_slice()).unwrap_or(&[]);
+    let bytes = envelope
+        .data
+        .as_ref()
+        .map(|a| a.value.as_slice())
+        .unwrap_or(&[]);
     M::decode(bytes).map_err(|e| {
-        Error::new(ErrorKind::Protocol, format!("cannot decode '{}' reply: {e}", envelope.command))
+        Error::new(
+            ErrorKind::Protocol,
+            format!("cannot decode '{}' reply: {e}", envelope.command),
+        )
     })
 }
 
@@ -31,8 +41,16 @@ pub fn error_of(envelope: &Envelope) -> Option<Error> {
         return None;
     }
     let e: ErrorResponse = decode(envelope).unwrap_or_default();
-    let message = if e.message.is_empty() { "server error".to_string() } else { e.message };
-    Some(Error { kind: ErrorKind::Server, message, code: e.code })
+    let message = if e.message.is_empty() {
+        "server error".to_string()
+    } else {
+        e.message
+    };
+    Some(Error {
+        kind: ErrorKind::Server,
+        message,
+        code: e.code,
+    })
 }
 
 /// Per-socket envelope sequencer: `seq` restarts at 0 on every socket and grows by one for every
@@ -73,7 +91,11 @@ impl Sequencer {
 
 /// A new envelope with `command` and `data`; `seq` and `id` are set when it is sent.
 pub fn envelope(command: &str, data: Option<Any>) -> Envelope {
-    Envelope { command: command.to_string(), data, ..Default::default() }
+    Envelope {
+        command: command.to_string(),
+        data,
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]
@@ -104,10 +126,17 @@ mod tests {
 
     #[test]
     fn error_envelopes_become_typed_errors() {
-        let resp = ErrorResponse { message: "Not signed in".into(), code: 403, stack: String::new() };
+        let resp = ErrorResponse {
+            message: "Not signed in".into(),
+            code: 403,
+            stack: String::new(),
+        };
         let env = envelope("error", Some(to_any(&resp)));
         let e = error_of(&env).unwrap();
-        assert_eq!((e.kind, e.message.as_str(), e.code), (ErrorKind::Server, "Not signed in", 403));
+        assert_eq!(
+            (e.kind, e.message.as_str(), e.code),
+            (ErrorKind::Server, "Not signed in", 403)
+        );
         assert!(error_of(&envelope("signinreply", None)).is_none());
     }
 }

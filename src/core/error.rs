@@ -100,7 +100,11 @@ pub struct Error {
 impl Error {
     /// An error of `kind` with `message` and code 0.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), code: 0 }
+        Error {
+            kind,
+            message: message.into(),
+            code: 0,
+        }
     }
 }
 

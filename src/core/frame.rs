@@ -79,7 +79,11 @@ impl Default for Deframer {
 impl Deframer {
     /// A deframer refusing envelopes longer than `max_len` bytes.
     pub fn new(max_len: usize) -> Self {
-        Deframer { buffer: StreamBuffer::default(), max_len, failed: false }
+        Deframer {
+            buffer: StreamBuffer::default(),
+            max_len,
+            failed: false,
+        }
     }
 
     /// Appends the body of one WebSocket message.
@@ -108,7 +112,10 @@ impl Deframer {
             if len > self.max_len {
                 self.failed = true;
                 self.buffer.clear();
-                return Err(FrameError::TooLarge { len, max: self.max_len });
+                return Err(FrameError::TooLarge {
+                    len,
+                    max: self.max_len,
+                });
             }
             if len == 0 {
                 self.buffer.consume(4);
@@ -144,7 +151,11 @@ mod tests {
     use super::*;
 
     fn env(command: &str, id: &str) -> Envelope {
-        Envelope { command: command.into(), id: id.into(), ..Default::default() }
+        Envelope {
+            command: command.into(),
+            id: id.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -152,7 +163,8 @@ mod tests {
         let bytes = encode(&env("getelement", "1"));
         let mut want = vec![0x0F, 0, 0, 0];
         want.extend_from_slice(&[
-            0x0A, 0x0A, b'g', b'e', b't', b'e', b'l', b'e', b'm', b'e', b'n', b't', 0x22, 0x01, b'1',
+            0x0A, 0x0A, b'g', b'e', b't', b'e', b'l', b'e', b'm', b'e', b'n', b't', 0x22, 0x01,
+            b'1',
         ]);
         assert_eq!(bytes, want);
     }
@@ -191,7 +203,10 @@ mod tests {
         d.push(&[0xff, 0xff, 0xff, 0xff]);
         assert_eq!(
             d.next_frame().unwrap_err(),
-            FrameError::TooLarge { len: u32::MAX as usize, max: 1024 }
+            FrameError::TooLarge {
+                len: u32::MAX as usize,
+                max: 1024
+            }
         );
         assert!(d.buffer.buf.capacity() < 1024);
         assert!(d.next_frame().is_err(), "a failed stream stays failed");

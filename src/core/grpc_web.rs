@@ -119,7 +119,11 @@ impl Default for Deframer {
 impl Deframer {
     /// A deframer refusing frames longer than `max_len` bytes.
     pub fn new(max_len: usize) -> Self {
-        Deframer { buffer: StreamBuffer::default(), max_len, failed: false }
+        Deframer {
+            buffer: StreamBuffer::default(),
+            max_len,
+            failed: false,
+        }
     }
 
     /// Appends the body of one WebSocket message.
@@ -147,13 +151,20 @@ impl Deframer {
         let flag = avail[0];
         let len = u32::from_be_bytes([avail[1], avail[2], avail[3], avail[4]]) as usize;
         if flag & !(FLAG_METADATA | FLAG_COMPRESSED) != 0 {
-            return Err(self.fail(FrameError::Malformed(format!("unknown flag byte 0x{flag:02x}"))));
+            return Err(self.fail(FrameError::Malformed(format!(
+                "unknown flag byte 0x{flag:02x}"
+            ))));
         }
         if flag & FLAG_COMPRESSED != 0 {
-            return Err(self.fail(FrameError::Malformed("compressed frames are not supported".into())));
+            return Err(self.fail(FrameError::Malformed(
+                "compressed frames are not supported".into(),
+            )));
         }
         if len > self.max_len {
-            return Err(self.fail(FrameError::TooLarge { len, max: self.max_len }));
+            return Err(self.fail(FrameError::TooLarge {
+                len,
+                max: self.max_len,
+            }));
         }
         if avail.len() < 5 + len {
             self.buffer.reserve_for(5 + len);
@@ -197,7 +208,12 @@ impl Deframer {
 }
 
 fn status_of(lines: &[(String, String)]) -> Option<FrameError> {
-    let code = lines.iter().find(|(k, _)| k == "grpc-status")?.1.parse::<u32>().unwrap_or(2);
+    let code = lines
+        .iter()
+        .find(|(k, _)| k == "grpc-status")?
+        .1
+        .parse::<u32>()
+        .unwrap_or(2);
     if code == 0 {
         return Some(FrameError::EndOfStream);
     }
@@ -228,7 +244,9 @@ pub fn parse_client_message(first: bool, msg: &[u8]) -> Result<ClientMessage<'_>
     match msg.split_first() {
         Some((0, rest)) => Ok(ClientMessage::Data(rest)),
         Some((1, [])) => Ok(ClientMessage::EndOfStream),
-        Some((b, _)) => Err(FrameError::Malformed(format!("unknown client message prefix 0x{b:02x}"))),
+        Some((b, _)) => Err(FrameError::Malformed(format!(
+            "unknown client message prefix 0x{b:02x}"
+        ))),
         None => Err(FrameError::Malformed("empty client message".into())),
     }
 }
@@ -238,18 +256,28 @@ mod tests {
     use super::*;
 
     fn env(id: &str) -> Envelope {
-        Envelope { command: "ping".into(), id: id.into(), ..Default::default() }
+        Envelope {
+            command: "ping".into(),
+            id: id.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn client_message_round_trips_through_server_parsing() {
         let msg = encode_client_message(&env("1"));
-        let ClientMessage::Data(rest) = parse_client_message(false, &msg).unwrap() else { panic!() };
+        let ClientMessage::Data(rest) = parse_client_message(false, &msg).unwrap() else {
+            panic!()
+        };
         let mut d = Deframer::default();
         d.push(rest);
         assert_eq!(d.next_envelope().unwrap().unwrap().id, "1");
-        assert_eq!(parse_client_message(false, &END_OF_CLIENT_STREAM).unwrap(), ClientMessage::EndOfStream);
-        let ClientMessage::Headers(h) = parse_client_message(true, &request_headers()).unwrap() else {
+        assert_eq!(
+            parse_client_message(false, &END_OF_CLIENT_STREAM).unwrap(),
+            ClientMessage::EndOfStream
+        );
+        let ClientMessage::Headers(h) = parse_client_message(true, &request_headers()).unwrap()
+        else {
             panic!()
         };
         assert!(h.contains(&("content-type".into(), "application/grpc-web+proto".into())));
@@ -274,10 +302,16 @@ mod tests {
     #[test]
     fn error_trailer_is_typed() {
         let mut d = Deframer::default();
-        d.push(&encode_metadata_frame(&[("grpc-status", "16"), ("grpc-message", "not%20signed%20in")]));
+        d.push(&encode_metadata_frame(&[
+            ("grpc-status", "16"),
+            ("grpc-message", "not%20signed%20in"),
+        ]));
         assert_eq!(
             d.next_envelope().unwrap_err(),
-            FrameError::GrpcStatus { code: 16, message: "not signed in".into() }
+            FrameError::GrpcStatus {
+                code: 16,
+                message: "not signed in".into()
+            }
         );
         let mut d = Deframer::default();
         d.push(&encode_metadata_frame(&[("grpc-status", "0")]));

@@ -26,7 +26,12 @@ pub struct Heartbeat {
 impl Heartbeat {
     /// `interval_ms` of silence before a probe (0 disables), `timeout_ms` for its answer.
     pub fn new(interval_ms: u64, timeout_ms: u64, now: u64) -> Self {
-        Heartbeat { interval_ms, timeout_ms, last_rx: now, probe_deadline: None }
+        Heartbeat {
+            interval_ms,
+            timeout_ms,
+            last_rx: now,
+            probe_deadline: None,
+        }
     }
 
     /// Something arrived.
@@ -68,7 +73,10 @@ impl Heartbeat {
         if self.interval_ms == 0 {
             return None;
         }
-        Some(self.probe_deadline.unwrap_or(self.last_rx + self.interval_ms))
+        Some(
+            self.probe_deadline
+                .unwrap_or(self.last_rx + self.interval_ms),
+        )
     }
 }
 

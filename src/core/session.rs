@@ -20,9 +20,8 @@ use super::url::ServerUrl;
 use crate::pb::google::protobuf::Any;
 use crate::pb::{
     Envelope, GetElementRequest, QueueEvent, QueueMessageRequest, RefreshToken,
-    RegisterExchangeRequest, RegisterQueueRequest,
-    RegisterQueueResponse, SigninRequest, SigninResponse, UnRegisterQueueRequest, User,
-    WatchEvent, WatchRequest,
+    RegisterExchangeRequest, RegisterQueueRequest, RegisterQueueResponse, SigninRequest,
+    SigninResponse, UnRegisterQueueRequest, User, WatchEvent, WatchRequest,
 };
 
 /// Identifies one request made through the session; its result comes as [`Output::Reply`].
@@ -199,7 +198,9 @@ impl std::fmt::Debug for Config {
 /// `scheme://user:pass@host/...` → `scheme://***@host/...`.
 fn redact_userinfo(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s && !url[s + 3..at].contains('/') => format!("{}***{}", &url[..s + 3], &url[at..]),
+        (Some(s), Some(at)) if at > s && !url[s + 3..at].contains('/') => {
+            format!("{}***{}", &url[..s + 3], &url[at..])
+        }
         _ => url.to_string(),
     }
 }
@@ -408,7 +409,9 @@ impl Session {
 
     /// The queue name currently bound to a registration.
     pub fn subscription_name(&self, id: SubscriptionId) -> Option<&str> {
-        self.subscriptions.get(&id).and_then(|s| s.current.as_deref())
+        self.subscriptions
+            .get(&id)
+            .and_then(|s| s.current.as_deref())
     }
 
     /// The first name or id the server gave a registration (a watch keeps the id that
@@ -420,7 +423,12 @@ impl Session {
     /// Counts of internal tables, for leak tests: (requests in flight, outbox, registrations,
     /// rpc calls).
     pub fn table_sizes(&self) -> (usize, usize, usize, usize) {
-        (self.in_flight.len(), self.outbox.len(), self.subscriptions.len(), self.rpc_calls.len())
+        (
+            self.in_flight.len(),
+            self.outbox.len(),
+            self.subscriptions.len(),
+            self.rpc_calls.len(),
+        )
     }
 
     /// The next output, or `None`.
@@ -459,7 +467,10 @@ impl Session {
     pub fn connect(&mut self, now: u64, url: Option<&str>) {
         let url_text = url.map(str::to_string).or_else(|| self.config.url.clone());
         let Some(url_text) = url_text.filter(|u| !u.trim().is_empty()) else {
-            let e = Error::new(ErrorKind::InvalidArgument, "no URL given (Client({url}) or connect(url))");
+            let e = Error::new(
+                ErrorKind::InvalidArgument,
+                "no URL given (Client({url}) or connect(url))",
+            );
             self.outputs.push_back(Output::ConnectDone(Err(e)));
             return;
         };
@@ -540,12 +551,21 @@ impl Session {
         if self.socket != Some(socket) || !matches!(self.phase, Phase::Opening { .. }) {
             return;
         }
-        self.heartbeat = Heartbeat::new(self.config.heartbeat_ms, self.config.heartbeat_timeout_ms, now);
+        self.heartbeat = Heartbeat::new(
+            self.config.heartbeat_ms,
+            self.config.heartbeat_timeout_ms,
+            now,
+        );
         if let Some(hello) = self.codec.handshake() {
-            self.outputs.push_back(Output::Send { socket, bytes: hello });
+            self.outputs.push_back(Output::Send {
+                socket,
+                bytes: hello,
+            });
         }
         if self.config.use_token_callback {
-            self.phase = Phase::Token { deadline: now + self.config.request_timeout_ms };
+            self.phase = Phase::Token {
+                deadline: now + self.config.request_timeout_ms,
+            };
             self.outputs.push_back(Output::GetToken { socket });
         } else {
             self.begin_auth(now);
@@ -562,8 +582,14 @@ impl Session {
                 self.config.jwt = Some(jwt);
                 self.begin_auth(now);
             }
-            Ok(_) => self.auth_failed(now, Error::new(ErrorKind::Signin, "get_token returned no token")),
-            Err(e) => self.auth_failed(now, Error::new(ErrorKind::Signin, format!("get_token failed: {e}"))),
+            Ok(_) => self.auth_failed(
+                now,
+                Error::new(ErrorKind::Signin, "get_token returned no token"),
+            ),
+            Err(e) => self.auth_failed(
+                now,
+                Error::new(ErrorKind::Signin, format!("get_token failed: {e}")),
+            ),
         }
     }
 
@@ -584,7 +610,11 @@ impl Session {
                 }
                 Ok(None) => return,
                 Err(e) => {
-                    let kind = if let Phase::Ready = self.phase { ErrorKind::Disconnected } else { ErrorKind::Protocol };
+                    let kind = if let Phase::Ready = self.phase {
+                        ErrorKind::Disconnected
+                    } else {
+                        ErrorKind::Protocol
+                    };
                     self.link_lost(now, format!("protocol error: {e}"), kind, true);
                     return;
                 }
@@ -604,9 +634,12 @@ impl Session {
     pub fn handle_timeout(&mut self, now: u64) {
         match self.phase {
             Phase::Waiting { until } if now >= until => self.start_attempt(now),
-            Phase::Opening { deadline } if now >= deadline => {
-                self.link_lost(now, "connect timeout".into(), ErrorKind::ConnectFailed, true)
-            }
+            Phase::Opening { deadline } if now >= deadline => self.link_lost(
+                now,
+                "connect timeout".into(),
+                ErrorKind::ConnectFailed,
+                true,
+            ),
             Phase::Token { deadline } if now >= deadline => {
                 self.auth_failed(now, Error::new(ErrorKind::Signin, "get_token timed out"))
             }
@@ -620,12 +653,20 @@ impl Session {
             },
             _ => {}
         }
-        let due: Vec<String> =
-            self.in_flight.iter().filter(|(_, (_, d))| now >= *d).map(|(k, _)| k.clone()).collect();
+        let due: Vec<String> = self
+            .in_flight
+            .iter()
+            .filter(|(_, (_, d))| now >= *d)
+            .map(|(k, _)| k.clone())
+            .collect();
         for id in due {
-            let Some((what, _)) = self.in_flight.remove(&id) else { continue };
+            let Some((what, _)) = self.in_flight.remove(&id) else {
+                continue;
+            };
             match what {
-                InFlight::User(r) | InFlight::UserSignin(r) => self.reply_err(r, ErrorKind::Timeout, "request timed out"),
+                InFlight::User(r) | InFlight::UserSignin(r) => {
+                    self.reply_err(r, ErrorKind::Timeout, "request timed out")
+                }
                 InFlight::Signin | InFlight::Guest => {
                     self.auth_failed(now, Error::new(ErrorKind::Signin, "sign-in timed out"))
                 }
@@ -645,10 +686,18 @@ impl Session {
         }
         while let Some(pos) = self.outbox.iter().position(|q| now >= q.deadline) {
             let q = self.outbox.remove(pos).expect("position is valid");
-            self.reply_err(q.request, ErrorKind::Timeout, "request timed out while waiting for the connection");
+            self.reply_err(
+                q.request,
+                ErrorKind::Timeout,
+                "request timed out while waiting for the connection",
+            );
         }
-        let due: Vec<String> =
-            self.rpc_calls.iter().filter(|(_, c)| now >= c.deadline).map(|(k, _)| k.clone()).collect();
+        let due: Vec<String> = self
+            .rpc_calls
+            .iter()
+            .filter(|(_, c)| now >= c.deadline)
+            .map(|(k, _)| k.clone())
+            .collect();
         for corr in due {
             if let Some(call) = self.rpc_calls.remove(&corr) {
                 self.reply_err(call.request, ErrorKind::Timeout, "rpc timed out");
@@ -673,12 +722,20 @@ impl Session {
     }
 
     fn timeout_of(&self, timeout_ms: Option<u64>) -> u64 {
-        timeout_ms.filter(|t| *t > 0).unwrap_or(self.config.request_timeout_ms)
+        timeout_ms
+            .filter(|t| *t > 0)
+            .unwrap_or(self.config.request_timeout_ms)
     }
 
     /// Sends `command` with `data`; the reply comes as [`Output::Reply`]. While reconnecting
     /// the request waits in the outbox (up to its timeout).
-    pub fn request(&mut self, now: u64, command: &str, data: Any, timeout_ms: Option<u64>) -> RequestId {
+    pub fn request(
+        &mut self,
+        now: u64,
+        command: &str,
+        data: Any,
+        timeout_ms: Option<u64>,
+    ) -> RequestId {
         self.request_with_stream(now, command, data, Vec::new(), timeout_ms)
     }
 
@@ -695,22 +752,50 @@ impl Session {
         let request = self.new_request();
         let deadline = now + self.timeout_of(timeout_ms);
         let env = envelope(command, Some(data));
-        let stream = if command == "upload" || !chunks.is_empty() { stream_envelopes(chunks) } else { Vec::new() };
-        if !self.active {
-            self.reply_err(request, ErrorKind::NotConnected, "not connected: call connect() first");
-        } else if matches!(self.phase, Phase::Ready) {
-            self.send_request(Queued { request, envelope: env, stream, deadline });
-        } else if self.outbox.len() >= self.config.outbox_limit {
-            self.reply_err(request, ErrorKind::OutboxFull, "too many requests waiting for the connection");
+        let stream = if command == "upload" || !chunks.is_empty() {
+            stream_envelopes(chunks)
         } else {
-            self.outbox.push_back(Queued { request, envelope: env, stream, deadline });
+            Vec::new()
+        };
+        if !self.active {
+            self.reply_err(
+                request,
+                ErrorKind::NotConnected,
+                "not connected: call connect() first",
+            );
+        } else if matches!(self.phase, Phase::Ready) {
+            self.send_request(Queued {
+                request,
+                envelope: env,
+                stream,
+                deadline,
+            });
+        } else if self.outbox.len() >= self.config.outbox_limit {
+            self.reply_err(
+                request,
+                ErrorKind::OutboxFull,
+                "too many requests waiting for the connection",
+            );
+        } else {
+            self.outbox.push_back(Queued {
+                request,
+                envelope: env,
+                stream,
+                deadline,
+            });
         }
         request
     }
 
     fn send_request(&mut self, q: Queued) {
-        let what = if q.envelope.command == "signin" { InFlight::UserSignin(q.request) } else { InFlight::User(q.request) };
-        let Some(id) = self.send(q.envelope, Some((what, q.deadline))) else { return };
+        let what = if q.envelope.command == "signin" {
+            InFlight::UserSignin(q.request)
+        } else {
+            InFlight::User(q.request)
+        };
+        let Some(id) = self.send(q.envelope, Some((what, q.deadline))) else {
+            return;
+        };
         for mut part in q.stream {
             part.rid = id.clone();
             self.send(part, None);
@@ -736,7 +821,9 @@ impl Session {
         if let SubscriptionKind::Queue(name) = &kind {
             if !name.is_empty() {
                 let existing = self.subscriptions.iter().find(|(_, s)| {
-                    s.kind == kind || (s.current.as_deref() == Some(name.as_str()) && s.kind != SubscriptionKind::RpcReplies)
+                    s.kind == kind
+                        || (s.current.as_deref() == Some(name.as_str())
+                            && s.kind != SubscriptionKind::RpcReplies)
                 });
                 if let Some((&id, s)) = existing {
                     let keep_now = s.keep || keep;
@@ -746,10 +833,20 @@ impl Session {
                         let name = current.unwrap_or_default();
                         self.reply_ok(request, queue_reply(&name));
                     } else if !self.active {
-                        self.reply_err(request, ErrorKind::NotConnected, "not connected: call connect() first");
+                        self.reply_err(
+                            request,
+                            ErrorKind::NotConnected,
+                            "not connected: call connect() first",
+                        );
                     } else {
-                        self.subscriptions.get_mut(&id).expect("found").waiters.push((request, deadline));
-                        if self.subscriptions[&id].in_flight.is_none() && matches!(self.phase, Phase::Ready) {
+                        self.subscriptions
+                            .get_mut(&id)
+                            .expect("found")
+                            .waiters
+                            .push((request, deadline));
+                        if self.subscriptions[&id].in_flight.is_none()
+                            && matches!(self.phase, Phase::Ready)
+                        {
                             self.send_registration(now, id);
                         }
                     }
@@ -760,12 +857,24 @@ impl Session {
         self.next_subscription += 1;
         let id = self.next_subscription;
         if !self.active {
-            self.reply_err(request, ErrorKind::NotConnected, "not connected: call connect() first");
+            self.reply_err(
+                request,
+                ErrorKind::NotConnected,
+                "not connected: call connect() first",
+            );
             return (id, request);
         }
         self.subscriptions.insert(
             id,
-            Subscription { kind, current: None, first: None, live: false, keep, in_flight: None, waiters: vec![(request, deadline)] },
+            Subscription {
+                kind,
+                current: None,
+                first: None,
+                live: false,
+                keep,
+                in_flight: None,
+                waiters: vec![(request, deadline)],
+            },
         );
         if matches!(self.phase, Phase::Ready) {
             self.send_registration(now, id);
@@ -778,11 +887,20 @@ impl Session {
     pub fn unsubscribe(&mut self, now: u64, id: SubscriptionId) -> RequestId {
         let sub = self.remove_subscription(id);
         match sub {
-            Some(Subscription { kind: SubscriptionKind::Watch(_), live: true, current: Some(wid), .. }) => {
+            Some(Subscription {
+                kind: SubscriptionKind::Watch(_),
+                live: true,
+                current: Some(wid),
+                ..
+            }) => {
                 let data = to_any(&crate::pb::UnWatchRequest { id: wid });
                 self.request(now, "unwatch", data, None)
             }
-            Some(Subscription { live: true, current: Some(name), .. }) => {
+            Some(Subscription {
+                live: true,
+                current: Some(name),
+                ..
+            }) => {
                 let data = to_any(&UnRegisterQueueRequest { queuename: name });
                 self.request(now, "unregisterqueue", data, None)
             }
@@ -799,30 +917,57 @@ impl Session {
         let lower = name.to_ascii_lowercase();
         let by_first = || {
             let watch_id = name.strip_prefix("watch:")?;
-            self.subscriptions.iter().find(|(_, s)| s.first.as_deref() == Some(watch_id)).map(|(k, _)| *k)
-        };
-        self.routes.get(name).or_else(|| self.routes.get(&lower)).copied().or_else(by_first).or_else(|| {
             self.subscriptions
                 .iter()
-                .find(|(_, s)| s.kind == SubscriptionKind::Queue(lower.clone()))
+                .find(|(_, s)| s.first.as_deref() == Some(watch_id))
                 .map(|(k, _)| *k)
-        })
+        };
+        self.routes
+            .get(name)
+            .or_else(|| self.routes.get(&lower))
+            .copied()
+            .or_else(by_first)
+            .or_else(|| {
+                self.subscriptions
+                    .iter()
+                    .find(|(_, s)| s.kind == SubscriptionKind::Queue(lower.clone()))
+                    .map(|(k, _)| *k)
+            })
     }
 
     /// Sends `message` and waits for the reply on the client's reply queue, matched by
     /// correlation id, so any number of rpcs can run at once.
-    pub fn rpc(&mut self, now: u64, mut message: QueueMessageRequest, timeout_ms: Option<u64>) -> RequestId {
+    pub fn rpc(
+        &mut self,
+        now: u64,
+        mut message: QueueMessageRequest,
+        timeout_ms: Option<u64>,
+    ) -> RequestId {
         let request = self.new_request();
         if !self.active {
-            self.reply_err(request, ErrorKind::NotConnected, "not connected: call connect() first");
+            self.reply_err(
+                request,
+                ErrorKind::NotConnected,
+                "not connected: call connect() first",
+            );
             return request;
         }
         let corr = format!("rpc-{}", self.seq.next_id());
         message.correlation_id = corr.clone();
         let deadline = now + self.timeout_of(timeout_ms);
-        self.rpc_calls.insert(corr.clone(), RpcCall { request, message, deadline, sent: false });
+        self.rpc_calls.insert(
+            corr.clone(),
+            RpcCall {
+                request,
+                message,
+                deadline,
+                sent: false,
+            },
+        );
         match self.rpc_queue {
-            Some(sub) if self.subscriptions.get(&sub).is_some_and(|s| s.live) => self.send_rpc(now, &corr),
+            Some(sub) if self.subscriptions.get(&sub).is_some_and(|s| s.live) => {
+                self.send_rpc(now, &corr)
+            }
             Some(_) => {}
             None => {
                 self.next_subscription += 1;
@@ -857,35 +1002,65 @@ impl Session {
         self.socket = Some(socket);
         self.seq.reset();
         self.codec = Codec::new(self.config.framing, self.config.max_frame_len);
-        self.phase = Phase::Opening { deadline: now + self.config.connect_timeout_ms };
+        self.phase = Phase::Opening {
+            deadline: now + self.config.connect_timeout_ms,
+        };
         if self.state != State::Connecting {
             self.state = State::Connecting;
-            self.outputs.push_back(Output::Event(ClientEvent::Connecting));
+            self.outputs
+                .push_back(Output::Event(ClientEvent::Connecting));
         }
-        let url = self.url.as_ref().map(|u| u.socket_url()).unwrap_or_default();
-        self.outputs.push_back(Output::OpenSocket { socket, url, protocols: self.config.framing.subprotocols() });
+        let url = self
+            .url
+            .as_ref()
+            .map(|u| u.socket_url())
+            .unwrap_or_default();
+        self.outputs.push_back(Output::OpenSocket {
+            socket,
+            url,
+            protocols: self.config.framing.subprotocols(),
+        });
     }
 
     fn begin_auth(&mut self, now: u64) {
         self.phase = Phase::Auth;
         // Signing in is part of connecting: a server that accepts the socket and then says
         // nothing is given the connect timeout, not the (longer) request timeout.
-        let deadline = now + self.config.connect_timeout_ms.min(self.config.request_timeout_ms);
+        let deadline = now
+            + self
+                .config
+                .connect_timeout_ms
+                .min(self.config.request_timeout_ms);
         let c = &self.config;
         let signin = if let (Some(u), Some(p)) = (&c.username, &c.password) {
-            Some(SigninRequest { username: u.clone(), password: p.clone(), ping: true, ..Default::default() })
+            Some(SigninRequest {
+                username: u.clone(),
+                password: p.clone(),
+                ping: true,
+                ..Default::default()
+            })
         } else {
-            c.jwt.as_ref().map(|jwt| SigninRequest { jwt: jwt.clone(), ping: true, ..Default::default() })
+            c.jwt.as_ref().map(|jwt| SigninRequest {
+                jwt: jwt.clone(),
+                ping: true,
+                ..Default::default()
+            })
         };
         match signin {
             Some(mut req) => {
                 req.agent = c.agent.clone();
                 req.version = c.version.clone();
-                self.send(envelope("signin", Some(to_any(&req))), Some((InFlight::Signin, deadline)));
+                self.send(
+                    envelope("signin", Some(to_any(&req))),
+                    Some((InFlight::Signin, deadline)),
+                );
             }
             None => {
                 let data = to_any(&GetElementRequest::default());
-                self.send(envelope("getelement", Some(data)), Some((InFlight::Guest, deadline)));
+                self.send(
+                    envelope("getelement", Some(data)),
+                    Some((InFlight::Guest, deadline)),
+                );
             }
         }
     }
@@ -912,7 +1087,8 @@ impl Session {
         let was = self.state;
         self.state = state;
         if matches!(was, State::Disconnected | State::Connecting) {
-            self.outputs.push_back(Output::Event(ClientEvent::Connected));
+            self.outputs
+                .push_back(Output::Event(ClientEvent::Connected));
         }
         if state == State::SignedIn && was != State::SignedIn {
             self.outputs.push_back(Output::Event(ClientEvent::SignedIn));
@@ -925,7 +1101,11 @@ impl Session {
             .subscriptions
             .iter()
             .filter(|(_, s)| !s.live && s.in_flight.is_none())
-            .filter(|(_, s)| !s.waiters.is_empty() || (s.keep && self.config.auto_reregister) || s.kind == SubscriptionKind::RpcReplies)
+            .filter(|(_, s)| {
+                !s.waiters.is_empty()
+                    || (s.keep && self.config.auto_reregister)
+                    || s.kind == SubscriptionKind::RpcReplies
+            })
             .map(|(k, _)| *k)
             .collect();
         for id in subs {
@@ -937,40 +1117,63 @@ impl Session {
     }
 
     fn send_registration(&mut self, now: u64, id: SubscriptionId) {
-        let Some(sub) = self.subscriptions.get(&id) else { return };
+        let Some(sub) = self.subscriptions.get(&id) else {
+            return;
+        };
         let (command, data) = match &sub.kind {
             SubscriptionKind::Queue(name) => {
                 // A named queue keeps its name; a temporary one asks for a fresh name.
-                ("registerqueue", to_any(&RegisterQueueRequest { queuename: name.clone() }))
+                (
+                    "registerqueue",
+                    to_any(&RegisterQueueRequest {
+                        queuename: name.clone(),
+                    }),
+                )
             }
-            SubscriptionKind::RpcReplies => ("registerqueue", to_any(&RegisterQueueRequest::default())),
+            SubscriptionKind::RpcReplies => {
+                ("registerqueue", to_any(&RegisterQueueRequest::default()))
+            }
             SubscriptionKind::Exchange(req) => ("registerexchange", to_any(req)),
             SubscriptionKind::Watch(req) => ("watch", to_any(req)),
         };
         let deadline = now + self.config.request_timeout_ms;
-        let id_str = self.send(envelope(command, Some(data)), Some((InFlight::Register(id), deadline)));
+        let id_str = self.send(
+            envelope(command, Some(data)),
+            Some((InFlight::Register(id), deadline)),
+        );
         if let Some(s) = self.subscriptions.get_mut(&id) {
             s.in_flight = id_str;
         }
     }
 
     fn send_rpc(&mut self, now: u64, corr: &str) {
-        let Some(reply_to) = self.rpc_queue.and_then(|s| self.subscriptions.get(&s)).and_then(|s| s.current.clone())
+        let Some(reply_to) = self
+            .rpc_queue
+            .and_then(|s| self.subscriptions.get(&s))
+            .and_then(|s| s.current.clone())
         else {
             return;
         };
-        let Some(call) = self.rpc_calls.get_mut(corr) else { return };
+        let Some(call) = self.rpc_calls.get_mut(corr) else {
+            return;
+        };
         call.sent = true;
         let mut msg = call.message.clone();
         msg.replyto = reply_to;
         let deadline = call.deadline.max(now);
-        self.send(envelope("queuemessage", Some(to_any(&msg))), Some((InFlight::RpcSend(corr.to_string()), deadline)));
+        self.send(
+            envelope("queuemessage", Some(to_any(&msg))),
+            Some((InFlight::RpcSend(corr.to_string()), deadline)),
+        );
     }
 
     fn send_probe(&mut self, now: u64) {
         let deadline = now + self.config.heartbeat_timeout_ms;
         let data = to_any(&GetElementRequest::default());
-        self.send(envelope("getelement", Some(data)), Some((InFlight::Probe, deadline)));
+        self.send(
+            envelope("getelement", Some(data)),
+            Some((InFlight::Probe, deadline)),
+        );
     }
 
     /// Stamps and sends `env` on the current socket; returns its id.
@@ -990,7 +1193,10 @@ impl Session {
             // Download chunks share the rid of the request, which stays open for its reply.
             if let Some((InFlight::User(request), _)) = self.in_flight.get(&env.rid) {
                 let request = *request;
-                self.outputs.push_back(Output::Stream { request, envelope: env });
+                self.outputs.push_back(Output::Stream {
+                    request,
+                    envelope: env,
+                });
             }
             return;
         }
@@ -1002,7 +1208,11 @@ impl Session {
         }
         match env.command.as_str() {
             "ping" => {
-                let pong = Envelope { command: "pong".into(), rid: env.id.clone(), ..Default::default() };
+                let pong = Envelope {
+                    command: "pong".into(),
+                    rid: env.id.clone(),
+                    ..Default::default()
+                };
                 self.send(pong, None);
             }
             "refreshtoken" => {
@@ -1019,7 +1229,10 @@ impl Session {
             "watchevent" => {
                 if let Ok(ev) = decode::<WatchEvent>(&env) {
                     if let Some(&sub) = self.routes.get(&format!("watch:{}", ev.id)) {
-                        self.outputs.push_back(Output::Message { subscription: sub, envelope: env });
+                        self.outputs.push_back(Output::Message {
+                            subscription: sub,
+                            envelope: env,
+                        });
                     }
                 }
             }
@@ -1029,8 +1242,12 @@ impl Session {
     }
 
     fn route_queue_event(&mut self, now: u64, env: Envelope) {
-        let Ok(ev) = decode::<QueueEvent>(&env) else { return };
-        let Some(&sub) = self.routes.get(&ev.queuename.to_ascii_lowercase()) else { return };
+        let Ok(ev) = decode::<QueueEvent>(&env) else {
+            return;
+        };
+        let Some(&sub) = self.routes.get(&ev.queuename.to_ascii_lowercase()) else {
+            return;
+        };
         if Some(sub) == self.rpc_queue {
             if let Some(call) = self.rpc_calls.remove(&ev.correlation_id) {
                 self.reply_ok(call.request, env);
@@ -1038,19 +1255,28 @@ impl Session {
             let _ = now;
             return;
         }
-        self.outputs.push_back(Output::Message { subscription: sub, envelope: env });
+        self.outputs.push_back(Output::Message {
+            subscription: sub,
+            envelope: env,
+        });
     }
 
     fn complete(&mut self, now: u64, what: InFlight, env: Envelope) {
         match what {
             InFlight::User(r) => match error_of(&env) {
-                Some(e) => self.outputs.push_back(Output::Reply { request: r, result: Err(e) }),
+                Some(e) => self.outputs.push_back(Output::Reply {
+                    request: r,
+                    result: Err(e),
+                }),
                 None => self.reply_ok(r, env),
             },
             InFlight::UserSignin(r) => match error_of(&env) {
                 Some(mut e) => {
                     e.kind = ErrorKind::Signin;
-                    self.outputs.push_back(Output::Reply { request: r, result: Err(e) });
+                    self.outputs.push_back(Output::Reply {
+                        request: r,
+                        result: Err(e),
+                    });
                 }
                 None => {
                     if let Ok(resp) = decode::<SigninResponse>(&env) {
@@ -1067,7 +1293,13 @@ impl Session {
                 }
             },
             InFlight::Signin => match error_of(&env) {
-                Some(e) => self.auth_failed(now, Error { kind: ErrorKind::Signin, ..e }),
+                Some(e) => self.auth_failed(
+                    now,
+                    Error {
+                        kind: ErrorKind::Signin,
+                        ..e
+                    },
+                ),
                 None => match decode::<SigninResponse>(&env) {
                     Ok(resp) => {
                         if !resp.jwt.is_empty() && self.config.password.is_none() {
@@ -1080,14 +1312,23 @@ impl Session {
                 },
             },
             InFlight::Guest => match error_of(&env) {
-                Some(e) => self.auth_failed(now, Error { kind: ErrorKind::ConnectFailed, ..e }),
+                Some(e) => self.auth_failed(
+                    now,
+                    Error {
+                        kind: ErrorKind::ConnectFailed,
+                        ..e
+                    },
+                ),
                 None => self.became_ready(now, State::Connected),
             },
             InFlight::Register(sub) => self.registered(now, sub, env),
             InFlight::RpcSend(corr) => {
                 if let Some(e) = error_of(&env) {
                     if let Some(call) = self.rpc_calls.remove(&corr) {
-                        self.outputs.push_back(Output::Reply { request: call.request, result: Err(e) });
+                        self.outputs.push_back(Output::Reply {
+                            request: call.request,
+                            result: Err(e),
+                        });
                     }
                 }
             }
@@ -1096,27 +1337,41 @@ impl Session {
     }
 
     fn registered(&mut self, now: u64, id: SubscriptionId, env: Envelope) {
-        let Some(sub) = self.subscriptions.get_mut(&id) else { return };
+        let Some(sub) = self.subscriptions.get_mut(&id) else {
+            return;
+        };
         sub.in_flight = None;
         if let Some(e) = error_of(&env) {
             let waiters = std::mem::take(&mut sub.waiters);
             let is_rpc = sub.kind == SubscriptionKind::RpcReplies;
             if waiters.is_empty() && !is_rpc {
                 let what = sub.current.clone().unwrap_or_default();
-                self.outputs.push_back(Output::Event(ClientEvent::Error(format!(
-                    "could not register '{what}' again: {}",
-                    e.message
-                ))));
+                self.outputs
+                    .push_back(Output::Event(ClientEvent::Error(format!(
+                        "could not register '{what}' again: {}",
+                        e.message
+                    ))));
                 return;
             }
             for (r, _) in waiters {
-                self.outputs.push_back(Output::Reply { request: r, result: Err(e.clone()) });
+                self.outputs.push_back(Output::Reply {
+                    request: r,
+                    result: Err(e.clone()),
+                });
             }
             self.remove_subscription(id);
             if is_rpc {
-                let calls: Vec<_> = self.rpc_calls.take_values().into_iter().map(|c| c.request).collect();
+                let calls: Vec<_> = self
+                    .rpc_calls
+                    .take_values()
+                    .into_iter()
+                    .map(|c| c.request)
+                    .collect();
                 for r in calls {
-                    self.outputs.push_back(Output::Reply { request: r, result: Err(e.clone()) });
+                    self.outputs.push_back(Output::Reply {
+                        request: r,
+                        result: Err(e.clone()),
+                    });
                 }
             }
             return;
@@ -1126,7 +1381,10 @@ impl Session {
             Err(e) => {
                 let waiters = std::mem::take(&mut sub.waiters);
                 for (r, _) in waiters {
-                    self.outputs.push_back(Output::Reply { request: r, result: Err(e.clone()) });
+                    self.outputs.push_back(Output::Reply {
+                        request: r,
+                        result: Err(e.clone()),
+                    });
                 }
                 return;
             }
@@ -1145,15 +1403,24 @@ impl Session {
         if let Some(old) = old.filter(|o| *o != name) {
             // Watches keep their first id towards the app, so only queues are "renamed".
             if !is_rpc && !is_watch {
-                self.outputs.push_back(Output::Event(ClientEvent::QueueRenamed { subscription: id, old, new: name.clone() }));
+                self.outputs
+                    .push_back(Output::Event(ClientEvent::QueueRenamed {
+                        subscription: id,
+                        old,
+                        new: name.clone(),
+                    }));
             }
         }
         for (r, _) in waiters {
             self.reply_ok(r, env.clone());
         }
         if is_rpc {
-            let pending: Vec<String> =
-                self.rpc_calls.iter().filter(|(_, c)| !c.sent).map(|(k, _)| k.clone()).collect();
+            let pending: Vec<String> = self
+                .rpc_calls
+                .iter()
+                .filter(|(_, c)| !c.sent)
+                .map(|(k, _)| k.clone())
+                .collect();
             for corr in pending {
                 self.send_rpc(now, &corr);
             }
@@ -1164,10 +1431,19 @@ impl Session {
         self.close_socket(close);
         self.fail_in_flight(ErrorKind::Disconnected, &format!("disconnected: {reason}"));
         // rpc calls whose message went out will never see their reply (the reply queue died).
-        let sent: Vec<String> = self.rpc_calls.iter().filter(|(_, c)| c.sent).map(|(k, _)| k.clone()).collect();
+        let sent: Vec<String> = self
+            .rpc_calls
+            .iter()
+            .filter(|(_, c)| c.sent)
+            .map(|(k, _)| k.clone())
+            .collect();
         for corr in sent {
             if let Some(call) = self.rpc_calls.remove(&corr) {
-                self.reply_err(call.request, ErrorKind::Disconnected, &format!("disconnected: {reason}"));
+                self.reply_err(
+                    call.request,
+                    ErrorKind::Disconnected,
+                    &format!("disconnected: {reason}"),
+                );
             }
         }
         self.routes.clear();
@@ -1191,8 +1467,13 @@ impl Session {
         if self.connect_pending {
             self.connect_pending = false;
             self.active = false;
-            let kind = if first_kind == ErrorKind::Disconnected { ErrorKind::ConnectFailed } else { first_kind };
-            self.outputs.push_back(Output::ConnectDone(Err(Error::new(kind, reason.clone()))));
+            let kind = if first_kind == ErrorKind::Disconnected {
+                ErrorKind::ConnectFailed
+            } else {
+                first_kind
+            };
+            self.outputs
+                .push_back(Output::ConnectDone(Err(Error::new(kind, reason.clone()))));
             self.fail_waiting(ErrorKind::ConnectFailed, &reason);
             self.phase = Phase::Idle;
             self.set_disconnected(reason);
@@ -1203,7 +1484,9 @@ impl Session {
             self.set_disconnected(reason);
             return;
         }
-        if matches!(self.phase, Phase::Ready) && now.saturating_sub(self.ready_since) >= self.config.stable_after_ms {
+        if matches!(self.phase, Phase::Ready)
+            && now.saturating_sub(self.ready_since) >= self.config.stable_after_ms
+        {
             self.backoff.reset();
         }
         match self.backoff.next_delay(&mut self.rng) {
@@ -1229,13 +1512,15 @@ impl Session {
     fn set_disconnected(&mut self, reason: String) {
         if self.state != State::Disconnected {
             self.state = State::Disconnected;
-            self.outputs.push_back(Output::Event(ClientEvent::Disconnected(reason)));
+            self.outputs
+                .push_back(Output::Event(ClientEvent::Disconnected(reason)));
         }
     }
 
     fn close_socket(&mut self, say_goodbye: bool) {
         if let Some(socket) = self.socket.take() {
-            if say_goodbye && matches!(self.phase, Phase::Auth | Phase::Ready | Phase::Token { .. }) {
+            if say_goodbye && matches!(self.phase, Phase::Auth | Phase::Ready | Phase::Token { .. })
+            {
                 if let Some(bytes) = self.codec.goodbye() {
                     self.outputs.push_back(Output::Send { socket, bytes });
                 }
@@ -1265,10 +1550,15 @@ impl Session {
         while let Some(q) = self.outbox.pop_front() {
             self.reply_err(q.request, kind, message);
         }
-        let subs: Vec<SubscriptionId> =
-            self.subscriptions.iter().filter(|(_, s)| !s.waiters.is_empty()).map(|(k, _)| *k).collect();
+        let subs: Vec<SubscriptionId> = self
+            .subscriptions
+            .iter()
+            .filter(|(_, s)| !s.waiters.is_empty())
+            .map(|(k, _)| *k)
+            .collect();
         for sub in subs {
-            let waiters = std::mem::take(&mut self.subscriptions.get_mut(&sub).expect("listed").waiters);
+            let waiters =
+                std::mem::take(&mut self.subscriptions.get_mut(&sub).expect("listed").waiters);
             for (r, _) in waiters {
                 self.reply_err(r, kind, message);
             }
@@ -1276,20 +1566,31 @@ impl Session {
                 self.remove_subscription(sub);
             }
         }
-        let calls: Vec<RequestId> = self.rpc_calls.take_values().into_iter().map(|c| c.request).collect();
+        let calls: Vec<RequestId> = self
+            .rpc_calls
+            .take_values()
+            .into_iter()
+            .map(|c| c.request)
+            .collect();
         for r in calls {
             self.reply_err(r, kind, message);
         }
     }
 
     fn fail_sub_waiters(&mut self, sub: SubscriptionId, kind: ErrorKind, message: &str) {
-        let Some(s) = self.subscriptions.get_mut(&sub) else { return };
+        let Some(s) = self.subscriptions.get_mut(&sub) else {
+            return;
+        };
         let now_due: Vec<(RequestId, u64)> = std::mem::take(&mut s.waiters);
         for (r, _) in now_due {
             self.reply_err(r, kind, message);
         }
         // A registration that never reached the server is abandoned with its request.
-        if self.subscriptions.get(&sub).is_some_and(|s| s.current.is_none() && !s.live) {
+        if self
+            .subscriptions
+            .get(&sub)
+            .is_some_and(|s| s.current.is_none() && !s.live)
+        {
             if let Some(id) = self.subscriptions[&sub].in_flight.clone() {
                 if let Some(entry) = self.in_flight.get_mut(&id) {
                     entry.0 = InFlight::Ignore;
@@ -1305,30 +1606,51 @@ impl Session {
         if self.rpc_queue == Some(id) {
             self.rpc_queue = None;
         } else {
-            self.outputs.push_back(Output::SubscriptionClosed { subscription: id });
+            self.outputs
+                .push_back(Output::SubscriptionClosed { subscription: id });
         }
         Some(sub)
     }
 
     fn reply_ok(&mut self, request: RequestId, env: Envelope) {
-        self.outputs.push_back(Output::Reply { request, result: Ok(env) });
+        self.outputs.push_back(Output::Reply {
+            request,
+            result: Ok(env),
+        });
     }
 
     fn reply_err(&mut self, request: RequestId, kind: ErrorKind, message: &str) {
-        self.outputs.push_back(Output::Reply { request, result: Err(Error::new(kind, message)) });
+        self.outputs.push_back(Output::Reply {
+            request,
+            result: Err(Error::new(kind, message)),
+        });
     }
 }
 
 fn stream_envelopes(chunks: Vec<Vec<u8>>) -> Vec<Envelope> {
     let mut out = Vec::with_capacity(chunks.len() + 2);
-    out.push(envelope("beginstream", Some(to_any(&crate::pb::BeginStream::default()))));
+    out.push(envelope(
+        "beginstream",
+        Some(to_any(&crate::pb::BeginStream::default())),
+    ));
     for data in chunks {
-        out.push(envelope("stream", Some(to_any(&crate::pb::Stream { data }))));
+        out.push(envelope(
+            "stream",
+            Some(to_any(&crate::pb::Stream { data })),
+        ));
     }
-    out.push(envelope("endstream", Some(to_any(&crate::pb::EndStream::default()))));
+    out.push(envelope(
+        "endstream",
+        Some(to_any(&crate::pb::EndStream::default())),
+    ));
     out
 }
 
 fn queue_reply(name: &str) -> Envelope {
-    envelope("registerqueuereply", Some(to_any(&RegisterQueueResponse { queuename: name.to_string() })))
+    envelope(
+        "registerqueuereply",
+        Some(to_any(&RegisterQueueResponse {
+            queuename: name.to_string(),
+        })),
+    )
 }

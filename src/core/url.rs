@@ -32,9 +32,11 @@ impl std::fmt::Debug for ServerUrl {
 impl ServerUrl {
     /// Parses `url`. `http(s)` become `ws(s)`; an empty path becomes the framing's path.
     pub fn parse(url: &str, framing: Framing) -> Result<ServerUrl, Error> {
-        let invalid = |why: &str| Error::new(ErrorKind::InvalidArgument, concat(&["invalid URL: ", why]));
+        let invalid =
+            |why: &str| Error::new(ErrorKind::InvalidArgument, concat(&["invalid URL: ", why]));
         let url = url.trim();
-        let (scheme, rest) = split_once_str(url, "://").ok_or_else(|| invalid("expected ws://host or wss://host"))?;
+        let (scheme, rest) = split_once_str(url, "://")
+            .ok_or_else(|| invalid("expected ws://host or wss://host"))?;
         let scheme = match scheme.to_ascii_lowercase().as_str() {
             "ws" | "http" => "ws",
             "wss" | "https" => "wss",
@@ -65,13 +67,20 @@ impl ServerUrl {
                 password = Some(p);
             }
         }
-        let path = if path.is_empty() || path == "/" || path.starts_with("/?") || path.starts_with('?') {
-            let query = path.find('?').and_then(|i| path.get(i..)).unwrap_or("");
-            concat(&[framing.default_path(), query])
-        } else {
-            path.to_string()
-        };
-        Ok(ServerUrl { scheme: scheme.into(), authority: host.to_string(), path, username, password })
+        let path =
+            if path.is_empty() || path == "/" || path.starts_with("/?") || path.starts_with('?') {
+                let query = path.find('?').and_then(|i| path.get(i..)).unwrap_or("");
+                concat(&[framing.default_path(), query])
+            } else {
+                path.to_string()
+            };
+        Ok(ServerUrl {
+            scheme: scheme.into(),
+            authority: host.to_string(),
+            path,
+            username,
+            password,
+        })
     }
 
     /// The URL to open, with no credentials in it.
@@ -92,7 +101,10 @@ pub(crate) fn concat(parts: &[&str]) -> String {
 /// `s.split_once(pat)` for a string pattern, without the substring searcher of `core::str`
 /// (whose panic paths pull in the `Debug` formatting of `char` and `str`).
 pub(crate) fn split_once_str<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
-    let i = s.as_bytes().windows(pat.len()).position(|w| w == pat.as_bytes())?;
+    let i = s
+        .as_bytes()
+        .windows(pat.len())
+        .position(|w| w == pat.as_bytes())?;
     let (head, rest) = s.split_at_checked(i)?;
     Some((head, rest.get(pat.len()..)?))
 }
@@ -126,7 +138,10 @@ mod tests {
         let u = ServerUrl::parse("https://app.openiap.io", Framing::OpenIap).unwrap();
         assert_eq!(u.socket_url(), "wss://app.openiap.io/ws/v2");
         let u = ServerUrl::parse("ws://127.0.0.1:3000/", Framing::GrpcWeb).unwrap();
-        assert_eq!(u.socket_url(), "ws://127.0.0.1:3000/openiap.FlowService/SetupStream");
+        assert_eq!(
+            u.socket_url(),
+            "ws://127.0.0.1:3000/openiap.FlowService/SetupStream"
+        );
         let u = ServerUrl::parse("ws://h/custom/ws?x=1", Framing::OpenIap).unwrap();
         assert_eq!(u.socket_url(), "ws://h/custom/ws?x=1");
     }
@@ -142,7 +157,14 @@ mod tests {
 
     #[test]
     fn bad_urls_are_typed_errors() {
-        for bad in ["", "host:3000", "ftp://x", "grpc://grpc.app.openiap.io:443", "ws://", "ws:///path"] {
+        for bad in [
+            "",
+            "host:3000",
+            "ftp://x",
+            "grpc://grpc.app.openiap.io:443",
+            "ws://",
+            "ws:///path",
+        ] {
             let e = ServerUrl::parse(bad, Framing::OpenIap).unwrap_err();
             assert_eq!(e.kind, ErrorKind::InvalidArgument, "{bad}");
         }

@@ -20,7 +20,9 @@ impl<K: Ord, V> std::ops::Index<&K> for VecMap<K, V> {
 
 impl<K, V> Default for VecMap<K, V> {
     fn default() -> Self {
-        VecMap { entries: Vec::new() }
+        VecMap {
+            entries: Vec::new(),
+        }
     }
 }
 
@@ -117,7 +119,10 @@ impl<K: Ord, V> VecMap<K, V> {
 
     /// Removes and returns every value, in key order.
     pub fn take_values(&mut self) -> Vec<V> {
-        std::mem::take(&mut self.entries).into_iter().map(|(_, v)| v).collect()
+        std::mem::take(&mut self.entries)
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect()
     }
 }
 

@@ -37,14 +37,25 @@ fn config_from(options: &JsValue) -> Result<Config, JsValue> {
         c.agent = a;
     }
     c.request_timeout_ms = o.number("timeout_ms")?.unwrap_or(c.request_timeout_ms);
-    c.connect_timeout_ms = o.number("connect_timeout_ms")?.unwrap_or(c.connect_timeout_ms);
+    c.connect_timeout_ms = o
+        .number("connect_timeout_ms")?
+        .unwrap_or(c.connect_timeout_ms);
     c.heartbeat_ms = o.number("heartbeat_ms")?.unwrap_or(c.heartbeat_ms);
-    c.heartbeat_timeout_ms = o.number("heartbeat_timeout_ms")?.unwrap_or(c.heartbeat_timeout_ms);
+    c.heartbeat_timeout_ms = o
+        .number("heartbeat_timeout_ms")?
+        .unwrap_or(c.heartbeat_timeout_ms);
     c.auto_reregister = o.boolean("auto_reregister")?.unwrap_or(true);
-    c.outbox_limit = o.number("outbox_limit")?.map(|v| v as usize).unwrap_or(c.outbox_limit);
-    c.max_frame_len = o.number("max_frame_bytes")?.map(|v| v as usize).unwrap_or(c.max_frame_len);
+    c.outbox_limit = o
+        .number("outbox_limit")?
+        .map(|v| v as usize)
+        .unwrap_or(c.outbox_limit);
+    c.max_frame_len = o
+        .number("max_frame_bytes")?
+        .map(|v| v as usize)
+        .unwrap_or(c.max_frame_len);
     if let Some(f) = o.string("framing")? {
-        c.framing = Framing::parse(&f).ok_or_else(|| js::invalid("framing must be \"openiap\" or \"grpc-web\""))?;
+        c.framing = Framing::parse(&f)
+            .ok_or_else(|| js::invalid("framing must be \"openiap\" or \"grpc-web\""))?;
     }
     let r = o.object("reconnect");
     let r = Options(&r);
@@ -52,7 +63,9 @@ fn config_from(options: &JsValue) -> Result<Config, JsValue> {
     c.backoff = BackoffConfig {
         initial_ms: r.number("initial_ms")?.unwrap_or(d.initial_ms),
         max_ms: r.number("max_ms")?.unwrap_or(d.max_ms),
-        max_attempts: r.number("max_attempts")?.map(|v| v.min(u32::MAX as u64) as u32),
+        max_attempts: r
+            .number("max_attempts")?
+            .map(|v| v.min(u32::MAX as u64) as u32),
     };
     Ok(c)
 }
@@ -67,7 +80,10 @@ fn message_from(value: &JsValue) -> Result<(QueueMessageRequest, Option<u64>), J
         exchangename: o.string("exchangename")?.unwrap_or_default(),
         data: js::data_text(&js::get(value, "data")),
         striptoken: o.boolean("striptoken")?.unwrap_or(false),
-        expiration: o.number("expiration")?.map(|v| v.min(i32::MAX as u64) as i32).unwrap_or(0),
+        expiration: o
+            .number("expiration")?
+            .map(|v| v.min(i32::MAX as u64) as i32)
+            .unwrap_or(0),
     };
     if msg.queuename.is_empty() && msg.exchangename.is_empty() {
         return Err(js::invalid("queuename or exchangename is required"));
@@ -90,7 +106,9 @@ impl Client {
         let mut config = config_from(&options)?;
         config.use_token_callback = get_token.is_some();
         let seed = (js_sys::Math::random() * u64::MAX as f64) as u64 ^ now();
-        Ok(Client { inner: Some(Inner::new(Session::new(config, seed), get_token)) })
+        Ok(Client {
+            inner: Some(Inner::new(Session::new(config, seed), get_token)),
+        })
     }
 
     pub(super) fn shared(&self) -> Result<&Shared, JsValue> {
@@ -102,7 +120,9 @@ impl Client {
     /// After one success the client reconnects by itself until `disconnect()`.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn connect(&self, url: Option<String>) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
         let promise = connect_promise(shared);
         shared.borrow_mut().session.connect(now(), url.as_deref());
         drive(shared);
@@ -120,15 +140,22 @@ impl Client {
 
     /// Signs in with `{username, password}` or `{jwt}`; resolves to `{jwt, user}`.
     #[wasm_bindgen(unchecked_return_type = "Promise<SigninResult>")]
-    pub fn signin(&self, #[wasm_bindgen(unchecked_param_type = "SigninOptions")] options: JsValue) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
+    pub fn signin(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SigninOptions")] options: JsValue,
+    ) -> Promise {
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
         let read = || -> Result<SigninRequest, JsValue> {
             let o = Options(&options);
             Ok(SigninRequest {
                 username: o.string("username")?.unwrap_or_default(),
                 password: o.string("password")?.unwrap_or_default(),
                 jwt: o.string("jwt")?.unwrap_or_default(),
-                agent: o.string("agent")?.unwrap_or_else(|| shared.borrow().session.config().agent.clone()),
+                agent: o
+                    .string("agent")?
+                    .unwrap_or_else(|| shared.borrow().session.config().agent.clone()),
                 version: env!("CARGO_PKG_VERSION").into(),
                 longtoken: o.boolean("longtoken")?.unwrap_or(false),
                 validateonly: o.boolean("validateonly")?.unwrap_or(false),
@@ -139,20 +166,28 @@ impl Client {
             Ok(r) => r,
             Err(e) => return reject(e),
         };
-        let id = shared.borrow_mut().session.request(now(), "signin", to_any(&req), None);
+        let id = shared
+            .borrow_mut()
+            .session
+            .request(now(), "signin", to_any(&req), None);
         promise_for(shared, id, ReplyKind::Signin)
     }
 
     /// Adds an event handler; returns its id for `off_client_event`. Every handler gets every
     /// event `{event, reason}` in order: Connecting, Connected, SignedIn, Disconnected,
     /// QueueRenamed (`old`, `new`), Error.
-    pub fn on_client_event(&self, #[wasm_bindgen(unchecked_param_type = "(event: ClientEvent) => void")] callback: Function) -> Result<u32, JsValue> {
+    pub fn on_client_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: ClientEvent) => void")] callback: Function,
+    ) -> Result<u32, JsValue> {
         Ok(self.shared()?.borrow_mut().add_handler(callback))
     }
 
     /// Removes an event handler; true if it existed.
     pub fn off_client_event(&self, id: u32) -> bool {
-        self.inner.as_ref().is_some_and(|s| s.borrow_mut().remove_handler(id))
+        self.inner
+            .as_ref()
+            .is_some_and(|s| s.borrow_mut().remove_handler(id))
     }
 
     /// Registers a queue (`name` or `{queuename}`; empty for a temporary queue) and resolves to
@@ -162,11 +197,22 @@ impl Client {
     pub fn register_queue(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | { queuename?: string }")] queue: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "(message: QueueMessage) => unknown")] callback: Function,
+        #[wasm_bindgen(unchecked_param_type = "(message: QueueMessage) => unknown")]
+        callback: Function,
     ) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
-        let name = queue.as_string().or_else(|| js::get(&queue, "queuename").as_string()).unwrap_or_default();
-        self.subscribe(shared, SubscriptionKind::Queue(name), callback, ReplyKind::QueueName)
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
+        let name = queue
+            .as_string()
+            .or_else(|| js::get(&queue, "queuename").as_string())
+            .unwrap_or_default();
+        self.subscribe(
+            shared,
+            SubscriptionKind::Queue(name),
+            callback,
+            ReplyKind::QueueName,
+        )
     }
 
     /// Registers an exchange `{exchangename, algorithm, routingkey, addqueue}` and resolves to
@@ -175,9 +221,12 @@ impl Client {
     pub fn register_exchange(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExchangeOptions")] options: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "(message: QueueMessage) => unknown")] callback: Function,
+        #[wasm_bindgen(unchecked_param_type = "(message: QueueMessage) => unknown")]
+        callback: Function,
     ) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
         let read = || -> Result<RegisterExchangeRequest, JsValue> {
             let o = Options(&options);
             Ok(RegisterExchangeRequest {
@@ -192,28 +241,55 @@ impl Client {
             Ok(_) => return reject(js::invalid("exchangename is required")),
             Err(e) => return reject(e),
         };
-        self.subscribe(shared, SubscriptionKind::Exchange(req), callback, ReplyKind::QueueName)
+        self.subscribe(
+            shared,
+            SubscriptionKind::Exchange(req),
+            callback,
+            ReplyKind::QueueName,
+        )
     }
 
     /// Watches a collection `{collectionname, paths}`; resolves to the watch id.
     #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
     pub fn watch(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ collectionname: string; paths?: string[] }")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ collectionname: string; paths?: string[] }")]
+        options: JsValue,
         #[wasm_bindgen(unchecked_param_type = "(event: WatchEvent) => void")] callback: Function,
     ) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
-        let collectionname = js::get(&options, "collectionname").as_string().unwrap_or_default();
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
+        let collectionname = js::get(&options, "collectionname")
+            .as_string()
+            .unwrap_or_default();
         let paths = js::get(&options, "paths");
         let paths: Vec<String> = if js_sys::Array::is_array(&paths) {
-            js_sys::Array::from(&paths).iter().filter_map(|p| p.as_string()).collect()
+            js_sys::Array::from(&paths)
+                .iter()
+                .filter_map(|p| p.as_string())
+                .collect()
         } else {
             Vec::new()
         };
-        self.subscribe(shared, SubscriptionKind::Watch(WatchRequest { collectionname, paths }), callback, ReplyKind::WatchId)
+        self.subscribe(
+            shared,
+            SubscriptionKind::Watch(WatchRequest {
+                collectionname,
+                paths,
+            }),
+            callback,
+            ReplyKind::WatchId,
+        )
     }
 
-    fn subscribe(&self, shared: &Shared, kind: SubscriptionKind, callback: Function, reply: ReplyKind) -> Promise {
+    fn subscribe(
+        &self,
+        shared: &Shared,
+        kind: SubscriptionKind,
+        callback: Function,
+        reply: ReplyKind,
+    ) -> Promise {
         let (sub, id) = {
             let mut inner = shared.borrow_mut();
             let keep = inner.session.config().auto_reregister && !inner.in_signedin_handler;
@@ -228,7 +304,9 @@ impl Client {
     /// Stops consuming a queue (or exchange queue) registered with this client.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn unregister_queue(&self, queuename: String) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
         let sub = shared.borrow().session.subscription_for(&queuename);
         let id = {
             let mut inner = shared.borrow_mut();
@@ -246,13 +324,23 @@ impl Client {
     /// Stops a watch.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn unwatch(&self, id: String) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
-        let sub = shared.borrow().session.subscription_for(&format!("watch:{id}"));
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
+        let sub = shared
+            .borrow()
+            .session
+            .subscription_for(&format!("watch:{id}"));
         let req = {
             let mut inner = shared.borrow_mut();
             match sub {
                 Some(sub) => inner.session.unsubscribe(now(), sub),
-                None => inner.session.request(now(), "unwatch", to_any(&crate::pb::UnWatchRequest { id }), None),
+                None => inner.session.request(
+                    now(),
+                    "unwatch",
+                    to_any(&crate::pb::UnWatchRequest { id }),
+                    None,
+                ),
             }
         };
         promise_for(shared, req, ReplyKind::Unit)
@@ -260,13 +348,21 @@ impl Client {
 
     /// Sends a message to a queue or exchange. `data` may be any JSON value or a string.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn queue_message(&self, #[wasm_bindgen(unchecked_param_type = "QueueMessageOptions")] options: JsValue) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
+    pub fn queue_message(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "QueueMessageOptions")] options: JsValue,
+    ) -> Promise {
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
         let (msg, timeout) = match message_from(&options) {
             Ok(m) => m,
             Err(e) => return reject(e),
         };
-        let id = shared.borrow_mut().session.request(now(), "queuemessage", to_any(&msg), timeout);
+        let id = shared
+            .borrow_mut()
+            .session
+            .request(now(), "queuemessage", to_any(&msg), timeout);
         promise_for(shared, id, ReplyKind::Unit)
     }
 
@@ -278,12 +374,17 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "QueueMessageOptions")] options: JsValue,
         timeout_ms: Option<f64>,
     ) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
         let (msg, timeout) = match message_from(&options) {
             Ok(m) => m,
             Err(e) => return reject(e),
         };
-        let timeout = timeout_ms.filter(|t| t.is_finite() && *t > 0.0).map(|t| t as u64).or(timeout);
+        let timeout = timeout_ms
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .map(|t| t as u64)
+            .or(timeout);
         let id = shared.borrow_mut().session.rpc(now(), msg, timeout);
         promise_for(shared, id, ReplyKind::RpcData)
     }
@@ -315,7 +416,9 @@ impl Client {
     /// timers, sockets, page listeners, requests in flight, outbox, registrations, rpc calls]`.
     #[doc(hidden)]
     pub fn debug_counts(&self) -> Vec<u32> {
-        let Some(s) = &self.inner else { return vec![0; 10] };
+        let Some(s) = &self.inner else {
+            return vec![0; 10];
+        };
         let inner = s.borrow();
         let (a, b, c, d) = inner.session.table_sizes();
         let mut out: Vec<u32> = inner.resource_counts().iter().map(|v| *v as u32).collect();

@@ -102,21 +102,48 @@ enum D {
 struct O(&'static str, u8, D);
 
 /// Work item files: `{filename, id, compressed}`.
-const FILE_OUT: &[O] = &[O("filename", 1, D::Str), O("id", 2, D::Str), O("compressed", 3, D::Bool)];
+const FILE_OUT: &[O] = &[
+    O("filename", 1, D::Str),
+    O("id", 2, D::Str),
+    O("compressed", 3, D::Bool),
+];
 /// A work item as JS sees it: npm `openiap` names (`id`, not `_id`), `payload` JSON-parsed,
 /// `nextrun`/`lastrun` as `Date` (absent when unset).
 const WORKITEM_OUT: &[O] = &[
-    O("id", 1, D::Str), O("name", 2, D::Str), O("state", 8, D::Str), O("wiq", 9, D::Str), O("wiqid", 10, D::Str),
-    O("username", 12, D::Str), O("success_wiqid", 13, D::Str), O("failed_wiqid", 14, D::Str),
-    O("success_wiq", 15, D::Str), O("failed_wiq", 16, D::Str), O("errormessage", 17, D::Str),
-    O("errorsource", 18, D::Str), O("errortype", 19, D::Str), O("payload", 3, D::Json), O("priority", 4, D::I32),
-    O("retries", 11, D::I32), O("files", 7, D::Msgs(FILE_OUT)), O("nextrun", 5, D::Date), O("lastrun", 6, D::Date),
+    O("id", 1, D::Str),
+    O("name", 2, D::Str),
+    O("state", 8, D::Str),
+    O("wiq", 9, D::Str),
+    O("wiqid", 10, D::Str),
+    O("username", 12, D::Str),
+    O("success_wiqid", 13, D::Str),
+    O("failed_wiqid", 14, D::Str),
+    O("success_wiq", 15, D::Str),
+    O("failed_wiq", 16, D::Str),
+    O("errormessage", 17, D::Str),
+    O("errorsource", 18, D::Str),
+    O("errortype", 19, D::Str),
+    O("payload", 3, D::Json),
+    O("priority", 4, D::I32),
+    O("retries", 11, D::I32),
+    O("files", 7, D::Msgs(FILE_OUT)),
+    O("nextrun", 5, D::Date),
+    O("lastrun", 6, D::Date),
 ];
 const UPLOAD_OUT: &[O] = &[
-    O("id", 1, D::Str), O("filename", 2, D::Str), O("bytes", 3, D::I32), O("chunks", 4, D::I32), O("mb", 5, D::F32),
-    O("elapsedTime", 6, D::I32), O("mbps", 7, D::F32),
+    O("id", 1, D::Str),
+    O("filename", 2, D::Str),
+    O("bytes", 3, D::I32),
+    O("chunks", 4, D::I32),
+    O("mb", 5, D::F32),
+    O("elapsedTime", 6, D::I32),
+    O("mbps", 7, D::F32),
 ];
-const DOWNLOAD_OUT: &[O] = &[O("id", 1, D::Str), O("filename", 2, D::Str), O("mimetype", 3, D::Str)];
+const DOWNLOAD_OUT: &[O] = &[
+    O("id", 1, D::Str),
+    O("filename", 2, D::Str),
+    O("mimetype", 3, D::Str),
+];
 /// `google.protobuf.Timestamp`: `seconds` (int64) and `nanos` (int32), both varints.
 const TIMESTAMP: &[O] = &[O("", 1, D::I32), O("", 2, D::I32)];
 
@@ -176,7 +203,9 @@ fn read_fields<'a>(mut b: &'a [u8], fields: &[O]) -> Result<Vec<Raw<'a>>, Bad> {
         if no == 0 {
             return Err(Bad);
         }
-        let Some(i) = fields.iter().position(|f| f.1 as u64 == no) else { continue };
+        let Some(i) = fields.iter().position(|f| f.1 as u64 == no) else {
+            continue;
+        };
         let kind = fields[i].2;
         let want = match kind {
             D::I32 | D::Bool => 0,
@@ -225,7 +254,9 @@ fn field_value(raw: &Raw, kind: D) -> Result<Option<JsValue>, Bad> {
             if seconds <= 0 {
                 return Ok(None);
             }
-            let ms = seconds.wrapping_mul(1000).wrapping_add((nanos / 1_000_000) as i64);
+            let ms = seconds
+                .wrapping_mul(1000)
+                .wrapping_add((nanos / 1_000_000) as i64);
             js_sys::Date::new(&JsValue::from(ms as f64)).into()
         }
         D::Msg(f) => match raw {
@@ -272,7 +303,9 @@ fn reply_error(env: &Envelope) -> Error {
 fn dec(env: &Envelope, kind: D) -> Result<JsValue, Error> {
     let fields = [O("", 1, kind)];
     let value = read_fields(payload(env), &fields).and_then(|raw| field_value(&raw[0], kind));
-    Ok(value.map_err(|_| reply_error(env))?.unwrap_or(JsValue::UNDEFINED))
+    Ok(value
+        .map_err(|_| reply_error(env))?
+        .unwrap_or(JsValue::UNDEFINED))
 }
 
 /// The whole reply as an object with the keys of `fields`.
@@ -349,71 +382,172 @@ enum K {
 struct F(&'static str, u8, K);
 
 const QUERY: &[F] = &[
-    F("query", 1, K::Json("{}")), F("collectionname", 2, K::Str), F("projection", 3, K::Json("{}")),
-    F("top", 4, K::Int(100)), F("skip", 5, K::Int(0)), F("orderby", 6, K::Json("")), F("queryas", 7, K::Str),
+    F("query", 1, K::Json("{}")),
+    F("collectionname", 2, K::Str),
+    F("projection", 3, K::Json("{}")),
+    F("top", 4, K::Int(100)),
+    F("skip", 5, K::Int(0)),
+    F("orderby", 6, K::Json("")),
+    F("queryas", 7, K::Str),
     F("explain", 8, K::Bool),
 ];
-const COUNT: &[F] = &[F("collectionname", 1, K::Str), F("query", 2, K::Json("{}")), F("queryas", 3, K::Str), F("explain", 4, K::Bool)];
+const COUNT: &[F] = &[
+    F("collectionname", 1, K::Str),
+    F("query", 2, K::Json("{}")),
+    F("queryas", 3, K::Str),
+    F("explain", 4, K::Bool),
+];
 const DISTINCT: &[F] = &[
-    F("collectionname", 1, K::Str), F("field", 3, K::Req), F("query", 4, K::Json("{}")), F("queryas", 5, K::Str),
+    F("collectionname", 1, K::Str),
+    F("field", 3, K::Req),
+    F("query", 4, K::Json("{}")),
+    F("queryas", 5, K::Str),
     F("explain", 7, K::Bool),
 ];
 const AGGREGATE: &[F] = &[
-    F("collectionname", 1, K::Str), F("aggregates", 2, K::Json("[]")), F("queryas", 3, K::Str), F("hint", 4, K::Json("")),
+    F("collectionname", 1, K::Str),
+    F("aggregates", 2, K::Json("[]")),
+    F("queryas", 3, K::Str),
+    F("hint", 4, K::Json("")),
     F("explain", 5, K::Bool),
 ];
 /// InsertOne and UpdateOne.
-const ONE: &[F] = &[F("collectionname", 1, K::Str), F("item", 2, K::Json("{}")), F("w", 3, K::Int(1)), F("j", 4, K::Bool)];
+const ONE: &[F] = &[
+    F("collectionname", 1, K::Str),
+    F("item", 2, K::Json("{}")),
+    F("w", 3, K::Int(1)),
+    F("j", 4, K::Bool),
+];
 const INSERT_MANY: &[F] = &[
-    F("collectionname", 1, K::Str), F("items", 2, K::Json("[]")), F("w", 3, K::Int(1)), F("j", 4, K::Bool),
+    F("collectionname", 1, K::Str),
+    F("items", 2, K::Json("[]")),
+    F("w", 3, K::Int(1)),
+    F("j", 4, K::Bool),
     F("skipresults", 5, K::Bool),
 ];
 const UPSERT_ONE: &[F] = &[
-    F("collectionname", 1, K::Str), F("uniqeness", 2, K::Def("_id")), F("item", 3, K::Json("{}")), F("w", 4, K::Int(1)),
+    F("collectionname", 1, K::Str),
+    F("uniqeness", 2, K::Def("_id")),
+    F("item", 3, K::Json("{}")),
+    F("w", 4, K::Int(1)),
     F("j", 5, K::Bool),
 ];
 const UPSERT_MANY: &[F] = &[
-    F("collectionname", 1, K::Str), F("uniqeness", 2, K::Def("_id")), F("items", 3, K::Json("[]")), F("w", 4, K::Int(1)),
-    F("j", 5, K::Bool), F("skipresults", 6, K::Bool),
+    F("collectionname", 1, K::Str),
+    F("uniqeness", 2, K::Def("_id")),
+    F("items", 3, K::Json("[]")),
+    F("w", 4, K::Int(1)),
+    F("j", 5, K::Bool),
+    F("skipresults", 6, K::Bool),
 ];
-const DELETE_ONE: &[F] = &[F("collectionname", 1, K::Str), F("id", 2, K::Req), F("recursive", 3, K::Bool)];
-const DELETE_MANY: &[F] =
-    &[F("collectionname", 1, K::Str), F("query", 2, K::Json("")), F("recursive", 3, K::Bool), F("ids", 4, K::Strs)];
+const DELETE_ONE: &[F] = &[
+    F("collectionname", 1, K::Str),
+    F("id", 2, K::Req),
+    F("recursive", 3, K::Bool),
+];
+const DELETE_MANY: &[F] = &[
+    F("collectionname", 1, K::Str),
+    F("query", 2, K::Json("")),
+    F("recursive", 3, K::Bool),
+    F("ids", 4, K::Strs),
+];
 const COLLATION: &[F] = &[
-    F("locale", 1, K::Str), F("caseLevel", 2, K::Bool), F("caseFirst", 3, K::Str), F("strength", 4, K::Int(0)),
-    F("numericOrdering", 5, K::Bool), F("alternate", 6, K::Str), F("maxVariable", 7, K::Str), F("backwards", 8, K::Bool),
+    F("locale", 1, K::Str),
+    F("caseLevel", 2, K::Bool),
+    F("caseFirst", 3, K::Str),
+    F("strength", 4, K::Int(0)),
+    F("numericOrdering", 5, K::Bool),
+    F("alternate", 6, K::Str),
+    F("maxVariable", 7, K::Str),
+    F("backwards", 8, K::Bool),
 ];
-const TIMESERIES: &[F] = &[F("timeField", 1, K::Str), F("metaField", 2, K::Str), F("granularity", 3, K::Str)];
+const TIMESERIES: &[F] = &[
+    F("timeField", 1, K::Str),
+    F("metaField", 2, K::Str),
+    F("granularity", 3, K::Str),
+];
 const CREATE_COLLECTION: &[F] = &[
-    F("collectionname", 1, K::Req), F("collation", 2, K::Msg(COLLATION)), F("timeseries", 3, K::Msg(TIMESERIES)),
-    F("expire_after_seconds", 4, K::Int(0)), F("change_stream_pre_and_post_images", 5, K::Bool), F("capped", 6, K::Bool),
-    F("max", 7, K::Int(0)), F("size", 8, K::Int(0)),
+    F("collectionname", 1, K::Req),
+    F("collation", 2, K::Msg(COLLATION)),
+    F("timeseries", 3, K::Msg(TIMESERIES)),
+    F("expire_after_seconds", 4, K::Int(0)),
+    F("change_stream_pre_and_post_images", 5, K::Bool),
+    F("capped", 6, K::Bool),
+    F("max", 7, K::Int(0)),
+    F("size", 8, K::Int(0)),
 ];
-const CREATE_INDEX: &[F] =
-    &[F("collectionname", 1, K::Req), F("index", 2, K::Json("{}")), F("options", 3, K::Json("{}")), F("name", 4, K::Str)];
-const FILE: &[F] = &[F("filename", 1, K::Str), F("_id", 2, K::Str), F("id", 2, K::Str), F("compressed", 3, K::Bool), F("file", 4, K::Bytes)];
+const CREATE_INDEX: &[F] = &[
+    F("collectionname", 1, K::Req),
+    F("index", 2, K::Json("{}")),
+    F("options", 3, K::Json("{}")),
+    F("name", 4, K::Str),
+];
+const FILE: &[F] = &[
+    F("filename", 1, K::Str),
+    F("_id", 2, K::Str),
+    F("id", 2, K::Str),
+    F("compressed", 3, K::Bool),
+    F("file", 4, K::Bytes),
+];
 const PUSH_WORKITEM: &[F] = &[
-    F("wiq", 1, K::Str), F("wiqid", 2, K::Str), F("name", 3, K::Str), F("payload", 4, K::Json("{}")), F("nextrun", 5, K::Time),
-    F("success_wiqid", 6, K::Str), F("failed_wiqid", 7, K::Str), F("success_wiq", 8, K::Str), F("failed_wiq", 9, K::Str),
-    F("priority", 10, K::Int(2)), F("files", 11, K::Msgs(FILE)),
+    F("wiq", 1, K::Str),
+    F("wiqid", 2, K::Str),
+    F("name", 3, K::Str),
+    F("payload", 4, K::Json("{}")),
+    F("nextrun", 5, K::Time),
+    F("success_wiqid", 6, K::Str),
+    F("failed_wiqid", 7, K::Str),
+    F("success_wiq", 8, K::Str),
+    F("failed_wiq", 9, K::Str),
+    F("priority", 10, K::Int(2)),
+    F("files", 11, K::Msgs(FILE)),
 ];
 const POP_WORKITEM: &[F] = &[F("wiq", 1, K::Str), F("wiqid", 2, K::Str)];
 /// Workitem, as npm `openiap` shows it (`id`, or `_id`).
 const WORKITEM: &[F] = &[
-    F("_id", 1, K::Str), F("id", 1, K::Str), F("name", 2, K::Str), F("payload", 3, K::Json("{}")), F("priority", 4, K::Int(2)),
-    F("nextrun", 5, K::Time), F("lastrun", 6, K::Time), F("files", 7, K::Msgs(FILE)), F("state", 8, K::Str),
-    F("wiq", 9, K::Str), F("wiqid", 10, K::Str), F("retries", 11, K::Int(0)), F("username", 12, K::Str),
-    F("success_wiqid", 13, K::Str), F("failed_wiqid", 14, K::Str), F("success_wiq", 15, K::Str), F("failed_wiq", 16, K::Str),
-    F("errormessage", 17, K::Str), F("errorsource", 18, K::Str), F("errortype", 19, K::Str),
+    F("_id", 1, K::Str),
+    F("id", 1, K::Str),
+    F("name", 2, K::Str),
+    F("payload", 3, K::Json("{}")),
+    F("priority", 4, K::Int(2)),
+    F("nextrun", 5, K::Time),
+    F("lastrun", 6, K::Time),
+    F("files", 7, K::Msgs(FILE)),
+    F("state", 8, K::Str),
+    F("wiq", 9, K::Str),
+    F("wiqid", 10, K::Str),
+    F("retries", 11, K::Int(0)),
+    F("username", 12, K::Str),
+    F("success_wiqid", 13, K::Str),
+    F("failed_wiqid", 14, K::Str),
+    F("success_wiq", 15, K::Str),
+    F("failed_wiq", 16, K::Str),
+    F("errormessage", 17, K::Str),
+    F("errorsource", 18, K::Str),
+    F("errortype", 19, K::Str),
 ];
-const UPDATE_WORKITEM: &[F] =
-    &[F("workitem", 1, K::Msg(WORKITEM)), F("ignoremaxretries", 2, K::Bool), F("files", 3, K::Msgs(FILE))];
-const CUSTOM_COMMAND: &[F] = &[F("command", 1, K::Req), F("id", 2, K::Str), F("name", 3, K::Str), F("data", 4, K::Json("{}"))];
+const UPDATE_WORKITEM: &[F] = &[
+    F("workitem", 1, K::Msg(WORKITEM)),
+    F("ignoremaxretries", 2, K::Bool),
+    F("files", 3, K::Msgs(FILE)),
+];
+const CUSTOM_COMMAND: &[F] = &[
+    F("command", 1, K::Req),
+    F("id", 2, K::Str),
+    F("name", 3, K::Str),
+    F("data", 4, K::Json("{}")),
+];
 const UPLOAD: &[F] = &[
-    F("filename", 1, K::Req), F("mimetype", 2, K::Def("application/octet-stream")), F("metadata", 3, K::Json("{}")),
+    F("filename", 1, K::Req),
+    F("mimetype", 2, K::Def("application/octet-stream")),
+    F("metadata", 3, K::Json("{}")),
     F("collectionname", 4, K::Def("fs.files")),
 ];
-const DOWNLOAD: &[F] = &[F("id", 1, K::Req), F("filename", 2, K::Str), F("collectionname", 3, K::Def("fs.files"))];
+const DOWNLOAD: &[F] = &[
+    F("id", 1, K::Req),
+    F("filename", 2, K::Str),
+    F("collectionname", 3, K::Def("fs.files")),
+];
 
 type R<T> = Result<T, JsValue>;
 
@@ -462,7 +596,11 @@ fn millis(v: &JsValue) -> Option<i64> {
 fn encode(o: &JsValue, fields: &[F], out: &mut Vec<u8>) -> R<()> {
     let opts = Options(o);
     for &F(key, no, kind) in fields {
-        let v = if o.is_object() { js::get(o, key) } else { JsValue::UNDEFINED };
+        let v = if o.is_object() {
+            js::get(o, key)
+        } else {
+            JsValue::UNDEFINED
+        };
         match kind {
             K::Str | K::Req | K::Def(_) => {
                 let s = opts.string(key)?;
@@ -480,7 +618,10 @@ fn encode(o: &JsValue, fields: &[F], out: &mut Vec<u8>) -> R<()> {
             }
             K::Json(d) => put_bytes(out, no, json(&v, d).as_bytes(), false),
             K::Int(d) => {
-                let n = opts.number(key)?.map(|n| n.min(i32::MAX as u64)).unwrap_or(d as u64);
+                let n = opts
+                    .number(key)?
+                    .map(|n| n.min(i32::MAX as u64))
+                    .unwrap_or(d as u64);
                 put_int(out, no, n);
             }
             K::Bool => put_int(out, no, opts.boolean(key)?.unwrap_or(false) as u64),
@@ -531,19 +672,28 @@ fn type_url(message: &str) -> String {
 fn request(o: &JsValue, message: &str, fields: &[F]) -> R<Any> {
     let mut value = Vec::new();
     encode(o, fields, &mut value)?;
-    Ok(Any { type_url: type_url(message), value })
+    Ok(Any {
+        type_url: type_url(message),
+        value,
+    })
 }
 
 /// A request whose only field is string 1 (`collectionname`, `id`).
 fn by_name(message: &str, name: &str) -> Any {
     let mut value = Vec::new();
     put_bytes(&mut value, 1, name.as_bytes(), false);
-    Any { type_url: type_url(message), value }
+    Any {
+        type_url: type_url(message),
+        value,
+    }
 }
 
 /// `timeout` in ms when positive (npm uses -1 for the default).
 fn timeout(o: &JsValue) -> Option<u64> {
-    js::get(o, "timeout").as_f64().filter(|t| t.is_finite() && *t > 0.0).map(|t| t as u64)
+    js::get(o, "timeout")
+        .as_f64()
+        .filter(|t| t.is_finite() && *t > 0.0)
+        .map(|t| t as u64)
 }
 
 /// Bytes of a `Uint8Array`, `ArrayBuffer`, other `ArrayBufferView` or string (UTF-8).
@@ -560,7 +710,10 @@ fn bytes_now(v: &JsValue) -> Option<Vec<u8>> {
     if ArrayBuffer::is_view(v) {
         let n = |k| js::get(v, k).as_f64().unwrap_or(0.0) as u32;
         let buf: ArrayBuffer = js::get(v, "buffer").unchecked_into();
-        return Some(Uint8Array::new_with_byte_offset_and_length(&buf, n("byteOffset"), n("byteLength")).to_vec());
+        return Some(
+            Uint8Array::new_with_byte_offset_and_length(&buf, n("byteOffset"), n("byteLength"))
+                .to_vec(),
+        );
     }
     None
 }
@@ -573,12 +726,22 @@ fn upload_bytes(shared: &Shared, options: &JsValue, req: Any, data: Vec<u8>) -> 
     let mut chunks = Vec::with_capacity(data.len() / CHUNK + 1);
     for (i, c) in data.chunks(CHUNK).enumerate() {
         if let Some(p) = &progress {
-            p.call2(&JsValue::UNDEFINED, &JsValue::from((i * CHUNK + c.len()) as f64), &total)?;
+            p.call2(
+                &JsValue::UNDEFINED,
+                &JsValue::from((i * CHUNK + c.len()) as f64),
+                &total,
+            )?;
         }
         chunks.push(c.to_vec());
     }
     drop(data);
-    let id = shared.borrow_mut().session.request_with_stream(now(), "upload", req, chunks, timeout(options));
+    let id = shared.borrow_mut().session.request_with_stream(
+        now(),
+        "upload",
+        req,
+        chunks,
+        timeout(options),
+    );
     Ok(promise_for(shared, id, ReplyKind::Decode(dec_upload)).into())
 }
 
@@ -587,7 +750,11 @@ fn reject(e: JsValue) -> Promise {
 }
 
 fn invalid_unless(ok: bool, message: &str) -> R<()> {
-    if ok { Ok(()) } else { Err(js::invalid(message)) }
+    if ok {
+        Ok(())
+    } else {
+        Err(js::invalid(message))
+    }
 }
 
 /// `wiq` or `wiqid` is given.
@@ -599,18 +766,35 @@ fn has_queue(o: &JsValue) -> R<()> {
 impl Client {
     /// Sends `command` with the request `data` (or rejects with its error) and decodes the reply.
     fn call(&self, command: &str, data: R<Any>, timeout: Option<u64>, decode: Decode) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
         let data = match data {
             Ok(d) => d,
             Err(e) => return reject(e),
         };
-        let id = shared.borrow_mut().session.request(now(), command, data, timeout);
+        let id = shared
+            .borrow_mut()
+            .session
+            .request(now(), command, data, timeout);
         promise_for(shared, id, ReplyKind::Decode(decode))
     }
 
     /// [`Client::call`] with a request read from the option object by a field table.
-    fn call_with(&self, command: &str, message: &str, fields: &[F], options: &JsValue, decode: Decode) -> Promise {
-        self.call(command, request(options, message, fields), timeout(options), decode)
+    fn call_with(
+        &self,
+        command: &str,
+        message: &str,
+        fields: &[F],
+        options: &JsValue,
+        decode: Decode,
+    ) -> Promise {
+        self.call(
+            command,
+            request(options, message, fields),
+            timeout(options),
+            decode,
+        )
     }
 }
 
@@ -618,69 +802,144 @@ impl Client {
 impl Client {
     /// Documents of a collection matching `query` (`projection`, `orderby`, `skip`, `top` = 100).
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
-    pub fn query(&self, #[wasm_bindgen(unchecked_param_type = "QueryOptions")] options: JsValue) -> Promise {
+    pub fn query(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "QueryOptions")] options: JsValue,
+    ) -> Promise {
         self.call_with("query", "QueryRequest", QUERY, &options, dec_json)
     }
 
     /// The number of documents matching `query`.
     #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
-    pub fn count(&self, #[wasm_bindgen(unchecked_param_type = "CountOptions")] options: JsValue) -> Promise {
+    pub fn count(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CountOptions")] options: JsValue,
+    ) -> Promise {
         self.call_with("count", "CountRequest", COUNT, &options, dec_int)
     }
 
     /// The distinct values of `field` among the documents matching `query`.
     #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
-    pub fn distinct(&self, #[wasm_bindgen(unchecked_param_type = "DistinctOptions")] options: JsValue) -> Promise {
-        self.call_with("distinct", "DistinctRequest", DISTINCT, &options, dec_distinct)
+    pub fn distinct(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DistinctOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with(
+            "distinct",
+            "DistinctRequest",
+            DISTINCT,
+            &options,
+            dec_distinct,
+        )
     }
 
     /// Runs an aggregation pipeline.
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
-    pub fn aggregate(&self, #[wasm_bindgen(unchecked_param_type = "AggregateOptions")] options: JsValue) -> Promise {
-        self.call_with("aggregate", "AggregateRequest", AGGREGATE, &options, dec_json)
+    pub fn aggregate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AggregateOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with(
+            "aggregate",
+            "AggregateRequest",
+            AGGREGATE,
+            &options,
+            dec_json,
+        )
     }
 
     /// Inserts `item`; resolves to the stored document (with `_id`).
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
-    pub fn insert_one(&self, #[wasm_bindgen(unchecked_param_type = "InsertOneOptions")] options: JsValue) -> Promise {
+    pub fn insert_one(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "InsertOneOptions")] options: JsValue,
+    ) -> Promise {
         self.call_with("insertone", "InsertOneRequest", ONE, &options, dec_json)
     }
 
     /// Inserts `items`; resolves to the stored documents (empty with `skipresults`).
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
-    pub fn insert_many(&self, #[wasm_bindgen(unchecked_param_type = "InsertManyOptions")] options: JsValue) -> Promise {
-        self.call_with("insertmany", "InsertManyRequest", INSERT_MANY, &options, dec_json)
+    pub fn insert_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "InsertManyOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with(
+            "insertmany",
+            "InsertManyRequest",
+            INSERT_MANY,
+            &options,
+            dec_json,
+        )
     }
 
     /// Replaces the document with `item._id`; resolves to the stored document.
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
-    pub fn update_one(&self, #[wasm_bindgen(unchecked_param_type = "UpdateOneOptions")] options: JsValue) -> Promise {
+    pub fn update_one(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UpdateOneOptions")] options: JsValue,
+    ) -> Promise {
         self.call_with("updateone", "UpdateOneRequest", ONE, &options, dec_json)
     }
 
     /// Updates the document whose `uniqeness` fields (comma separated, default `_id`) match
     /// `item`, or inserts it; resolves to the stored document.
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
-    pub fn insert_or_update_one(&self, #[wasm_bindgen(unchecked_param_type = "InsertOrUpdateOneOptions")] options: JsValue) -> Promise {
-        self.call_with("insertorupdateone", "InsertOrUpdateOneRequest", UPSERT_ONE, &options, dec_json)
+    pub fn insert_or_update_one(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "InsertOrUpdateOneOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with(
+            "insertorupdateone",
+            "InsertOrUpdateOneRequest",
+            UPSERT_ONE,
+            &options,
+            dec_json,
+        )
     }
 
     /// [`Client::insert_or_update_one`] for many items.
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
-    pub fn insert_or_update_many(&self, #[wasm_bindgen(unchecked_param_type = "InsertOrUpdateManyOptions")] options: JsValue) -> Promise {
-        self.call_with("insertorupdatemany", "InsertOrUpdateManyRequest", UPSERT_MANY, &options, dec_json)
+    pub fn insert_or_update_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "InsertOrUpdateManyOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with(
+            "insertorupdatemany",
+            "InsertOrUpdateManyRequest",
+            UPSERT_MANY,
+            &options,
+            dec_json,
+        )
     }
 
     /// Deletes the document with `id`; resolves to the number deleted.
     #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
-    pub fn delete_one(&self, #[wasm_bindgen(unchecked_param_type = "DeleteOneOptions")] options: JsValue) -> Promise {
-        self.call_with("deleteone", "DeleteOneRequest", DELETE_ONE, &options, dec_int)
+    pub fn delete_one(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DeleteOneOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with(
+            "deleteone",
+            "DeleteOneRequest",
+            DELETE_ONE,
+            &options,
+            dec_int,
+        )
     }
 
     /// Deletes the documents matching `query` (or with an id in `ids`); resolves to the number.
     #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
-    pub fn delete_many(&self, #[wasm_bindgen(unchecked_param_type = "DeleteManyOptions")] options: JsValue) -> Promise {
-        self.call_with("deletemany", "DeleteManyRequest", DELETE_MANY, &options, dec_int)
+    pub fn delete_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DeleteManyOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with(
+            "deletemany",
+            "DeleteManyRequest",
+            DELETE_MANY,
+            &options,
+            dec_int,
+        )
     }
 
     /// The collections: `[{name, type, ...}]`.
@@ -688,32 +947,63 @@ impl Client {
     pub fn list_collections(&self, includehist: Option<bool>) -> Promise {
         let mut value = Vec::new();
         put_int(&mut value, 1, includehist.unwrap_or(false) as u64);
-        let any = Any { type_url: type_url("ListCollectionsRequest"), value };
+        let any = Any {
+            type_url: type_url("ListCollectionsRequest"),
+            value,
+        };
         self.call("listcollections", Ok(any), None, dec_json)
     }
 
     /// Creates a collection (optionally time series, capped, with collation or expiry).
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn create_collection(&self, #[wasm_bindgen(unchecked_param_type = "CreateCollectionOptions")] options: JsValue) -> Promise {
-        self.call_with("createcollection", "CreateCollectionRequest", CREATE_COLLECTION, &options, dec_unit)
+    pub fn create_collection(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateCollectionOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with(
+            "createcollection",
+            "CreateCollectionRequest",
+            CREATE_COLLECTION,
+            &options,
+            dec_unit,
+        )
     }
 
     /// Drops a collection.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn drop_collection(&self, collectionname: String) -> Promise {
-        self.call("dropcollection", Ok(by_name("DropCollectionRequest", &collectionname)), None, dec_unit)
+        self.call(
+            "dropcollection",
+            Ok(by_name("DropCollectionRequest", &collectionname)),
+            None,
+            dec_unit,
+        )
     }
 
     /// The indexes of a collection.
     #[wasm_bindgen(unchecked_return_type = "Promise<any[]>")]
     pub fn get_indexes(&self, collectionname: String) -> Promise {
-        self.call("getindexes", Ok(by_name("GetIndexesRequest", &collectionname)), None, dec_json)
+        self.call(
+            "getindexes",
+            Ok(by_name("GetIndexesRequest", &collectionname)),
+            None,
+            dec_json,
+        )
     }
 
     /// Creates an index (`index` e.g. `{name: 1}`); resolves to the server's result (its name).
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
-    pub fn create_index(&self, #[wasm_bindgen(unchecked_param_type = "CreateIndexOptions")] options: JsValue) -> Promise {
-        self.call_with("createindex", "CreateIndexRequest", CREATE_INDEX, &options, dec_json)
+    pub fn create_index(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateIndexOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with(
+            "createindex",
+            "CreateIndexRequest",
+            CREATE_INDEX,
+            &options,
+            dec_json,
+        )
     }
 
     /// Drops an index by name.
@@ -726,23 +1016,36 @@ impl Client {
 
     /// Adds a work item to queue `wiq` (or `wiqid`); resolves to the stored work item.
     #[wasm_bindgen(unchecked_return_type = "Promise<Workitem>")]
-    pub fn push_workitem(&self, #[wasm_bindgen(unchecked_param_type = "PushWorkitemOptions")] options: JsValue) -> Promise {
-        let data = has_queue(&options).and_then(|_| request(&options, "PushWorkitemRequest", PUSH_WORKITEM));
+    pub fn push_workitem(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PushWorkitemOptions")] options: JsValue,
+    ) -> Promise {
+        let data = has_queue(&options)
+            .and_then(|_| request(&options, "PushWorkitemRequest", PUSH_WORKITEM));
         self.call("pushworkitem", data, None, dec_workitem)
     }
 
     /// Takes the next work item of a queue (now `processing`); resolves to `null` when empty.
     #[wasm_bindgen(unchecked_return_type = "Promise<Workitem | null>")]
-    pub fn pop_workitem(&self, #[wasm_bindgen(unchecked_param_type = "PopWorkitemOptions")] options: JsValue) -> Promise {
-        let data = has_queue(&options).and_then(|_| request(&options, "PopWorkitemRequest", POP_WORKITEM));
+    pub fn pop_workitem(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PopWorkitemOptions")] options: JsValue,
+    ) -> Promise {
+        let data =
+            has_queue(&options).and_then(|_| request(&options, "PopWorkitemRequest", POP_WORKITEM));
         self.call("popworkitem", data, None, dec_workitem)
     }
 
     /// Updates a work item (state `successful`, `failed`, `retry`, payload, ...); resolves to it.
     #[wasm_bindgen(unchecked_return_type = "Promise<Workitem>")]
-    pub fn update_workitem(&self, #[wasm_bindgen(unchecked_param_type = "UpdateWorkitemOptions")] options: JsValue) -> Promise {
+    pub fn update_workitem(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UpdateWorkitemOptions")] options: JsValue,
+    ) -> Promise {
         let w = js::get(&options, "workitem");
-        let has_id = ["id", "_id"].iter().any(|k| js::get(&w, k).as_string().is_some_and(|s| !s.is_empty()));
+        let has_id = ["id", "_id"]
+            .iter()
+            .any(|k| js::get(&w, k).as_string().is_some_and(|s| !s.is_empty()));
         let data = invalid_unless(w.is_object() && has_id, "workitem with an id is required")
             .and_then(|_| request(&options, "UpdateWorkitemRequest", UPDATE_WORKITEM));
         self.call("updateworkitem", data, None, dec_workitem)
@@ -751,21 +1054,36 @@ impl Client {
     /// Deletes a work item.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn delete_workitem(&self, id: String) -> Promise {
-        let data = invalid_unless(!id.is_empty(), "id is required").map(|_| by_name("DeleteWorkitemRequest", &id));
+        let data = invalid_unless(!id.is_empty(), "id is required")
+            .map(|_| by_name("DeleteWorkitemRequest", &id));
         self.call("deleteworkitem", data, None, dec_unit)
     }
 
     /// Runs a server custom command; resolves to its result (JSON-parsed when it is JSON).
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
-    pub fn custom_command(&self, #[wasm_bindgen(unchecked_param_type = "CustomCommandOptions")] options: JsValue) -> Promise {
-        self.call_with("customcommand", "CustomCommandRequest", CUSTOM_COMMAND, &options, dec_json)
+    pub fn custom_command(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CustomCommandOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with(
+            "customcommand",
+            "CustomCommandRequest",
+            CUSTOM_COMMAND,
+            &options,
+            dec_json,
+        )
     }
 
     /// Uploads `data` (Blob, Uint8Array, ArrayBuffer or string) in 1 MiB chunks; resolves to
     /// `{id, filename, bytes, chunks, ...}`.
     #[wasm_bindgen(unchecked_return_type = "Promise<UploadResult>")]
-    pub fn upload(&self, #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: JsValue) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
+    pub fn upload(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: JsValue,
+    ) -> Promise {
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
         let shared: Shared = shared.clone();
         let (promise, resolve, reject) = js::deferred();
         let settle = move |r: R<JsValue>| {
@@ -785,12 +1103,19 @@ impl Client {
                 return settle(upload_bytes(&shared, &options, req, b));
             }
             // A `Blob` (anything with `arrayBuffer()`).
-            match js::get(&data, "arrayBuffer").dyn_into::<Function>().map(|f| f.call0(&data)) {
+            match js::get(&data, "arrayBuffer")
+                .dyn_into::<Function>()
+                .map(|f| f.call0(&data))
+            {
                 Ok(Ok(p)) => js::then(&Promise::resolve(&p), move |r| {
-                    settle(r.and_then(|buf| upload_bytes(&shared, &options, req, Uint8Array::new(&buf).to_vec())))
+                    settle(r.and_then(|buf| {
+                        upload_bytes(&shared, &options, req, Uint8Array::new(&buf).to_vec())
+                    }))
                 }),
                 Ok(Err(e)) => settle(Err(e)),
-                Err(_) => settle(Err(js::invalid("data must be a Blob, Uint8Array, ArrayBuffer or string"))),
+                Err(_) => settle(Err(js::invalid(
+                    "data must be a Blob, Uint8Array, ArrayBuffer or string",
+                ))),
             }
         });
         promise
@@ -799,8 +1124,13 @@ impl Client {
     /// Downloads a file; resolves to `{id, filename, mimetype, data: Uint8Array}`. `progress`
     /// gets the number of bytes received after every chunk.
     #[wasm_bindgen(unchecked_return_type = "Promise<DownloadResult>")]
-    pub fn download(&self, #[wasm_bindgen(unchecked_param_type = "DownloadOptions")] options: JsValue) -> Promise {
-        let Ok(shared) = self.shared() else { return reject(released()) };
+    pub fn download(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DownloadOptions")] options: JsValue,
+    ) -> Promise {
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
         let req = match request(&options, "DownloadRequest", DOWNLOAD) {
             Ok(r) => r,
             Err(e) => return reject(e),
@@ -810,7 +1140,9 @@ impl Client {
         let sink = {
             let received = received.clone();
             Closure::<dyn FnMut(JsValue)>::new(move |part: JsValue| {
-                let Ok(chunk) = js::get(&part, "data").dyn_into::<Uint8Array>() else { return };
+                let Ok(chunk) = js::get(&part, "data").dyn_into::<Uint8Array>() else {
+                    return;
+                };
                 let total = {
                     let mut buf = received.borrow_mut();
                     let at = buf.len();
@@ -825,8 +1157,12 @@ impl Client {
         };
         let id = {
             let mut inner = shared.borrow_mut();
-            let id = inner.session.request(now(), "download", req, timeout(&options));
-            inner.streams.insert(id, sink.as_ref().unchecked_ref::<Function>().clone());
+            let id = inner
+                .session
+                .request(now(), "download", req, timeout(&options));
+            inner
+                .streams
+                .insert(id, sink.as_ref().unchecked_ref::<Function>().clone());
             id
         };
         let reply = promise_for(shared, id, ReplyKind::Decode(dec_download));
@@ -835,7 +1171,11 @@ impl Client {
             drop(sink);
             let _ = match result {
                 Ok(v) => {
-                    js::set(v.unchecked_ref(), "data", Uint8Array::from(received.borrow().as_slice()));
+                    js::set(
+                        v.unchecked_ref(),
+                        "data",
+                        Uint8Array::from(received.borrow().as_slice()),
+                    );
                     resolve.call1(&JsValue::UNDEFINED, &v)
                 }
                 Err(e) => reject.call1(&JsValue::UNDEFINED, &e),

@@ -13,12 +13,10 @@ use super::js;
 use super::listener::{wake_listeners, Listener};
 use super::socket::{Socket, SocketEvent};
 use crate::core::envelope::{decode, decode_name};
-use crate::core::vecmap::VecMap;
 use crate::core::error::{Error, ErrorKind};
 use crate::core::session::{ClientEvent, Output, RequestId, Session, SocketId, SubscriptionId};
-use crate::pb::{
-    Envelope, QueueEvent, QueueMessageRequest, SigninResponse, WatchEvent,
-};
+use crate::core::vecmap::VecMap;
+use crate::pb::{Envelope, QueueEvent, QueueMessageRequest, SigninResponse, WatchEvent};
 
 /// How a reply envelope becomes the value a promise resolves with.
 #[derive(Clone, Copy)]
@@ -40,7 +38,11 @@ pub enum ReplyKind {
 /// Who waits for a reply.
 enum Waiter {
     /// A JS promise.
-    Promise { resolve: Function, reject: Function, kind: ReplyKind },
+    Promise {
+        resolve: Function,
+        reject: Function,
+        kind: ReplyKind,
+    },
     /// The reply a queue callback returned; a failure to deliver it is reported as an event.
     CallbackReply { queue: String },
 }
@@ -123,7 +125,14 @@ impl Inner {
 /// A promise for request `id`, settled when its reply arrives.
 pub fn promise_for(shared: &Shared, id: RequestId, kind: ReplyKind) -> Promise {
     let (promise, resolve, reject) = js::deferred();
-    shared.borrow_mut().pending.insert(id, Waiter::Promise { resolve, reject, kind });
+    shared.borrow_mut().pending.insert(
+        id,
+        Waiter::Promise {
+            resolve,
+            reject,
+            kind,
+        },
+    );
     drive(shared);
     promise
 }
@@ -187,9 +196,15 @@ fn arm_timer(shared: &Shared, inner: &mut Inner) {
 
 fn carry_out(shared: &Shared, output: Output) {
     match output {
-        Output::OpenSocket { socket, url, protocols } => {
+        Output::OpenSocket {
+            socket,
+            url,
+            protocols,
+        } => {
             let weak = Rc::downgrade(shared);
-            let opened = Socket::open(&url, protocols, move |ev| on_socket_event(&weak, socket, ev));
+            let opened = Socket::open(&url, protocols, move |ev| {
+                on_socket_event(&weak, socket, ev)
+            });
             match opened {
                 Ok(s) => {
                     let mut inner = shared.borrow_mut();
@@ -207,7 +222,10 @@ fn carry_out(shared: &Shared, output: Output) {
                 Err(e) => {
                     // `new WebSocket` throws for malformed URLs and forbidden ports.
                     let reason = format!("cannot open socket: {}", js::describe(&e));
-                    shared.borrow_mut().session.handle_close(now(), socket, &reason);
+                    shared
+                        .borrow_mut()
+                        .session
+                        .handle_close(now(), socket, &reason);
                 }
             }
         }
@@ -236,7 +254,11 @@ fn carry_out(shared: &Shared, output: Output) {
                 inner.pending.remove(&request)
             };
             match waiter {
-                Some(Waiter::Promise { resolve, reject, kind }) => match result.and_then(|env| reply_value(&env, kind)) {
+                Some(Waiter::Promise {
+                    resolve,
+                    reject,
+                    kind,
+                }) => match result.and_then(|env| reply_value(&env, kind)) {
                     Ok(v) => {
                         let _ = resolve.call1(&JsValue::UNDEFINED, &v);
                     }
@@ -246,14 +268,19 @@ fn carry_out(shared: &Shared, output: Output) {
                 },
                 Some(Waiter::CallbackReply { queue }) => {
                     if let Err(e) = result {
-                        let ev = ClientEvent::Error(format!("reply of the queue callback for '{queue}' was not delivered: {e}"));
+                        let ev = ClientEvent::Error(format!(
+                            "reply of the queue callback for '{queue}' was not delivered: {e}"
+                        ));
                         dispatch_event(shared, &ev);
                     }
                 }
                 None => {}
             }
         }
-        Output::Message { subscription, envelope } => deliver(shared, subscription, &envelope),
+        Output::Message {
+            subscription,
+            envelope,
+        } => deliver(shared, subscription, &envelope),
         Output::Stream { request, envelope } => {
             let sink = shared.borrow().streams.get(&request).cloned();
             if let Some(sink) = sink {
@@ -314,13 +341,21 @@ fn on_socket_event(weak: &Weak<RefCell<Inner>>, socket: SocketId, ev: SocketEven
 }
 
 fn dispatch_event(shared: &Shared, ev: &ClientEvent) {
-    let handlers: Vec<Function> = shared.borrow().handlers.iter().map(|(_, f)| f.clone()).collect();
+    let handlers: Vec<Function> = shared
+        .borrow()
+        .handlers
+        .iter()
+        .map(|(_, f)| f.clone())
+        .collect();
     let value = js::event(ev);
     let signed_in = matches!(ev, ClientEvent::SignedIn);
     shared.borrow_mut().in_signedin_handler = signed_in;
     for f in handlers {
         if let Err(e) = f.call1(&JsValue::UNDEFINED, &value) {
-            web_sys::console::error_2(&JsValue::from_str("openiap: client event handler threw:"), &e);
+            web_sys::console::error_2(
+                &JsValue::from_str("openiap: client event handler threw:"),
+                &e,
+            );
         }
     }
     shared.borrow_mut().in_signedin_handler = false;
@@ -334,7 +369,11 @@ fn reply_value(env: &Envelope, kind: ReplyKind) -> Result<JsValue, Error> {
             let r: SigninResponse = decode(env)?;
             let obj = Object::new();
             js::set(&obj, "jwt", r.jwt.as_str());
-            js::set(&obj, "user", r.user.as_ref().map(js::user).unwrap_or(JsValue::NULL));
+            js::set(
+                &obj,
+                "user",
+                r.user.as_ref().map(js::user).unwrap_or(JsValue::NULL),
+            );
             obj.into()
         }
         ReplyKind::RpcData => js::parse_data(&decode::<QueueEvent>(env)?.data),
@@ -343,7 +382,9 @@ fn reply_value(env: &Envelope, kind: ReplyKind) -> Result<JsValue, Error> {
 }
 
 fn deliver(shared: &Shared, sub: SubscriptionId, env: &Envelope) {
-    let Some(callback) = shared.borrow().callbacks.get(&sub).cloned() else { return };
+    let Some(callback) = shared.borrow().callbacks.get(&sub).cloned() else {
+        return;
+    };
     if env.command == "watchevent" {
         if let Ok(mut ev) = decode::<WatchEvent>(env) {
             // After a reconnect the server gives the watch a new id; the app keeps the first.
@@ -356,11 +397,19 @@ fn deliver(shared: &Shared, sub: SubscriptionId, env: &Envelope) {
         }
         return;
     }
-    let Ok(ev) = decode::<QueueEvent>(env) else { return };
+    let Ok(ev) = decode::<QueueEvent>(env) else {
+        return;
+    };
     let result = callback.call1(&JsValue::UNDEFINED, &js::queue_message(&ev));
     let value = match result {
         Ok(v) => v,
-        Err(e) => return report(shared, &format!("queue callback for '{}'", ev.queuename), &e),
+        Err(e) => {
+            return report(
+                shared,
+                &format!("queue callback for '{}'", ev.queuename),
+                &e,
+            )
+        }
     };
     if let Some(promise) = value.dyn_ref::<Promise>() {
         let weak = Rc::downgrade(shared);
@@ -368,7 +417,11 @@ fn deliver(shared: &Shared, sub: SubscriptionId, env: &Envelope) {
             if let Some(shared) = weak.upgrade() {
                 match result {
                     Ok(v) => reply_to(&shared, &ev, &v),
-                    Err(e) => report(&shared, &format!("queue callback for '{}'", ev.queuename), &e),
+                    Err(e) => report(
+                        &shared,
+                        &format!("queue callback for '{}'", ev.queuename),
+                        &e,
+                    ),
                 }
             }
         });
@@ -391,8 +444,18 @@ fn reply_to(shared: &Shared, ev: &QueueEvent, value: &JsValue) {
     };
     {
         let mut inner = shared.borrow_mut();
-        let id = inner.session.request(now(), "queuemessage", crate::core::envelope::to_any(&msg), None);
-        inner.pending.insert(id, Waiter::CallbackReply { queue: ev.queuename.clone() });
+        let id = inner.session.request(
+            now(),
+            "queuemessage",
+            crate::core::envelope::to_any(&msg),
+            None,
+        );
+        inner.pending.insert(
+            id,
+            Waiter::CallbackReply {
+                queue: ev.queuename.clone(),
+            },
+        );
     }
     drive(shared);
 }
@@ -403,12 +466,17 @@ fn report(shared: &Shared, what: &str, e: &JsValue) {
 }
 
 fn ask_token(shared: &Shared, socket: SocketId) {
-    let Some(f) = shared.borrow().get_token.clone() else { return };
+    let Some(f) = shared.borrow().get_token.clone() else {
+        return;
+    };
     let answer = f.call0(&JsValue::UNDEFINED);
     let weak = Rc::downgrade(shared);
     let finish = move |token: Result<String, String>| {
         if let Some(shared) = weak.upgrade() {
-            shared.borrow_mut().session.provide_token(now(), socket, token);
+            shared
+                .borrow_mut()
+                .session
+                .provide_token(now(), socket, token);
             drive(&shared);
         }
     };
@@ -416,7 +484,10 @@ fn ask_token(shared: &Shared, socket: SocketId) {
         Err(e) => finish(Err(js::describe(&e))),
         Ok(v) => match v.dyn_into::<Promise>() {
             Ok(p) => js::then(&p, move |r| {
-                finish(r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| js::describe(&e)));
+                finish(
+                    r.map(|v| v.as_string().unwrap_or_default())
+                        .map_err(|e| js::describe(&e)),
+                );
             }),
             Err(v) => finish(Ok(v.as_string().unwrap_or_default())),
         },
@@ -425,5 +496,8 @@ fn ask_token(shared: &Shared, socket: SocketId) {
 
 /// A typed "not connected" rejection for methods called on a released client.
 pub fn released() -> JsValue {
-    js::error(&Error::new(ErrorKind::NotConnected, "the client was disconnected and freed"))
+    js::error(&Error::new(
+        ErrorKind::NotConnected,
+        "the client was disconnected and freed",
+    ))
 }

@@ -33,7 +33,10 @@ pub fn error(e: &Error) -> JsValue {
 
 /// A JS error for bad arguments.
 pub fn invalid(message: &str) -> JsValue {
-    error(&Error::new(crate::core::error::ErrorKind::InvalidArgument, message))
+    error(&Error::new(
+        crate::core::error::ErrorKind::InvalidArgument,
+        message,
+    ))
 }
 
 /// The text of a thrown JS value (for reports).
@@ -41,7 +44,12 @@ pub fn describe(e: &JsValue) -> String {
     if let Some(err) = e.dyn_ref::<js_sys::Error>() {
         return String::from(err.message());
     }
-    e.as_string().unwrap_or_else(|| JSON::stringify(e).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "error".into()))
+    e.as_string().unwrap_or_else(|| {
+        JSON::stringify(e)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| "error".into())
+    })
 }
 
 /// `{event, reason?, ...}` for event handlers.
@@ -80,7 +88,10 @@ pub fn data_text(value: &JsValue) -> String {
     if let Some(s) = value.as_string() {
         return s;
     }
-    JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
 }
 
 /// The object a queue callback receives.
@@ -98,7 +109,10 @@ pub fn queue_message(ev: &QueueEvent) -> JsValue {
             let v = get(&data, from);
             if !v.is_undefined() {
                 set(&obj, to, v);
-                let _ = Reflect::delete_property(data.unchecked_ref::<Object>(), &JsValue::from_str(from));
+                let _ = Reflect::delete_property(
+                    data.unchecked_ref::<Object>(),
+                    &JsValue::from_str(from),
+                );
             }
         }
     }
@@ -112,7 +126,9 @@ pub fn stream_part(env: &crate::pb::Envelope) -> JsValue {
     let obj = Object::new();
     set(&obj, "command", env.command.as_str());
     let bytes = if env.command == "stream" {
-        crate::core::envelope::decode::<crate::pb::Stream>(env).map(|s| s.data).unwrap_or_default()
+        crate::core::envelope::decode::<crate::pb::Stream>(env)
+            .map(|s| s.data)
+            .unwrap_or_default()
     } else {
         Vec::new()
     };
@@ -163,7 +179,10 @@ impl Options<'_> {
     pub fn string(&self, key: &str) -> Result<Option<String>, JsValue> {
         match self.field(key) {
             None => Ok(None),
-            Some(v) => v.as_string().map(Some).ok_or_else(|| invalid(&format!("option '{key}' must be a string"))),
+            Some(v) => v
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| invalid(&format!("option '{key}' must be a string"))),
         }
     }
 
@@ -173,7 +192,9 @@ impl Options<'_> {
             None => Ok(None),
             Some(v) => match v.as_f64() {
                 Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n as u64)),
-                _ => Err(invalid(&format!("option '{key}' must be a non-negative number"))),
+                _ => Err(invalid(&format!(
+                    "option '{key}' must be a non-negative number"
+                ))),
             },
         }
     }
@@ -182,7 +203,10 @@ impl Options<'_> {
     pub fn boolean(&self, key: &str) -> Result<Option<bool>, JsValue> {
         match self.field(key) {
             None => Ok(None),
-            Some(v) => v.as_bool().map(Some).ok_or_else(|| invalid(&format!("option '{key}' must be a boolean"))),
+            Some(v) => v
+                .as_bool()
+                .map(Some)
+                .ok_or_else(|| invalid(&format!("option '{key}' must be a boolean"))),
         }
     }
 
@@ -196,7 +220,8 @@ impl Options<'_> {
 /// handlers are dropped once one of them ran.
 pub fn then(p: &js_sys::Promise, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
     type Handlers = Rc<RefCell<Vec<Closure<dyn FnMut(JsValue)>>>>;
-    let f: Rc<RefCell<Option<Box<dyn FnOnce(Result<JsValue, JsValue>)>>>> = Rc::new(RefCell::new(Some(Box::new(f))));
+    let f: Rc<RefCell<Option<Box<dyn FnOnce(Result<JsValue, JsValue>)>>>> =
+        Rc::new(RefCell::new(Some(Box::new(f))));
     let keep: Handlers = Rc::default();
     let handler = |ok: bool| {
         let (f, keep) = (f.clone(), keep.clone());

@@ -16,16 +16,29 @@ pub struct Listener {
 
 impl Listener {
     /// Adds `callback` for `event` on `target`.
-    pub fn new(target: &EventTarget, event: &'static str, callback: impl FnMut(JsValue) + 'static) -> Option<Listener> {
+    pub fn new(
+        target: &EventTarget,
+        event: &'static str,
+        callback: impl FnMut(JsValue) + 'static,
+    ) -> Option<Listener> {
         let callback = Closure::wrap(Box::new(callback) as Box<dyn FnMut(JsValue)>);
-        target.add_event_listener_with_callback(event, callback.as_ref().unchecked_ref()).ok()?;
-        Some(Listener { target: target.clone(), event, callback })
+        target
+            .add_event_listener_with_callback(event, callback.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Listener {
+            target: target.clone(),
+            event,
+            callback,
+        })
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback(self.event, self.callback.as_ref().unchecked_ref());
+        let _ = self.target.remove_event_listener_with_callback(
+            self.event,
+            self.callback.as_ref().unchecked_ref(),
+        );
     }
 }
 
@@ -45,9 +58,12 @@ fn event_target(value: JsValue) -> Option<EventTarget> {
 pub fn wake_listeners(wake: impl Fn() + Clone + 'static) -> Vec<Listener> {
     let global = js_sys::global();
     let mut out = Vec::new();
-    let document = Reflect::get(&global, &JsValue::from_str("document")).unwrap_or(JsValue::UNDEFINED);
+    let document =
+        Reflect::get(&global, &JsValue::from_str("document")).unwrap_or(JsValue::UNDEFINED);
     let in_page = !document.is_undefined() && !document.is_null();
-    let in_worker = Reflect::get(&global, &JsValue::from_str("importScripts")).map(|v| v.is_function()).unwrap_or(false);
+    let in_worker = Reflect::get(&global, &JsValue::from_str("importScripts"))
+        .map(|v| v.is_function())
+        .unwrap_or(false);
     if !(in_page || in_worker) {
         return out;
     }
@@ -62,7 +78,9 @@ pub fn wake_listeners(wake: impl Fn() + Clone + 'static) -> Vec<Listener> {
     if let Some(target) = event_target(document.clone()) {
         let doc = document.clone();
         out.extend(Listener::new(&target, "visibilitychange", move |_| {
-            let state = Reflect::get(&doc, &JsValue::from_str("visibilityState")).ok().and_then(|v| v.as_string());
+            let state = Reflect::get(&doc, &JsValue::from_str("visibilityState"))
+                .ok()
+                .and_then(|v| v.as_string());
             if state.as_deref() == Some("visible") {
                 wake();
             }

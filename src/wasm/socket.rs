@@ -58,7 +58,9 @@ impl Socket {
         let cb = on_event.clone();
         let on_close = handler(Box::new(move |e: JsValue| {
             let reason = match e.dyn_ref::<CloseEvent>() {
-                Some(c) if !c.reason().is_empty() => format!("socket closed ({}: {})", c.code(), c.reason()),
+                Some(c) if !c.reason().is_empty() => {
+                    format!("socket closed ({}: {})", c.code(), c.reason())
+                }
                 Some(c) => format!("socket closed ({})", c.code()),
                 None => "socket closed".to_string(),
             };
@@ -66,12 +68,17 @@ impl Socket {
         }));
         // Node 20 fires `error` but never `close` for a failed attempt: treat error as the end.
         let cb = on_event;
-        let on_error = handler(Box::new(move |_e: JsValue| cb(SocketEvent::Closed("socket error".into()))));
+        let on_error = handler(Box::new(move |_e: JsValue| {
+            cb(SocketEvent::Closed("socket error".into()))
+        }));
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Socket { ws, _handlers: [on_open, on_message, on_close, on_error] })
+        Ok(Socket {
+            ws,
+            _handlers: [on_open, on_message, on_close, on_error],
+        })
     }
 
     /// Sends one binary message (a JS-owned copy: some runtimes read the buffer later).
@@ -90,4 +97,3 @@ impl Drop for Socket {
         let _ = self.ws.close();
     }
 }
-

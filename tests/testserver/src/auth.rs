@@ -40,11 +40,10 @@ pub fn user_json(u: &User) -> serde_json::Value {
 
 /// Checks a username/password pair.
 pub fn check_password(shared: &Shared, username: &str, password: &str) -> Result<User, String> {
-    let ok = shared
-        .config
-        .users
-        .iter()
-        .any(|(u, p)| u.eq_ignore_ascii_case(username) && p == password && !username.is_empty());
+    let ok =
+        shared.config.users.iter().any(|(u, p)| {
+            u.eq_ignore_ascii_case(username) && p == password && !username.is_empty()
+        });
     if ok {
         Ok(user(&username.to_ascii_lowercase()))
     } else {

@@ -45,7 +45,12 @@ pub struct Broker {
 impl Broker {
     /// An empty broker keeping at most `pending_limit` messages per queue without consumer.
     pub fn new(pending_limit: usize) -> Self {
-        Broker { queues: HashMap::new(), exchanges: HashMap::new(), pending_limit, dropped: 0 }
+        Broker {
+            queues: HashMap::new(),
+            exchanges: HashMap::new(),
+            pending_limit,
+            dropped: 0,
+        }
     }
 
     /// Adds `conn` as consumer of `name` (idempotent); `exclusive` makes it a generated queue
@@ -69,9 +74,13 @@ impl Broker {
     /// Delivers the messages waiting in `name` to its consumers (round-robin).
     pub fn flush(&mut self, name: &str, now: Instant) -> Vec<Delivery> {
         let mut out = vec![];
-        let Some(q) = self.queues.get_mut(name) else { return out };
+        let Some(q) = self.queues.get_mut(name) else {
+            return out;
+        };
         while !q.consumers.is_empty() {
-            let Some(p) = q.pending.pop_front() else { break };
+            let Some(p) = q.pending.pop_front() else {
+                break;
+            };
             if p.expires <= now {
                 self.dropped += 1;
                 continue;
@@ -121,7 +130,10 @@ impl Broker {
         let ex = self
             .exchanges
             .entry(name.to_string())
-            .or_insert_with(|| Exchange { algorithm: algorithm.to_string(), bindings: vec![] });
+            .or_insert_with(|| Exchange {
+                algorithm: algorithm.to_string(),
+                bindings: vec![],
+            });
         if let Some((q, key)) = queue {
             if !ex.bindings.iter().any(|(bq, bk)| bq == q && bk == key) {
                 ex.bindings.push((q.to_string(), key.to_string()));
@@ -154,7 +166,9 @@ impl Broker {
         event: QueueEvent,
         expires: Instant,
     ) -> Vec<Delivery> {
-        let Some(ex) = self.exchanges.get(name) else { return vec![] };
+        let Some(ex) = self.exchanges.get(name) else {
+            return vec![];
+        };
         let targets: Vec<String> = ex
             .bindings
             .iter()
@@ -191,9 +205,15 @@ impl Broker {
             .exchanges
             .iter()
             .map(|(n, e)| {
-                let b: Vec<_> =
-                    e.bindings.iter().map(|(q, k)| serde_json::json!({"queue": q, "routingkey": k})).collect();
-                (n.clone(), serde_json::json!({"algorithm": e.algorithm, "bindings": b}))
+                let b: Vec<_> = e
+                    .bindings
+                    .iter()
+                    .map(|(q, k)| serde_json::json!({"queue": q, "routingkey": k}))
+                    .collect();
+                (
+                    n.clone(),
+                    serde_json::json!({"algorithm": e.algorithm, "bindings": b}),
+                )
             })
             .collect();
         serde_json::json!({"queues": queues, "exchanges": exchanges, "dropped": self.dropped})
@@ -202,7 +222,10 @@ impl Broker {
     /// Number of consumers of `name`.
     #[cfg(test)]
     pub fn consumers(&self, name: &str) -> usize {
-        self.queues.get(name).map(|q| q.consumers.len()).unwrap_or(0)
+        self.queues
+            .get(name)
+            .map(|q| q.consumers.len())
+            .unwrap_or(0)
     }
 }
 
@@ -219,7 +242,11 @@ pub fn topic_matches(pattern: &str, key: &str) -> bool {
         }
     }
     let p: Vec<&str> = pattern.split('.').collect();
-    let k: Vec<&str> = if key.is_empty() { vec![] } else { key.split('.').collect() };
+    let k: Vec<&str> = if key.is_empty() {
+        vec![]
+    } else {
+        key.split('.').collect()
+    };
     m(&p, &k)
 }
 
@@ -229,7 +256,10 @@ mod tests {
     use std::time::Duration;
 
     fn ev(data: &str) -> QueueEvent {
-        QueueEvent { data: data.into(), ..Default::default() }
+        QueueEvent {
+            data: data.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -255,8 +285,16 @@ mod tests {
         b.register(2, "q", false).unwrap();
         b.register(2, "q", false).unwrap();
         let d = b.flush("q", Instant::now());
-        assert_eq!(d.iter().map(|(c, e)| (*c, e.data.as_str())).collect::<Vec<_>>(), [(1, "1"), (2, "2")]);
-        let d: Vec<_> = (0..4).flat_map(|_| b.publish("q", ev("x"), later)).map(|(c, _)| c).collect();
+        assert_eq!(
+            d.iter()
+                .map(|(c, e)| (*c, e.data.as_str()))
+                .collect::<Vec<_>>(),
+            [(1, "1"), (2, "2")]
+        );
+        let d: Vec<_> = (0..4)
+            .flat_map(|_| b.publish("q", ev("x"), later))
+            .map(|(c, _)| c)
+            .collect();
         assert_eq!(d, [1, 2, 1, 2]);
     }
 
@@ -265,7 +303,9 @@ mod tests {
         let mut b = Broker::new(10);
         b.publish("q", ev("old"), Instant::now());
         b.register(1, "q", false).unwrap();
-        assert!(b.flush("q", Instant::now() + Duration::from_millis(1)).is_empty());
+        assert!(b
+            .flush("q", Instant::now() + Duration::from_millis(1))
+            .is_empty());
     }
 
     #[test]

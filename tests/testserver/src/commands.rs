@@ -7,10 +7,10 @@ use crate::state::{send, ConnId, Out, Session, Shared, Tx};
 use openiap_wasm::core::envelope::{decode, to_any};
 use openiap_wasm::pb::google::protobuf::Any;
 use openiap_wasm::pb::{
-    Envelope, ErrorResponse, GetElementRequest, GetElementResponse, QueueEvent, QueueMessageRequest,
-    QueueMessageResponse, RegisterExchangeRequest, RegisterExchangeResponse, RegisterQueueRequest,
-    RegisterQueueResponse, SigninRequest, SigninResponse, UnRegisterQueueRequest, UnRegisterQueueResponse,
-    User,
+    Envelope, ErrorResponse, GetElementRequest, GetElementResponse, QueueEvent,
+    QueueMessageRequest, QueueMessageResponse, RegisterExchangeRequest, RegisterExchangeResponse,
+    RegisterQueueRequest, RegisterQueueResponse, SigninRequest, SigninResponse,
+    UnRegisterQueueRequest, UnRegisterQueueResponse, User,
 };
 use prost::{Message, Name};
 use std::time::{Duration, Instant};
@@ -32,7 +32,14 @@ pub struct ConnCtx {
 impl ConnCtx {
     /// Context of a new connection.
     pub fn new(id: ConnId, tx: Tx) -> Self {
-        ConnCtx { id, tx, doping: true, rate_window: Instant::now(), rate_count: 0, uploads: Default::default() }
+        ConnCtx {
+            id,
+            tx,
+            doping: true,
+            rate_window: Instant::now(),
+            rate_count: 0,
+            uploads: Default::default(),
+        }
     }
 }
 
@@ -82,7 +89,11 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
         }
         ctx.rate_count += 1;
         if ctx.rate_count > shared.config.rate_limit {
-            error(ctx, &env, &format!("Rate limit exceeded consumedPoints: {}", ctx.rate_count));
+            error(
+                ctx,
+                &env,
+                &format!("Rate limit exceeded consumedPoints: {}", ctx.rate_count),
+            );
             return;
         }
     }
@@ -92,9 +103,15 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
         "ping" | "pong" | "queueevent" => Ok(None),
         "getelement" => getelement(&env),
         "signin" => signin(shared, ctx, &env),
-        "registerqueue" => who(shared, ctx, &env).and_then(|w| registerqueue(shared, ctx, &env, &w)),
-        "unregisterqueue" => who(shared, ctx, &env).and_then(|_| unregisterqueue(shared, ctx, &env)),
-        "registerexchange" => who(shared, ctx, &env).and_then(|w| registerexchange(shared, ctx, &env, &w)),
+        "registerqueue" => {
+            who(shared, ctx, &env).and_then(|w| registerqueue(shared, ctx, &env, &w))
+        }
+        "unregisterqueue" => {
+            who(shared, ctx, &env).and_then(|_| unregisterqueue(shared, ctx, &env))
+        }
+        "registerexchange" => {
+            who(shared, ctx, &env).and_then(|w| registerexchange(shared, ctx, &env, &w))
+        }
         "queuemessage" => who(shared, ctx, &env).and_then(|w| queuemessage(shared, &env, &w)),
         "beginstream" | "stream" | "endstream" => stream(shared, ctx, &env),
         c if crate::data::handles(c) => {
@@ -145,16 +162,31 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
 
 fn error(ctx: &ConnCtx, env: &Envelope, message: &str) {
     // A failed upload is answered to the upload request, not to its `endstream`.
-    let rid = if env.command == "endstream" { env.rid.clone() } else { env.id.clone() };
-    let e = ErrorResponse { message: message.to_string(), code: 0, stack: String::new() };
-    let out = Envelope { command: "error".into(), rid, data: Some(to_any(&e)), ..Default::default() };
+    let rid = if env.command == "endstream" {
+        env.rid.clone()
+    } else {
+        env.id.clone()
+    };
+    let e = ErrorResponse {
+        message: message.to_string(),
+        code: 0,
+        stack: String::new(),
+    };
+    let out = Envelope {
+        command: "error".into(),
+        rid,
+        data: Some(to_any(&e)),
+        ..Default::default()
+    };
     send(&ctx.tx, Out::Env(out));
 }
 
 /// The parts of the stream that follows an `upload`; `endstream` stores the file and answers
 /// the upload. Stream envelopes of unknown uploads are ignored.
 fn stream(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
-    let Some(up) = ctx.uploads.get_mut(&env.rid) else { return Ok(None) };
+    let Some(up) = ctx.uploads.get_mut(&env.rid) else {
+        return Ok(None);
+    };
     match env.command.as_str() {
         "stream" => {
             let part: openiap_wasm::pb::Stream = parse(env)?;
@@ -174,7 +206,12 @@ fn stream(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
 pub fn begin_upload(ctx: &mut ConnCtx, id: &str, req: openiap_wasm::pb::UploadRequest) {
     ctx.uploads.insert(
         id.to_string(),
-        crate::files::Upload { req, data: vec![], chunks: 0, started: Instant::now() },
+        crate::files::Upload {
+            req,
+            data: vec![],
+            chunks: 0,
+            started: Instant::now(),
+        },
     );
 }
 
@@ -210,17 +247,26 @@ fn who(shared: &Shared, ctx: &ConnCtx, env: &Envelope) -> Result<Who, String> {
     let st = shared.lock();
     if !env.jwt.is_empty() {
         let user = auth::verify(shared, &st, &env.jwt)?;
-        return Ok(Who { user, jwt: env.jwt.clone() });
+        return Ok(Who {
+            user,
+            jwt: env.jwt.clone(),
+        });
     }
     match st.conns.get(&ctx.id).and_then(|c| c.session.as_ref()) {
-        Some(s) => Ok(Who { user: s.user.clone(), jwt: s.jwt.clone() }),
+        Some(s) => Ok(Who {
+            user: s.user.clone(),
+            jwt: s.jwt.clone(),
+        }),
         None => Err(NOT_SIGNED_IN.to_string()),
     }
 }
 
 fn getelement(env: &Envelope) -> Res {
     let req: GetElementRequest = parse(env)?;
-    Ok(Some(reply("getelement", &GetElementResponse { xpath: req.xpath })))
+    Ok(Some(reply(
+        "getelement",
+        &GetElementResponse { xpath: req.xpath },
+    )))
 }
 
 /// JSON for `SigninResponse.config` and `GET /config`.
@@ -238,7 +284,10 @@ pub fn config_json(shared: &Shared) -> String {
 fn signin(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
     let req: SigninRequest = parse(env)?;
     if shared.faults.take_refuse_signin() {
-        shared.log(format!("conn {}: sign-in refused by fault injection", ctx.id));
+        shared.log(format!(
+            "conn {}: sign-in refused by fault injection",
+            ctx.id
+        ));
         return Err(auth::BAD_CREDENTIALS.to_string());
     }
     let mut st = shared.lock();
@@ -251,15 +300,34 @@ fn signin(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
     if !req.validateonly {
         let refresh_at = Instant::now() + Duration::from_millis(shared.config.refresh_after_ms());
         if let Some(c) = st.conns.get_mut(&ctx.id) {
-            c.session = Some(Session { user: user.clone(), jwt: jwt.clone(), refresh_at });
+            c.session = Some(Session {
+                user: user.clone(),
+                jwt: jwt.clone(),
+                refresh_at,
+            });
         }
         st.signins += 1;
         ctx.doping = req.ping;
     }
     drop(st);
-    shared.log(format!("conn {}: signed in as {}{}", ctx.id, user.username,
-        if req.validateonly { " (validateonly)" } else { "" }));
-    Ok(Some(reply("signinreply", &SigninResponse { jwt, user: Some(user), config: config_json(shared) })))
+    shared.log(format!(
+        "conn {}: signed in as {}{}",
+        ctx.id,
+        user.username,
+        if req.validateonly {
+            " (validateonly)"
+        } else {
+            ""
+        }
+    ));
+    Ok(Some(reply(
+        "signinreply",
+        &SigninResponse {
+            jwt,
+            user: Some(user),
+            config: config_json(shared),
+        },
+    )))
 }
 
 fn check_name(name: &str) -> Result<String, String> {
@@ -273,20 +341,38 @@ fn check_name(name: &str) -> Result<String, String> {
 fn registerqueue(shared: &Shared, ctx: &ConnCtx, env: &Envelope, _who: &Who) -> Res {
     let req: RegisterQueueRequest = parse(env)?;
     let (name, exclusive) = if req.queuename.is_empty() {
-        (format!("{}{}", shared.config.queue_prefix, crate::util::random_id(8)), true)
+        (
+            format!(
+                "{}{}",
+                shared.config.queue_prefix,
+                crate::util::random_id(8)
+            ),
+            true,
+        )
     } else {
         (check_name(&req.queuename)?, false)
     };
     shared.lock().broker.register(ctx.id, &name, exclusive)?;
-    let mut r = reply("registerqueuereply", &RegisterQueueResponse { queuename: name.clone() });
+    let mut r = reply(
+        "registerqueuereply",
+        &RegisterQueueResponse {
+            queuename: name.clone(),
+        },
+    );
     r.flush = Some(name);
     Ok(Some(r))
 }
 
 fn unregisterqueue(shared: &Shared, ctx: &ConnCtx, env: &Envelope) -> Res {
     let req: UnRegisterQueueRequest = parse(env)?;
-    shared.lock().broker.unregister(ctx.id, &req.queuename.to_lowercase());
-    Ok(Some(reply("unregisterqueuereply", &UnRegisterQueueResponse {})))
+    shared
+        .lock()
+        .broker
+        .unregister(ctx.id, &req.queuename.to_lowercase());
+    Ok(Some(reply(
+        "unregisterqueuereply",
+        &UnRegisterQueueResponse {},
+    )))
 }
 
 fn registerexchange(shared: &Shared, ctx: &ConnCtx, env: &Envelope, _who: &Who) -> Res {
@@ -295,21 +381,33 @@ fn registerexchange(shared: &Shared, ctx: &ConnCtx, env: &Envelope, _who: &Who) 
         return Err("No exchangename given".into());
     }
     let exchange = check_name(&req.exchangename)?;
-    let algorithm = if req.algorithm.is_empty() { "fanout".to_string() } else { req.algorithm.to_lowercase() };
+    let algorithm = if req.algorithm.is_empty() {
+        "fanout".to_string()
+    } else {
+        req.algorithm.to_lowercase()
+    };
     if !["fanout", "direct", "topic", "header"].contains(&algorithm.as_str()) {
         return Err(format!("Unknown exchange algorithm {algorithm}"));
     }
     let mut st = shared.lock();
     let queuename = if req.addqueue {
-        let q = format!("{}{}", shared.config.queue_prefix, crate::util::random_id(8));
+        let q = format!(
+            "{}{}",
+            shared.config.queue_prefix,
+            crate::util::random_id(8)
+        );
         st.broker.register(ctx.id, &q, true)?;
-        st.broker.register_exchange(&exchange, &algorithm, Some((&q, &req.routingkey)));
+        st.broker
+            .register_exchange(&exchange, &algorithm, Some((&q, &req.routingkey)));
         q
     } else {
         st.broker.register_exchange(&exchange, &algorithm, None);
         String::new()
     };
-    Ok(Some(reply("registerexchangereply", &RegisterExchangeResponse { queuename })))
+    Ok(Some(reply(
+        "registerexchangereply",
+        &RegisterExchangeResponse { queuename },
+    )))
 }
 
 /// `data` as OpenFlow forwards it: a JSON object loses `traceId`/`spanId` and, unless
@@ -334,9 +432,17 @@ fn queuemessage(shared: &Shared, env: &Envelope, who: &Who) -> Res {
     if req.queuename.is_empty() && req.exchangename.is_empty() {
         return Err("No queuename or exchangename given".into());
     }
-    let queuename = if req.queuename.is_empty() { String::new() } else { check_name(&req.queuename)? };
+    let queuename = if req.queuename.is_empty() {
+        String::new()
+    } else {
+        check_name(&req.queuename)?
+    };
     let exchangename = req.exchangename.to_lowercase();
-    let expiration = if req.expiration > 0 { req.expiration as u64 } else { shared.config.default_expiration_ms };
+    let expiration = if req.expiration > 0 {
+        req.expiration as u64
+    } else {
+        shared.config.default_expiration_ms
+    };
     let expires = Instant::now() + Duration::from_millis(expiration);
     let event = QueueEvent {
         queuename: queuename.clone(),
@@ -348,7 +454,8 @@ fn queuemessage(shared: &Shared, env: &Envelope, who: &Who) -> Res {
     };
     let mut st = shared.lock();
     let after = if !exchangename.is_empty() {
-        st.broker.publish_exchange(&exchangename, &req.routingkey, event, expires)
+        st.broker
+            .publish_exchange(&exchangename, &req.routingkey, event, expires)
     } else {
         st.broker.publish(&queuename, event, expires)
     };

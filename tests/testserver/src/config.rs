@@ -111,7 +111,8 @@ Control endpoint (GET or POST; JSON or text replies; CORS allowed from any origi
 
 fn num<T: std::str::FromStr>(opt: &str, v: Option<String>) -> Result<T, String> {
     let v = v.ok_or_else(|| format!("{opt} needs a value"))?;
-    v.parse().map_err(|_| format!("{opt}: invalid number '{v}'"))
+    v.parse()
+        .map_err(|_| format!("{opt}: invalid number '{v}'"))
 }
 
 /// What the command line asks for.
@@ -190,13 +191,30 @@ mod tests {
     }
     #[test]
     fn options_parse() {
-        let c = parse(&["--user", "a:b", "--user=c:d:e", "--rate-limit", "30", "--jwt", "t.o.k=bob"]);
-        assert_eq!(c.users, vec![("a".into(), "b".into()), ("c".into(), "d:e".into())]);
+        let c = parse(&[
+            "--user",
+            "a:b",
+            "--user=c:d:e",
+            "--rate-limit",
+            "30",
+            "--jwt",
+            "t.o.k=bob",
+        ]);
+        assert_eq!(
+            c.users,
+            vec![("a".into(), "b".into()), ("c".into(), "d:e".into())]
+        );
         assert_eq!(c.rate_limit, 30);
         assert_eq!(c.jwts, vec![("t.o.k".into(), "bob".into())]);
-        assert!(matches!(Config::from_args(["--help".to_string()]), Ok(Parsed::Help)));
+        assert!(matches!(
+            Config::from_args(["--help".to_string()]),
+            Ok(Parsed::Help)
+        ));
         assert!(Config::from_args(["--nope".to_string()]).is_err());
         assert_eq!(parse(&[]).refresh_after_ms(), 240_000);
-        assert_eq!(parse(&["--token-lifetime-ms", "1000"]).refresh_after_ms(), 500);
+        assert_eq!(
+            parse(&["--token-lifetime-ms", "1000"]).refresh_after_ms(),
+            500
+        );
     }
 }

@@ -90,14 +90,26 @@ pub async fn accept_loop(
 
 async fn handle_tcp(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
-    let Some((req, rest)) = http::read_request(&mut stream).await else { return };
-    let upgrade = req.header("upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let Some((req, rest)) = http::read_request(&mut stream).await else {
+        return;
+    };
+    let upgrade = req
+        .header("upgrade")
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if !upgrade {
         match (req.method.as_str(), req.path.as_str()) {
             ("OPTIONS", _) => http::respond(&mut stream, 204, "text/plain", "").await,
-            ("GET", "/") => http::respond(&mut stream, 200, "text/plain", "openiap-testserver").await,
+            ("GET", "/") => {
+                http::respond(&mut stream, 200, "text/plain", "openiap-testserver").await
+            }
             ("GET", "/config") => {
-                http::respond(&mut stream, 200, "application/json", &commands::config_json(&shared)).await
+                http::respond(
+                    &mut stream,
+                    200,
+                    "application/json",
+                    &commands::config_json(&shared),
+                )
+                .await
             }
             _ => http::respond(&mut stream, 404, "text/plain", "not found").await,
         }
@@ -107,12 +119,23 @@ async fn handle_tcp(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr
     let transport = if req.path == "/ws/v2" {
         Transport::Openiap
     } else if req.path == grpc_web::METHOD_PATH
-        && protocols.split(',').any(|p| p.trim() == grpc_web::SUBPROTOCOL)
+        && protocols
+            .split(',')
+            .any(|p| p.trim() == grpc_web::SUBPROTOCOL)
     {
         Transport::GrpcWeb
     } else {
-        shared.log(format!("{peer}: no WebSocket handler for path {} (protocols '{protocols}')", req.path));
-        http::respond(&mut stream, 404, "text/plain", "no WebSocket handler for this path").await;
+        shared.log(format!(
+            "{peer}: no WebSocket handler for path {} (protocols '{protocols}')",
+            req.path
+        ));
+        http::respond(
+            &mut stream,
+            404,
+            "text/plain",
+            "no WebSocket handler for this path",
+        )
+        .await;
         return;
     };
     let Some(key) = req.header("sec-websocket-key") else {
@@ -124,7 +147,10 @@ async fn handle_tcp(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr
         derive_accept_key(key.as_bytes())
     );
     if transport == Transport::GrpcWeb {
-        head.push_str(&format!("Sec-WebSocket-Protocol: {}\r\n", grpc_web::SUBPROTOCOL));
+        head.push_str(&format!(
+            "Sec-WebSocket-Protocol: {}\r\n",
+            grpc_web::SUBPROTOCOL
+        ));
     }
     head.push_str("\r\n");
     if stream.write_all(head.as_bytes()).await.is_err() {
@@ -141,7 +167,12 @@ fn start_connection(shared: Arc<Shared>, ws: Ws, transport: Transport, peer: Soc
     let writer = tokio::spawn(writer(shared.clone(), transport, sink, rx));
     shared.lock().conns.insert(
         id,
-        ConnEntry { tx: tx.clone(), session: None, transport, tasks: vec![writer.abort_handle()] },
+        ConnEntry {
+            tx: tx.clone(),
+            session: None,
+            transport,
+            tasks: vec![writer.abort_handle()],
+        },
     );
     shared.log(format!("conn {id}: {peer} connected ({transport:?})"));
     let reader = tokio::spawn(reader(shared.clone(), id, transport, stream, tx, writer));
@@ -170,7 +201,8 @@ impl Drop for Guard {
         }
         drop(st);
         if !self.reason.is_empty() {
-            self.shared.log(format!("conn {}: closed: {}", self.id, self.reason));
+            self.shared
+                .log(format!("conn {}: closed: {}", self.id, self.reason));
         }
     }
 }
@@ -202,7 +234,11 @@ impl Input {
 
     fn push(&mut self, shared: &Arc<Shared>, ctx: &mut ConnCtx, bytes: &[u8]) -> Result<(), Stop> {
         let bad = |e: openiap_wasm::core::error::FrameError| {
-            let code = if matches!(e, openiap_wasm::core::error::FrameError::TooLarge { .. }) { 1009 } else { 1002 };
+            let code = if matches!(e, openiap_wasm::core::error::FrameError::TooLarge { .. }) {
+                1009
+            } else {
+                1002
+            };
             (code, format!("bad frame: {e}"))
         };
         match self.transport {
@@ -216,7 +252,9 @@ impl Input {
                 let first = std::mem::replace(&mut self.first, false);
                 match grpc_web::parse_client_message(first, bytes).map_err(bad)? {
                     grpc_web::ClientMessage::Headers(_) => {}
-                    grpc_web::ClientMessage::EndOfStream => return Err((1000, "client ended the stream".into())),
+                    grpc_web::ClientMessage::EndOfStream => {
+                        return Err((1000, "client ended the stream".into()))
+                    }
                     grpc_web::ClientMessage::Data(rest) => {
                         self.grpc.push(rest);
                         while let Some(env) = self.grpc.next_envelope().map_err(bad)? {
@@ -230,7 +268,12 @@ impl Input {
     }
 
     /// Logs `env` and dispatches it in `seq` order (from 0, +1 each).
-    fn accept(&mut self, shared: &Arc<Shared>, ctx: &mut ConnCtx, env: Envelope) -> Result<(), Stop> {
+    fn accept(
+        &mut self,
+        shared: &Arc<Shared>,
+        ctx: &mut ConnCtx,
+        env: Envelope,
+    ) -> Result<(), Stop> {
         shared.lock().log.push(LogEntry {
             conn: ctx.id,
             seq: env.seq,
@@ -239,14 +282,23 @@ impl Input {
             command: env.command.clone(),
         });
         if env.seq < self.expected {
-            return Err((1002, format!("seq {} is lower than the expected {}", env.seq, self.expected)));
+            return Err((
+                1002,
+                format!(
+                    "seq {} is lower than the expected {}",
+                    env.seq, self.expected
+                ),
+            ));
         }
         if env.seq > self.expected {
             self.held.insert(env.seq, env);
             if self.held.len() > MAX_OUT_OF_ORDER {
                 return Err((
                     1002,
-                    format!("more than {MAX_OUT_OF_ORDER} envelopes out of order (waiting for seq {})", self.expected),
+                    format!(
+                        "more than {MAX_OUT_OF_ORDER} envelopes out of order (waiting for seq {})",
+                        self.expected
+                    ),
                 ));
             }
             return Ok(());
@@ -273,7 +325,12 @@ async fn reader(
     tx: Tx,
     writer: JoinHandle<()>,
 ) {
-    let mut guard = Guard { shared: shared.clone(), id, writer: writer.abort_handle(), reason: String::new() };
+    let mut guard = Guard {
+        shared: shared.clone(),
+        id,
+        writer: writer.abort_handle(),
+        reason: String::new(),
+    };
     let mut ctx = ConnCtx::new(id, tx.clone());
     let mut input = Input::new(transport, shared.config.max_frame_bytes);
     let ping_every = Duration::from_millis(shared.config.ping_interval_ms.max(1));
@@ -343,10 +400,16 @@ async fn put(sink: &mut Sink, bytes: Vec<u8>) -> bool {
     sink.send(Message::Binary(bytes.into())).await.is_ok()
 }
 
-async fn writer(shared: Arc<Shared>, transport: Transport, mut sink: Sink, mut rx: mpsc::UnboundedReceiver<(Instant, Out)>) {
+async fn writer(
+    shared: Arc<Shared>,
+    transport: Transport,
+    mut sink: Sink,
+    mut rx: mpsc::UnboundedReceiver<(Instant, Out)>,
+) {
     let mut seq: i32 = 0;
     if transport == Transport::GrpcWeb {
-        let headers = grpc_web::encode_metadata_frame(&[("content-type", "application/grpc-web+proto")]);
+        let headers =
+            grpc_web::encode_metadata_frame(&[("content-type", "application/grpc-web+proto")]);
         if !put(&mut sink, headers).await {
             return;
         }
@@ -416,7 +479,8 @@ async fn writer(shared: Arc<Shared>, transport: Transport, mut sink: Sink, mut r
                     ok
                 } else if transport == Transport::Openiap && shared.config.two_part_frames {
                     // As OpenFlow: the length prefix and the envelope as two messages.
-                    put(&mut sink, bytes[..4].to_vec()).await && put(&mut sink, bytes[4..].to_vec()).await
+                    put(&mut sink, bytes[..4].to_vec()).await
+                        && put(&mut sink, bytes[4..].to_vec()).await
                 } else {
                     put(&mut sink, bytes).await
                 };
@@ -440,7 +504,10 @@ async fn writer(shared: Arc<Shared>, transport: Transport, mut sink: Sink, mut r
                     cut -= 1;
                 }
                 reason.truncate(cut);
-                let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
+                let frame = CloseFrame {
+                    code: CloseCode::from(code),
+                    reason: reason.into(),
+                };
                 let _ = sink.send(Message::Close(Some(frame))).await;
                 let _ = sink.close().await;
                 return;

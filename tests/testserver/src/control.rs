@@ -11,10 +11,14 @@ use tokio::net::TcpListener;
 /// Serves the control endpoint on `listener` forever.
 pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
     loop {
-        let Ok((mut stream, _)) = listener.accept().await else { continue };
+        let Ok((mut stream, _)) = listener.accept().await else {
+            continue;
+        };
         let shared = shared.clone();
         tokio::spawn(async move {
-            let Some((req, _)) = http::read_request(&mut stream).await else { return };
+            let Some((req, _)) = http::read_request(&mut stream).await else {
+                return;
+            };
             let (status, ctype, body) = route(&shared, &req).await;
             http::respond(&mut stream, status, ctype, &body).await;
         });
@@ -27,7 +31,13 @@ pub async fn route(shared: &Shared, req: &Request) -> (u16, &'static str, String
         return (204, "text/plain", String::new());
     }
     let f = &shared.faults;
-    let ok = |sockets: usize| (200, "application/json", json!({"ok": true, "sockets": sockets}).to_string());
+    let ok = |sockets: usize| {
+        (
+            200,
+            "application/json",
+            json!({"ok": true, "sockets": sockets}).to_string(),
+        )
+    };
     let done = || (200, "application/json", json!({"ok": true}).to_string());
     let path = req.path.trim_end_matches('/');
     match path {
@@ -58,7 +68,11 @@ pub async fn route(shared: &Shared, req: &Request) -> (u16, &'static str, String
             done()
         }
         "/garbage" => {
-            let kind = if req.param("kind") == Some("length") { Garbage::Length } else { Garbage::Decode };
+            let kind = if req.param("kind") == Some("length") {
+                Garbage::Length
+            } else {
+                Garbage::Decode
+            };
             ok(shared.garbage(kind))
         }
         "/unknown" => ok(shared.unknown_command(req.param("command").unwrap_or("unknowncommand"))),
@@ -69,15 +83,26 @@ pub async fn route(shared: &Shared, req: &Request) -> (u16, &'static str, String
         "/refreshtoken" => ok(shared.refresh_all()),
         "/log" => {
             let conn = req.param("conn").and_then(|c| c.parse().ok());
-            let entries: Vec<_> =
-                shared.log_entries(req.param("command"), conn).iter().map(|e| e.to_json()).collect();
-            (200, "application/json", serde_json::Value::from(entries).to_string())
+            let entries: Vec<_> = shared
+                .log_entries(req.param("command"), conn)
+                .iter()
+                .map(|e| e.to_json())
+                .collect();
+            (
+                200,
+                "application/json",
+                serde_json::Value::from(entries).to_string(),
+            )
         }
         "/stats" => (200, "application/json", shared.stats().to_string()),
         "/reset" => {
             shared.reset();
             done()
         }
-        _ => (404, "application/json", json!({"ok": false, "error": "unknown control path"}).to_string()),
+        _ => (
+            404,
+            "application/json",
+            json!({"ok": false, "error": "unknown control path"}).to_string(),
+        ),
     }
 }

@@ -1,7 +1,7 @@
 //! The data commands: collections and documents ([`crate::docs`]), watches, work items
 //! ([`crate::workitems`]), files ([`crate::files`]) and `customcommand`.
 
-use crate::commands::{begin_upload, data_reply as reply, parse, ConnCtx, Res, Reply};
+use crate::commands::{begin_upload, data_reply as reply, parse, ConnCtx, Reply, Res};
 use crate::docs::{parse_json, Change, Watch, Writer};
 use crate::files::{File, Upload, CHUNK};
 use crate::state::{ConnId, Shared};
@@ -11,10 +11,32 @@ use openiap_wasm::pb::*;
 use serde_json::{json, Value};
 
 const COMMANDS: &[&str] = &[
-    "query", "count", "distinct", "aggregate", "insertone", "insertmany", "updateone", "insertorupdateone",
-    "insertorupdatemany", "deleteone", "deletemany", "listcollections", "createcollection", "dropcollection",
-    "getindexes", "createindex", "dropindex", "watch", "unwatch", "pushworkitem", "popworkitem",
-    "updateworkitem", "deleteworkitem", "customcommand", "upload", "download",
+    "query",
+    "count",
+    "distinct",
+    "aggregate",
+    "insertone",
+    "insertmany",
+    "updateone",
+    "insertorupdateone",
+    "insertorupdatemany",
+    "deleteone",
+    "deletemany",
+    "listcollections",
+    "createcollection",
+    "dropcollection",
+    "getindexes",
+    "createindex",
+    "dropindex",
+    "watch",
+    "unwatch",
+    "pushworkitem",
+    "popworkitem",
+    "updateworkitem",
+    "deleteworkitem",
+    "customcommand",
+    "upload",
+    "download",
 ];
 
 /// True for the commands handled here.
@@ -23,7 +45,11 @@ pub fn handles(command: &str) -> bool {
 }
 
 fn col(name: String) -> String {
-    if name.is_empty() { "entities".into() } else { name }
+    if name.is_empty() {
+        "entities".into()
+    } else {
+        name
+    }
 }
 
 fn json_items(text: &str) -> Result<Vec<Value>, String> {
@@ -42,7 +68,11 @@ fn events(st: &crate::state::State, changes: Vec<Change>) -> Vec<(ConnId, Envelo
     let mut out = vec![];
     for (collection, operation, doc) in changes {
         for (id, conn) in st.docs.watchers(&collection) {
-            let ev = WatchEvent { id, operation: operation.into(), document: doc.to_string() };
+            let ev = WatchEvent {
+                id,
+                operation: operation.into(),
+                document: doc.to_string(),
+            };
             out.push((conn, envelope("watchevent", Some(to_any(&ev)))));
         }
     }
@@ -56,14 +86,29 @@ fn wi_out(mut w: Workitem) -> Workitem {
 
 /// Handles data command `env` for `user`.
 pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -> Res {
-    let who = Writer { name: &user.username, id: &user.id };
+    let who = Writer {
+        name: &user.username,
+        id: &user.id,
+    };
     let mut st = shared.lock();
     let mut changes: Vec<Change> = vec![];
     let r: Reply = match env.command.as_str() {
         "query" => {
             let q: QueryRequest = parse(env)?;
-            let docs = st.docs.query(&col(q.collectionname), &q.query, &q.projection, &q.orderby, q.skip, q.top)?;
-            reply("queryreply", &QueryResponse { results: text(&docs) })
+            let docs = st.docs.query(
+                &col(q.collectionname),
+                &q.query,
+                &q.projection,
+                &q.orderby,
+                q.skip,
+                q.top,
+            )?;
+            reply(
+                "queryreply",
+                &QueryResponse {
+                    results: text(&docs),
+                },
+            )
         }
         "count" => {
             let q: CountRequest = parse(env)?;
@@ -72,19 +117,33 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
         }
         "distinct" => {
             let q: DistinctRequest = parse(env)?;
-            let results = st.docs.distinct(&col(q.collectionname), &q.field, &q.query)?;
+            let results = st
+                .docs
+                .distinct(&col(q.collectionname), &q.field, &q.query)?;
             reply("distinctreply", &DistinctResponse { results })
         }
         "aggregate" => {
             let q: AggregateRequest = parse(env)?;
             let docs = st.docs.aggregate(&col(q.collectionname), &q.aggregates)?;
-            reply("aggregatereply", &AggregateResponse { results: text(&docs) })
+            reply(
+                "aggregatereply",
+                &AggregateResponse {
+                    results: text(&docs),
+                },
+            )
         }
         "insertone" => {
             let q: InsertOneRequest = parse(env)?;
             let item = parse_json(&q.item, "item", Value::Null)?;
-            let doc = st.docs.insert(&col(q.collectionname), item, &who, &mut changes)?;
-            reply("insertonereply", &InsertOneResponse { result: doc.to_string() })
+            let doc = st
+                .docs
+                .insert(&col(q.collectionname), item, &who, &mut changes)?;
+            reply(
+                "insertonereply",
+                &InsertOneResponse {
+                    result: doc.to_string(),
+                },
+            )
         }
         "insertmany" => {
             let q: InsertManyRequest = parse(env)?;
@@ -93,20 +152,42 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
             for item in json_items(&q.items)? {
                 out.push(st.docs.insert(&c, item, &who, &mut changes)?);
             }
-            let results = if q.skipresults { "[]".into() } else { text(&out) };
+            let results = if q.skipresults {
+                "[]".into()
+            } else {
+                text(&out)
+            };
             reply("insertmanyreply", &InsertManyResponse { results })
         }
         "updateone" => {
             let q: UpdateOneRequest = parse(env)?;
             let item = parse_json(&q.item, "item", Value::Null)?;
-            let doc = st.docs.update(&col(q.collectionname), item, &who, &mut changes)?;
-            reply("updateonereply", &UpdateOneResponse { result: doc.to_string() })
+            let doc = st
+                .docs
+                .update(&col(q.collectionname), item, &who, &mut changes)?;
+            reply(
+                "updateonereply",
+                &UpdateOneResponse {
+                    result: doc.to_string(),
+                },
+            )
         }
         "insertorupdateone" => {
             let q: InsertOrUpdateOneRequest = parse(env)?;
             let item = parse_json(&q.item, "item", Value::Null)?;
-            let doc = st.docs.upsert(&col(q.collectionname), &q.uniqeness, item, &who, &mut changes)?;
-            reply("insertorupdateonereply", &InsertOrUpdateOneResponse { result: doc.to_string() })
+            let doc = st.docs.upsert(
+                &col(q.collectionname),
+                &q.uniqeness,
+                item,
+                &who,
+                &mut changes,
+            )?;
+            reply(
+                "insertorupdateonereply",
+                &InsertOrUpdateOneResponse {
+                    result: doc.to_string(),
+                },
+            )
         }
         "insertorupdatemany" => {
             let q: InsertOrUpdateManyRequest = parse(env)?;
@@ -115,22 +196,38 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
             for item in json_items(&q.items)? {
                 out.push(st.docs.upsert(&c, &q.uniqeness, item, &who, &mut changes)?);
             }
-            let results = if q.skipresults { "[]".into() } else { text(&out) };
-            reply("insertorupdatemanyreply", &InsertOrUpdateManyResponse { results })
+            let results = if q.skipresults {
+                "[]".into()
+            } else {
+                text(&out)
+            };
+            reply(
+                "insertorupdatemanyreply",
+                &InsertOrUpdateManyResponse { results },
+            )
         }
         "deleteone" => {
             let q: DeleteOneRequest = parse(env)?;
-            let n = st.docs.delete_one(&col(q.collectionname), &q.id, &mut changes)?;
+            let n = st
+                .docs
+                .delete_one(&col(q.collectionname), &q.id, &mut changes)?;
             reply("deleteonereply", &DeleteOneResponse { affectedrows: n })
         }
         "deletemany" => {
             let q: DeleteManyRequest = parse(env)?;
-            let n = st.docs.delete_many(&col(q.collectionname), &q.query, &q.ids, &mut changes)?;
+            let n = st
+                .docs
+                .delete_many(&col(q.collectionname), &q.query, &q.ids, &mut changes)?;
             reply("deletemanyreply", &DeleteManyResponse { affectedrows: n })
         }
         "listcollections" => {
             let _: ListCollectionsRequest = parse(env)?;
-            reply("listcollectionsreply", &ListCollectionsResponse { results: text(&st.docs.list()) })
+            reply(
+                "listcollectionsreply",
+                &ListCollectionsResponse {
+                    results: text(&st.docs.list()),
+                },
+            )
         }
         "createcollection" => {
             let q: CreateCollectionRequest = parse(env)?;
@@ -144,11 +241,18 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
         }
         "getindexes" => {
             let q: GetIndexesRequest = parse(env)?;
-            reply("getindexesreply", &GetIndexesResponse { results: text(&st.docs.get_indexes(&q.collectionname)) })
+            reply(
+                "getindexesreply",
+                &GetIndexesResponse {
+                    results: text(&st.docs.get_indexes(&q.collectionname)),
+                },
+            )
         }
         "createindex" => {
             let q: CreateIndexRequest = parse(env)?;
-            let name = st.docs.create_index(&q.collectionname, &q.index, &q.options, &q.name)?;
+            let name = st
+                .docs
+                .create_index(&q.collectionname, &q.index, &q.options, &q.name)?;
             reply("createindexreply", &CreateIndexResponse { result: name })
         }
         "dropindex" => {
@@ -159,7 +263,13 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
         "watch" => {
             let q: WatchRequest = parse(env)?;
             let id = crate::util::random_id(12);
-            st.docs.watches.insert(id.clone(), Watch { conn: ctx.id, collection: col(q.collectionname) });
+            st.docs.watches.insert(
+                id.clone(),
+                Watch {
+                    conn: ctx.id,
+                    collection: col(q.collectionname),
+                },
+            );
             reply("watchreply", &WatchResponse { id })
         }
         "unwatch" => {
@@ -174,18 +284,33 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
             let q: PushWorkitemRequest = parse(env)?;
             let st = &mut *st;
             let w = st.workitems.push(q, &user.username, &mut st.files)?;
-            reply("pushworkitemreply", &PushWorkitemResponse { workitem: Some(wi_out(w)) })
+            reply(
+                "pushworkitemreply",
+                &PushWorkitemResponse {
+                    workitem: Some(wi_out(w)),
+                },
+            )
         }
         "popworkitem" => {
             let q: PopWorkitemRequest = parse(env)?;
             let w = st.workitems.pop(&q.wiq, &q.wiqid)?;
-            reply("popworkitemreply", &PopWorkitemResponse { workitem: w.map(wi_out) })
+            reply(
+                "popworkitemreply",
+                &PopWorkitemResponse {
+                    workitem: w.map(wi_out),
+                },
+            )
         }
         "updateworkitem" => {
             let q: UpdateWorkitemRequest = parse(env)?;
             let st = &mut *st;
             let w = st.workitems.update(q, &mut st.files)?;
-            reply("updateworkitemreply", &UpdateWorkitemResponse { workitem: Some(wi_out(w)) })
+            reply(
+                "updateworkitemreply",
+                &UpdateWorkitemResponse {
+                    workitem: Some(wi_out(w)),
+                },
+            )
         }
         "deleteworkitem" => {
             let q: DeleteWorkitemRequest = parse(env)?;
@@ -212,13 +337,25 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
         }
         "download" => {
             let q: DownloadRequest = parse(env)?;
-            let Some(f) = st.files.files.get(&q.id) else { return Err(format!("File {} not found", q.id)) };
-            let mut parts = vec![envelope("beginstream", Some(to_any(&BeginStream::default())))];
+            let Some(f) = st.files.files.get(&q.id) else {
+                return Err(format!("File {} not found", q.id));
+            };
+            let mut parts = vec![envelope(
+                "beginstream",
+                Some(to_any(&BeginStream::default())),
+            )];
             for c in f.data.chunks(CHUNK) {
-                parts.push(envelope("stream", Some(to_any(&Stream { data: c.to_vec() }))));
+                parts.push(envelope(
+                    "stream",
+                    Some(to_any(&Stream { data: c.to_vec() })),
+                ));
             }
             parts.push(envelope("endstream", Some(to_any(&EndStream {}))));
-            let resp = DownloadResponse { id: q.id.clone(), filename: f.filename.clone(), mimetype: f.mimetype.clone() };
+            let resp = DownloadResponse {
+                id: q.id.clone(),
+                filename: f.filename.clone(),
+                mimetype: f.mimetype.clone(),
+            };
             reply("downloadreply", &resp).with_before(parts)
         }
         other => return Err(format!("Unknown command {other}")),
@@ -233,11 +370,27 @@ pub fn finish_upload(shared: &Shared, up: Upload) -> Result<Reply, String> {
     let bytes = up.data.len();
     let req = up.req;
     let mut st = shared.lock();
-    let mimetype = if req.mimetype.is_empty() { "application/octet-stream".to_string() } else { req.mimetype };
-    let metadata = if req.metadata.is_empty() { "{}".to_string() } else { req.metadata };
+    let mimetype = if req.mimetype.is_empty() {
+        "application/octet-stream".to_string()
+    } else {
+        req.mimetype
+    };
+    let metadata = if req.metadata.is_empty() {
+        "{}".to_string()
+    } else {
+        req.metadata
+    };
     let meta = parse_json(&metadata, "metadata", json!({}))?;
-    let id = st.files.store(File { filename: req.filename.clone(), mimetype: mimetype.clone(), data: up.data });
-    let collection = if req.collectionname.is_empty() { "fs.files".to_string() } else { req.collectionname };
+    let id = st.files.store(File {
+        filename: req.filename.clone(),
+        mimetype: mimetype.clone(),
+        data: up.data,
+    });
+    let collection = if req.collectionname.is_empty() {
+        "fs.files".to_string()
+    } else {
+        req.collectionname
+    };
     let doc = json!({"_id": id, "filename": req.filename, "contentType": mimetype, "length": bytes, "metadata": meta});
     let who = Writer { name: "", id: "" };
     let mut changes = vec![];

@@ -66,9 +66,11 @@ fn rank(v: &Value) -> u8 {
 /// MongoDB-like ordering of two values (numbers < strings < objects < arrays < booleans).
 pub fn compare(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
-        }
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .unwrap_or(0.0)
+            .partial_cmp(&y.as_f64().unwrap_or(0.0))
+            .unwrap_or(Ordering::Equal),
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ if rank(a) != rank(b) => rank(a).cmp(&rank(b)),
@@ -87,7 +89,9 @@ fn equal(a: &Value, b: &Value) -> bool {
 fn eq_field(field: Option<&Value>, v: &Value) -> bool {
     match field {
         None => v.is_null(),
-        Some(f) => equal(f, v) || matches!(f, Value::Array(items) if items.iter().any(|i| equal(i, v))),
+        Some(f) => {
+            equal(f, v) || matches!(f, Value::Array(items) if items.iter().any(|i| equal(i, v)))
+        }
     }
 }
 
@@ -105,9 +109,15 @@ fn operator(field: Option<&Value>, op: &str, arg: &Value) -> Result<bool, String
         "$eq" => eq_field(field, arg),
         "$ne" => !eq_field(field, arg),
         "$in" | "$nin" => {
-            let Value::Array(list) = arg else { return Err(format!("{op} needs an array")) };
+            let Value::Array(list) = arg else {
+                return Err(format!("{op} needs an array"));
+            };
             let found = list.iter().any(|v| eq_field(field, v));
-            if op == "$in" { found } else { !found }
+            if op == "$in" {
+                found
+            } else {
+                !found
+            }
         }
         "$gt" => cmp_field(field, arg, |o| o == Ordering::Greater),
         "$gte" => cmp_field(field, arg, |o| o != Ordering::Less),
@@ -129,11 +139,15 @@ fn truthy(v: &Value) -> bool {
 
 /// True if `doc` matches the query object `q`.
 pub fn matches(doc: &Value, q: &Value) -> Result<bool, String> {
-    let Value::Object(q) = q else { return Err("query must be an object".into()) };
+    let Value::Object(q) = q else {
+        return Err("query must be an object".into());
+    };
     for (k, cond) in q {
         let ok = match k.as_str() {
             "$and" | "$or" => {
-                let Value::Array(parts) = cond else { return Err(format!("{k} needs an array")) };
+                let Value::Array(parts) = cond else {
+                    return Err(format!("{k} needs an array"));
+                };
                 let mut results = parts.iter().map(|p| matches(doc, p));
                 if k == "$and" {
                     results.try_fold(true, |acc, r| r.map(|r| acc && r))?
@@ -165,7 +179,9 @@ pub fn matches(doc: &Value, q: &Value) -> Result<bool, String> {
 
 /// Applies a projection (`{a:1, b:1}` keeps those and `_id`; `{a:0}` drops `a`).
 pub fn project(doc: &Value, p: &Value) -> Value {
-    let (Value::Object(p), Value::Object(d)) = (p, doc) else { return doc.clone() };
+    let (Value::Object(p), Value::Object(d)) = (p, doc) else {
+        return doc.clone();
+    };
     if p.is_empty() {
         return doc.clone();
     }
@@ -235,7 +251,10 @@ fn key_order(text: &str) -> Vec<String> {
 /// The entries of object `text` (already parsed as `m`) in written order.
 fn ordered(text: &str, m: Map<String, Value>) -> Vec<(String, Value)> {
     let mut m = m;
-    key_order(text).into_iter().filter_map(|k| m.remove(&k).map(|v| (k, v))).collect()
+    key_order(text)
+        .into_iter()
+        .filter_map(|k| m.remove(&k).map(|v| (k, v)))
+        .collect()
 }
 
 /// Sort keys from `orderby`: a JSON object `{field: 1|-1}`, or a field name (`-name` descending).
@@ -245,7 +264,10 @@ pub fn sort_keys(orderby: &str) -> Result<Vec<(String, bool)>, String> {
         return Ok(vec![]);
     }
     match serde_json::from_str::<Value>(t) {
-        Ok(Value::Object(m)) => Ok(ordered(t, m).into_iter().map(|(k, v)| (k, v.as_f64().unwrap_or(1.0) >= 0.0)).collect()),
+        Ok(Value::Object(m)) => Ok(ordered(t, m)
+            .into_iter()
+            .map(|(k, v)| (k, v.as_f64().unwrap_or(1.0) >= 0.0))
+            .collect()),
         Ok(Value::String(s)) => sort_keys(&s),
         Ok(_) => Err("Invalid orderby".into()),
         Err(_) => Ok(match t.strip_prefix('-') {
@@ -258,7 +280,10 @@ pub fn sort_keys(orderby: &str) -> Result<Vec<(String, bool)>, String> {
 fn sort(docs: &mut [Value], keys: &[(String, bool)]) {
     docs.sort_by(|a, b| {
         for (k, asc) in keys {
-            let o = compare(path(a, k).unwrap_or(&Value::Null), path(b, k).unwrap_or(&Value::Null));
+            let o = compare(
+                path(a, k).unwrap_or(&Value::Null),
+                path(b, k).unwrap_or(&Value::Null),
+            );
             if o != Ordering::Equal {
                 return if *asc { o } else { o.reverse() };
             }
@@ -269,11 +294,19 @@ fn sort(docs: &mut [Value], keys: &[(String, bool)]) {
 
 fn new_id() -> String {
     // 24 hex digits like a MongoDB ObjectId.
-    format!("{:016x}{:08x}", crate::util::rand_u64(), crate::util::rand_u64() as u32)
+    format!(
+        "{:016x}{:08x}",
+        crate::util::rand_u64(),
+        crate::util::rand_u64() as u32
+    )
 }
 
 fn id_of(doc: &Value) -> Option<String> {
-    doc.get("_id").and_then(|v| v.as_str().map(str::to_string).or_else(|| Some(v.to_string())))
+    doc.get("_id").and_then(|v| {
+        v.as_str()
+            .map(str::to_string)
+            .or_else(|| Some(v.to_string()))
+    })
 }
 
 /// Who writes (for `_createdby`/`_modifiedby`).
@@ -297,19 +330,37 @@ impl Docs {
     }
 
     /// `query`: matching documents, sorted, skipped, limited, projected.
-    pub fn query(&self, collection: &str, q: &str, projection: &str, orderby: &str, skip: i32, top: i32) -> Result<Vec<Value>, String> {
+    pub fn query(
+        &self,
+        collection: &str,
+        q: &str,
+        projection: &str,
+        orderby: &str,
+        skip: i32,
+        top: i32,
+    ) -> Result<Vec<Value>, String> {
         let q = parse_json(q, "query", json!({}))?;
         let projection = parse_json(projection, "projection", json!({}))?;
         let keys = sort_keys(orderby)?;
         let mut out = self.find(collection, &q)?;
         sort(&mut out, &keys);
         let top = if top <= 0 { 100 } else { top as usize };
-        Ok(out.into_iter().skip(skip.max(0) as usize).take(top).map(|d| project(&d, &projection)).collect())
+        Ok(out
+            .into_iter()
+            .skip(skip.max(0) as usize)
+            .take(top)
+            .map(|d| project(&d, &projection))
+            .collect())
     }
 
     fn find(&self, collection: &str, q: &Value) -> Result<Vec<Value>, String> {
         let mut out = vec![];
-        for d in self.collections.get(collection).map(|v| v.as_slice()).unwrap_or(&[]) {
+        for d in self
+            .collections
+            .get(collection)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+        {
             if matches(d, q)? {
                 out.push(d.clone());
             }
@@ -319,7 +370,9 @@ impl Docs {
 
     /// `count`.
     pub fn count(&self, collection: &str, q: &str) -> Result<usize, String> {
-        Ok(self.find(collection, &parse_json(q, "query", json!({}))?)?.len())
+        Ok(self
+            .find(collection, &parse_json(q, "query", json!({}))?)?
+            .len())
     }
 
     /// `distinct`: the distinct values of `field` (strings as they are, others as JSON), in
@@ -356,7 +409,11 @@ impl Docs {
             o @ Value::Object(_) => vec![o],
             _ => return Err("aggregates must be an array".into()),
         };
-        let mut docs = self.collections.get(collection).cloned().unwrap_or_default();
+        let mut docs = self
+            .collections
+            .get(collection)
+            .cloned()
+            .unwrap_or_default();
         for st in stages {
             let Some((op, arg)) = st.as_object().and_then(|m| m.iter().next()) else {
                 return Err("Invalid pipeline stage".into());
@@ -375,8 +432,14 @@ impl Docs {
                     sort(&mut docs, &sort_keys(&arg.to_string())?);
                     docs
                 }
-                "$skip" => docs.into_iter().skip(arg.as_u64().unwrap_or(0) as usize).collect(),
-                "$limit" => docs.into_iter().take(arg.as_u64().unwrap_or(0) as usize).collect(),
+                "$skip" => docs
+                    .into_iter()
+                    .skip(arg.as_u64().unwrap_or(0) as usize)
+                    .collect(),
+                "$limit" => docs
+                    .into_iter()
+                    .take(arg.as_u64().unwrap_or(0) as usize)
+                    .collect(),
                 "$project" => docs.iter().map(|d| project(d, arg)).collect(),
                 "$count" => vec![json!({ arg.as_str().unwrap_or("count"): docs.len() })],
                 other => return Err(format!("Unrecognized pipeline stage name: '{other}'")),
@@ -386,15 +449,27 @@ impl Docs {
     }
 
     /// `insertone`: stores `item` (a JSON object) with `_id` and bookkeeping fields.
-    pub fn insert(&mut self, collection: &str, item: Value, who: &Writer, changes: &mut Vec<Change>) -> Result<Value, String> {
+    pub fn insert(
+        &mut self,
+        collection: &str,
+        item: Value,
+        who: &Writer,
+        changes: &mut Vec<Change>,
+    ) -> Result<Value, String> {
         Self::check_name(collection)?;
-        let Value::Object(mut m) = item else { return Err("item must be a JSON object".into()) };
+        let Value::Object(mut m) = item else {
+            return Err("item must be a JSON object".into());
+        };
         let id = match m.get("_id") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(v) if !v.is_null() && !matches!(v, Value::String(_)) => v.to_string(),
             _ => new_id(),
         };
-        if self.collections.get(collection).is_some_and(|c| c.iter().any(|d| id_of(d).as_deref() == Some(&id))) {
+        if self
+            .collections
+            .get(collection)
+            .is_some_and(|c| c.iter().any(|d| id_of(d).as_deref() == Some(&id)))
+        {
             return Err(format!("E11000 duplicate key error collection: {collection} index: _id_ dup key: {{ _id: \"{id}\" }}"));
         }
         m.insert("_id".into(), id.into());
@@ -411,9 +486,17 @@ impl Docs {
     }
 
     /// `updateone`: replaces the document with the same `_id`.
-    pub fn update(&mut self, collection: &str, item: Value, who: &Writer, changes: &mut Vec<Change>) -> Result<Value, String> {
+    pub fn update(
+        &mut self,
+        collection: &str,
+        item: Value,
+        who: &Writer,
+        changes: &mut Vec<Change>,
+    ) -> Result<Value, String> {
         Self::check_name(collection)?;
-        let Value::Object(mut m) = item else { return Err("item must be a JSON object".into()) };
+        let Value::Object(mut m) = item else {
+            return Err("item must be a JSON object".into());
+        };
         let Some(id) = m.get("_id").and_then(|v| id_of(&json!({"_id": v}))) else {
             return Err("item must have an _id".into());
         };
@@ -438,9 +521,24 @@ impl Docs {
 
     /// `insertorupdateone`: updates the document whose `uniqeness` fields (comma separated,
     /// default `_id`) equal the item's, else inserts.
-    pub fn upsert(&mut self, collection: &str, uniqeness: &str, item: Value, who: &Writer, changes: &mut Vec<Change>) -> Result<Value, String> {
-        let fields: Vec<&str> = uniqeness.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-        let fields = if fields.is_empty() { vec!["_id"] } else { fields };
+    pub fn upsert(
+        &mut self,
+        collection: &str,
+        uniqeness: &str,
+        item: Value,
+        who: &Writer,
+        changes: &mut Vec<Change>,
+    ) -> Result<Value, String> {
+        let fields: Vec<&str> = uniqeness
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        let fields = if fields.is_empty() {
+            vec!["_id"]
+        } else {
+            fields
+        };
         let mut q = Map::new();
         for f in &fields {
             if let Some(v) = path(&item, f) {
@@ -465,18 +563,33 @@ impl Docs {
     }
 
     /// `deleteone`: removes the document with `_id` = `id`; 1, or an error if there is none.
-    pub fn delete_one(&mut self, collection: &str, id: &str, changes: &mut Vec<Change>) -> Result<i32, String> {
+    pub fn delete_one(
+        &mut self,
+        collection: &str,
+        id: &str,
+        changes: &mut Vec<Change>,
+    ) -> Result<i32, String> {
         let col = self.col(collection);
         let Some(pos) = col.iter().position(|d| id_of(d).as_deref() == Some(id)) else {
             return Err("item not found or access denied".into());
         };
         let doc = col.remove(pos);
-        changes.push((collection.to_string(), "delete", json!({"_id": doc["_id"].clone()})));
+        changes.push((
+            collection.to_string(),
+            "delete",
+            json!({"_id": doc["_id"].clone()}),
+        ));
         Ok(1)
     }
 
     /// `deletemany`: removes the documents matching `q`, or with an `_id` in `ids`.
-    pub fn delete_many(&mut self, collection: &str, q: &str, ids: &[String], changes: &mut Vec<Change>) -> Result<i32, String> {
+    pub fn delete_many(
+        &mut self,
+        collection: &str,
+        q: &str,
+        ids: &[String],
+        changes: &mut Vec<Change>,
+    ) -> Result<i32, String> {
         let q = if ids.is_empty() {
             let q = parse_json(q, "query", Value::Null)?;
             if q.is_null() {
@@ -486,13 +599,21 @@ impl Docs {
         } else {
             json!({"_id": {"$in": ids}})
         };
-        let col = self.collections.get(collection).cloned().unwrap_or_default();
+        let col = self
+            .collections
+            .get(collection)
+            .cloned()
+            .unwrap_or_default();
         let mut keep = vec![];
         let mut n = 0;
         for d in col {
             if matches(&d, &q)? {
                 n += 1;
-                changes.push((collection.to_string(), "delete", json!({"_id": d["_id"].clone()})));
+                changes.push((
+                    collection.to_string(),
+                    "delete",
+                    json!({"_id": d["_id"].clone()}),
+                ));
             } else {
                 keep.push(d);
             }
@@ -503,7 +624,10 @@ impl Docs {
 
     /// `listcollections`: `[{name, type}]` by name (`includehist` adds nothing here).
     pub fn list(&self) -> Vec<Value> {
-        self.collections.keys().map(|n| json!({"name": n, "type": "collection"})).collect()
+        self.collections
+            .keys()
+            .map(|n| json!({"name": n, "type": "collection"}))
+            .collect()
     }
 
     /// `createcollection`.
@@ -530,13 +654,23 @@ impl Docs {
     }
 
     /// `createindex`: returns the index name (given, or `field_1_other_-1`).
-    pub fn create_index(&mut self, collection: &str, index: &str, options: &str, name: &str) -> Result<String, String> {
+    pub fn create_index(
+        &mut self,
+        collection: &str,
+        index: &str,
+        options: &str,
+        name: &str,
+    ) -> Result<String, String> {
         Self::check_name(collection)?;
         let Value::Object(key) = parse_json(index, "index", Value::Null)? else {
             return Err("index must be a JSON object".into());
         };
         let name = if name.is_empty() {
-            ordered(index, key.clone()).iter().map(|(k, v)| format!("{k}_{v}")).collect::<Vec<_>>().join("_")
+            ordered(index, key.clone())
+                .iter()
+                .map(|(k, v)| format!("{k}_{v}"))
+                .collect::<Vec<_>>()
+                .join("_")
         } else {
             name.to_string()
         };
@@ -566,7 +700,11 @@ impl Docs {
 
     /// Watches of `collection`: (watch id, connection).
     pub fn watchers(&self, collection: &str) -> Vec<(String, ConnId)> {
-        self.watches.iter().filter(|(_, w)| w.collection == collection).map(|(id, w)| (id.clone(), w.conn)).collect()
+        self.watches
+            .iter()
+            .filter(|(_, w)| w.collection == collection)
+            .map(|(id, w)| (id.clone(), w.conn))
+            .collect()
     }
 
     /// Forgets the watches of a closed connection.
@@ -583,10 +721,21 @@ mod tests {
         let mut d = Docs::default();
         let w = Writer { name: "u", id: "1" };
         let mut ch = vec![];
-        for (i, (name, age, tags)) in
-            [("ann", 31, json!(["a"])), ("bob", 25, json!(["b", "a"])), ("cid", 40, json!([]))].into_iter().enumerate()
+        for (i, (name, age, tags)) in [
+            ("ann", 31, json!(["a"])),
+            ("bob", 25, json!(["b", "a"])),
+            ("cid", 40, json!([])),
+        ]
+        .into_iter()
+        .enumerate()
         {
-            d.insert("people", json!({"_id": format!("p{i}"), "name": name, "age": age, "tags": tags}), &w, &mut ch).unwrap();
+            d.insert(
+                "people",
+                json!({"_id": format!("p{i}"), "name": name, "age": age, "tags": tags}),
+                &w,
+                &mut ch,
+            )
+            .unwrap();
         }
         d
     }
@@ -602,18 +751,40 @@ mod tests {
         assert_eq!(names(&q(r#"{"name":"bob"}"#)), ["bob"]);
         assert_eq!(names(&q(r#"{"age":{"$gt":30}}"#)), ["ann", "cid"]);
         assert_eq!(names(&q(r#"{"age":{"$gte":25,"$lt":40}}"#)), ["ann", "bob"]);
-        assert_eq!(names(&q(r#"{"name":{"$in":["ann","cid","x"]}}"#)), ["ann", "cid"]);
+        assert_eq!(
+            names(&q(r#"{"name":{"$in":["ann","cid","x"]}}"#)),
+            ["ann", "cid"]
+        );
         assert_eq!(names(&q(r#"{"tags":"a"}"#)), ["ann", "bob"]);
         assert_eq!(names(&q(r#"{"missing":{"$exists":false}}"#)).len(), 3);
-        assert_eq!(names(&q(r#"{"$or":[{"name":"ann"},{"age":40}]}"#)), ["ann", "cid"]);
-        assert!(d.query("people", "{bad", "", "", 0, 0).unwrap_err().starts_with("Invalid query"));
-        let page = d.query("people", "{}", r#"{"name":1}"#, r#"{"age":-1}"#, 1, 1).unwrap();
+        assert_eq!(
+            names(&q(r#"{"$or":[{"name":"ann"},{"age":40}]}"#)),
+            ["ann", "cid"]
+        );
+        assert!(d
+            .query("people", "{bad", "", "", 0, 0)
+            .unwrap_err()
+            .starts_with("Invalid query"));
+        let page = d
+            .query("people", "{}", r#"{"name":1}"#, r#"{"age":-1}"#, 1, 1)
+            .unwrap();
         assert_eq!(page, vec![json!({"_id": "p0", "name": "ann"})]);
         assert_eq!(d.distinct("people", "tags", "{}").unwrap(), ["a", "b"]);
-        assert_eq!(key_order(r#" {"b\"":1, "a":{"x":2}, "c" : [ "d:" ]}"#), ["b\"", "a", "c"]);
-        assert_eq!(sort_keys(r#"{"team":1,"age":-1}"#).unwrap(), [("team".to_string(), true), ("age".to_string(), false)]);
+        assert_eq!(
+            key_order(r#" {"b\"":1, "a":{"x":2}, "c" : [ "d:" ]}"#),
+            ["b\"", "a", "c"]
+        );
+        assert_eq!(
+            sort_keys(r#"{"team":1,"age":-1}"#).unwrap(),
+            [("team".to_string(), true), ("age".to_string(), false)]
+        );
         assert_eq!(d.count("people", r#"{"age":{"$lt":35}}"#).unwrap(), 2);
-        let agg = d.aggregate("people", r#"[{"$match":{"age":{"$gt":26}}},{"$count":"n"}]"#).unwrap();
+        let agg = d
+            .aggregate(
+                "people",
+                r#"[{"$match":{"age":{"$gt":26}}},{"$count":"n"}]"#,
+            )
+            .unwrap();
         assert_eq!(agg, vec![json!({"n": 2})]);
     }
 
@@ -622,14 +793,33 @@ mod tests {
         let mut d = db();
         let w = Writer { name: "u", id: "1" };
         let mut ch = vec![];
-        let up = d.update("people", json!({"_id": "p1", "name": "bob", "age": 26}), &w, &mut ch).unwrap();
+        let up = d
+            .update(
+                "people",
+                json!({"_id": "p1", "name": "bob", "age": 26}),
+                &w,
+                &mut ch,
+            )
+            .unwrap();
         assert_eq!(up["_version"], 1);
-        let again = d.upsert("people", "name", json!({"name": "bob", "age": 27}), &w, &mut ch).unwrap();
+        let again = d
+            .upsert(
+                "people",
+                "name",
+                json!({"name": "bob", "age": 27}),
+                &w,
+                &mut ch,
+            )
+            .unwrap();
         assert_eq!(again["_id"], "p1");
         assert_eq!(again["_version"], 2);
         assert_eq!(d.delete_one("people", "p1", &mut ch).unwrap(), 1);
         assert!(d.delete_one("people", "p1", &mut ch).is_err());
-        assert_eq!(d.delete_many("people", r#"{"age":{"$gt":0}}"#, &[], &mut ch).unwrap(), 2);
+        assert_eq!(
+            d.delete_many("people", r#"{"age":{"$gt":0}}"#, &[], &mut ch)
+                .unwrap(),
+            2
+        );
         let ops: Vec<&str> = ch.iter().map(|c| c.1).collect();
         assert_eq!(ops, ["replace", "replace", "delete", "delete", "delete"]);
     }

@@ -38,7 +38,8 @@ impl Default for Faults {
 impl Faults {
     /// Stall every socket for `ms` (0 = until [`Faults::heal`]).
     pub fn stall(&self, ms: u64) {
-        let until = Instant::now() + Duration::from_millis(if ms == 0 { 10 * 365 * 86_400_000 } else { ms });
+        let until = Instant::now()
+            + Duration::from_millis(if ms == 0 { 10 * 365 * 86_400_000 } else { ms });
         self.stall.send_replace(Some(until));
     }
 
@@ -144,7 +145,10 @@ impl Shared {
             for id in &ids {
                 st.closes.push((*id, reason.to_string()));
             }
-            (ids.len(), st.conns.values().flat_map(|c| c.tasks.clone()).collect())
+            (
+                ids.len(),
+                st.conns.values().flat_map(|c| c.tasks.clone()).collect(),
+            )
         };
         for h in handles {
             h.abort();
@@ -190,8 +194,12 @@ impl Shared {
     /// Sends a `refreshtoken` with a new token to every signed-in socket now.
     pub fn refresh_all(&self) -> usize {
         let mut st = self.lock();
-        let ids: Vec<_> =
-            st.conns.iter().filter(|(_, c)| c.session.is_some()).map(|(id, _)| *id).collect();
+        let ids: Vec<_> = st
+            .conns
+            .iter()
+            .filter(|(_, c)| c.session.is_some())
+            .map(|(id, _)| *id)
+            .collect();
         for id in &ids {
             refresh_conn(self, &mut st, *id);
         }
@@ -201,7 +209,12 @@ impl Shared {
 
 /// Issues a new token for connection `id`'s session and sends it as `refreshtoken`.
 pub fn refresh_conn(shared: &Shared, st: &mut crate::state::State, id: crate::state::ConnId) {
-    let Some(user) = st.conns.get(&id).and_then(|c| c.session.as_ref()).map(|s| s.user.clone()) else {
+    let Some(user) = st
+        .conns
+        .get(&id)
+        .and_then(|c| c.session.as_ref())
+        .map(|s| s.user.clone())
+    else {
         return;
     };
     let jwt = auth::issue(shared, st, &user);
@@ -211,8 +224,15 @@ pub fn refresh_conn(shared: &Shared, st: &mut crate::state::State, id: crate::st
             s.jwt = jwt.clone();
             s.refresh_at = refresh_at;
         }
-        let msg = RefreshToken { username: user.username.clone(), jwt, user: Some(user) };
-        send(&c.tx, Out::Env(envelope("refreshtoken", Some(to_any(&msg)))));
+        let msg = RefreshToken {
+            username: user.username.clone(),
+            jwt,
+            user: Some(user),
+        };
+        send(
+            &c.tx,
+            Out::Env(envelope("refreshtoken", Some(to_any(&msg)))),
+        );
     }
 }
 
@@ -221,7 +241,13 @@ pub fn grpc_trailer(status: u32, message: &str) -> Vec<u8> {
     let status = status.to_string();
     let message: String = message
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
     grpc_web::encode_metadata_frame(&[("grpc-status", &status), ("grpc-message", &message)])
 }

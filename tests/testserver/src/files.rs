@@ -60,6 +60,11 @@ impl Files {
                 data: f.file,
             })
         };
-        WorkitemFile { filename: f.filename, id, compressed: false, file: vec![] }
+        WorkitemFile {
+            filename: f.filename,
+            id,
+            compressed: false,
+            file: vec![],
+        }
     }
 }

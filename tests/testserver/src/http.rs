@@ -20,15 +20,23 @@ pub struct Request {
 impl Request {
     /// First value of header `name` (lowercase).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
     /// First value of query parameter `name`.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
     /// Query parameter `name` as a number, or `default`.
     pub fn num(&self, name: &str, default: u64) -> u64 {
-        self.param(name).and_then(|v| v.parse().ok()).unwrap_or(default)
+        self.param(name)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
     }
 }
 
@@ -40,7 +48,8 @@ fn unescape(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+                {
                     Ok(v) => {
                         out.push(v);
                         i += 2;
@@ -94,7 +103,15 @@ pub async fn read_request(stream: &mut TcpStream) -> Option<(Request, Vec<u8>)> 
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    Some((Request { method, path: path.to_string(), query, headers }, buf[end..].to_vec()))
+    Some((
+        Request {
+            method,
+            path: path.to_string(),
+            query,
+            headers,
+        },
+        buf[end..].to_vec(),
+    ))
 }
 
 /// Writes a complete response and closes the connection. CORS is allowed from any origin.

@@ -11,9 +11,9 @@ mod auth;
 mod broker;
 mod commands;
 pub mod config;
-mod data;
 mod conn;
 mod control;
+mod data;
 mod docs;
 mod faults;
 mod files;
@@ -54,7 +54,12 @@ impl TestServer {
         let shared = Shared::new(config, ltx);
         tokio::spawn(conn::accept_loop(shared.clone(), ws_addr, listener, lrx));
         let control = tokio::spawn(control::serve(shared.clone(), control_listener));
-        Ok(TestServer { shared, ws_addr, control_addr, control })
+        Ok(TestServer {
+            shared,
+            ws_addr,
+            control_addr,
+            control,
+        })
     }
 
     /// `ws://HOST:PORT` (append `/ws/v2` for the openiap framing).
@@ -69,12 +74,17 @@ impl TestServer {
 
     /// The line the binary prints first on stdout.
     pub fn listening_line(&self) -> String {
-        format!("LISTENING ws={} control={}", self.ws_url(), self.control_url())
+        format!(
+            "LISTENING ws={} control={}",
+            self.ws_url(),
+            self.control_url()
+        )
     }
 
     /// Closes every socket abruptly; returns how many.
     pub fn drop_all(&self) -> usize {
-        self.shared.drop_all("dropped by drop_all (fault injection)")
+        self.shared
+            .drop_all("dropped by drop_all (fault injection)")
     }
     /// Stops listening and drops every socket; listens again on the same port after `ms`.
     /// Returns once the listener is closed.

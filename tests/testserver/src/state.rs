@@ -216,12 +216,20 @@ impl Shared {
             })
             .collect();
         conns.sort_by_key(|v| v["conn"].as_u64());
-        let closes: Vec<_> =
-            st.closes.iter().map(|(c, r)| serde_json::json!({"conn": c, "reason": r})).collect();
+        let closes: Vec<_> = st
+            .closes
+            .iter()
+            .map(|(c, r)| serde_json::json!({"conn": c, "reason": r}))
+            .collect();
         let mut v = st.broker.stats();
         v["connections"] = st.conns.len().into();
         v["conns"] = conns.into();
-        v["signedin"] = st.conns.values().filter(|c| c.session.is_some()).count().into();
+        v["signedin"] = st
+            .conns
+            .values()
+            .filter(|c| c.session.is_some())
+            .count()
+            .into();
         v["signins"] = st.signins.into();
         v["received"] = st.log.len().into();
         v["closes"] = closes.into();

@@ -27,12 +27,17 @@ pub fn rand_u64() -> u64 {
 /// A random lowercase base36 string of `n` characters (OpenFlow's ids are 9 such characters).
 pub fn random_id(n: usize) -> String {
     const A: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    (0..n).map(|_| A[(rand_u64() % 36) as usize] as char).collect()
+    (0..n)
+        .map(|_| A[(rand_u64() % 36) as usize] as char)
+        .collect()
 }
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// Base64url without padding.
@@ -40,7 +45,9 @@ pub fn b64url(bytes: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len() * 4 / 3 + 3);
     for c in bytes.chunks(3) {
-        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
         for i in 0..=c.len() {
             out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }

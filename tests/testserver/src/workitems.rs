@@ -15,11 +15,16 @@ pub struct Workitems {
 }
 
 fn ts(ms: u64) -> Timestamp {
-    Timestamp { seconds: (ms / 1000) as i64, nanos: ((ms % 1000) * 1_000_000) as i32 }
+    Timestamp {
+        seconds: (ms / 1000) as i64,
+        nanos: ((ms % 1000) * 1_000_000) as i32,
+    }
 }
 
 fn ms(t: &Option<Timestamp>) -> u64 {
-    t.as_ref().map(|t| t.seconds.max(0) as u64 * 1000 + t.nanos.max(0) as u64 / 1_000_000).unwrap_or(0)
+    t.as_ref()
+        .map(|t| t.seconds.max(0) as u64 * 1000 + t.nanos.max(0) as u64 / 1_000_000)
+        .unwrap_or(0)
 }
 
 /// The queue's name and id from `wiq` / `wiqid` (the id is derived from the name).
@@ -33,17 +38,34 @@ fn queue(wiq: &str, wiqid: &str) -> Result<(String, String), String> {
 
 impl Workitems {
     /// `pushworkitem`. Attached files keep their bytes out of replies (only name and id).
-    pub fn push(&mut self, req: PushWorkitemRequest, username: &str, store: &mut crate::files::Files) -> Result<Workitem, String> {
+    pub fn push(
+        &mut self,
+        req: PushWorkitemRequest,
+        username: &str,
+        store: &mut crate::files::Files,
+    ) -> Result<Workitem, String> {
         let (wiq, wiqid) = queue(&req.wiq, &req.wiqid)?;
         let wiq = if wiq.is_empty() {
-            self.items.iter().find(|w| w.wiqid == wiqid).map(|w| w.wiq.clone()).unwrap_or_default()
+            self.items
+                .iter()
+                .find(|w| w.wiqid == wiqid)
+                .map(|w| w.wiq.clone())
+                .unwrap_or_default()
         } else {
             wiq
         };
         let wi = Workitem {
             id: random_id(24),
-            name: if req.name.is_empty() { "New work item".into() } else { req.name },
-            payload: if req.payload.is_empty() { "{}".into() } else { req.payload },
+            name: if req.name.is_empty() {
+                "New work item".into()
+            } else {
+                req.name
+            },
+            payload: if req.payload.is_empty() {
+                "{}".into()
+            } else {
+                req.payload
+            },
             priority: req.priority,
             nextrun: req.nextrun.filter(|t| t.seconds > 0),
             lastrun: None,
@@ -85,8 +107,14 @@ impl Workitems {
     /// `updateworkitem`: takes state, name, payload, error fields and files from the request.
     /// State `retry` counts a retry and makes the item `new` again, until [`MAX_RETRIES`]
     /// (unless `ignoremaxretries`), then it is `failed`.
-    pub fn update(&mut self, req: UpdateWorkitemRequest, store: &mut crate::files::Files) -> Result<Workitem, String> {
-        let Some(new) = req.workitem else { return Err("workitem is mandatory".into()) };
+    pub fn update(
+        &mut self,
+        req: UpdateWorkitemRequest,
+        store: &mut crate::files::Files,
+    ) -> Result<Workitem, String> {
+        let Some(new) = req.workitem else {
+            return Err("workitem is mandatory".into());
+        };
         let Some(w) = self.items.iter_mut().find(|w| w.id == new.id) else {
             return Err(format!("Work item {} not found", new.id));
         };
@@ -105,12 +133,20 @@ impl Workitems {
         if new.nextrun.is_some() {
             w.nextrun = new.nextrun.filter(|t| t.seconds > 0);
         }
-        let state = if new.state.is_empty() { w.state.clone() } else { new.state };
+        let state = if new.state.is_empty() {
+            w.state.clone()
+        } else {
+            new.state
+        };
         match state.as_str() {
             "new" | "processing" | "successful" | "failed" => w.state = state,
             "retry" => {
                 w.retries += 1;
-                w.state = if w.retries >= MAX_RETRIES && !req.ignoremaxretries { "failed".into() } else { "new".into() };
+                w.state = if w.retries >= MAX_RETRIES && !req.ignoremaxretries {
+                    "failed".into()
+                } else {
+                    "new".into()
+                };
             }
             other => return Err(format!("Illegal state {other} on Workitem")),
         }
@@ -135,5 +171,10 @@ impl Workitems {
 
 /// A work item file as replies show it: name and id, no bytes.
 pub fn file_ref(f: &WorkitemFile) -> WorkitemFile {
-    WorkitemFile { filename: f.filename.clone(), id: f.id.clone(), compressed: false, file: vec![] }
+    WorkitemFile {
+        filename: f.filename.clone(),
+        id: f.id.clone(),
+        compressed: false,
+        file: vec![],
+    }
 }

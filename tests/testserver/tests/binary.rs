@@ -11,11 +11,36 @@ fn help_documents_every_option_and_endpoint() {
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
     for opt in [
-        "--listen", "--control", "--user", "--jwt", "--ping-interval-ms", "--idle-timeout-ms",
-        "--token-lifetime-ms", "--rate-limit", "--max-frame-bytes", "--queue-prefix", "--pending-limit",
-        "--default-expiration-ms", "--one-message-frames", "--quiet", "--help", "/drop", "/down", "/stall",
-        "/heal", "/delay", "/split", "/coalesce", "/garbage", "/unknown", "/refuse-signin", "/refreshtoken",
-        "/log", "/stats", "/reset", "LISTENING ws=",
+        "--listen",
+        "--control",
+        "--user",
+        "--jwt",
+        "--ping-interval-ms",
+        "--idle-timeout-ms",
+        "--token-lifetime-ms",
+        "--rate-limit",
+        "--max-frame-bytes",
+        "--queue-prefix",
+        "--pending-limit",
+        "--default-expiration-ms",
+        "--one-message-frames",
+        "--quiet",
+        "--help",
+        "/drop",
+        "/down",
+        "/stall",
+        "/heal",
+        "/delay",
+        "/split",
+        "/coalesce",
+        "/garbage",
+        "/unknown",
+        "/refuse-signin",
+        "/refreshtoken",
+        "/log",
+        "/stats",
+        "/reset",
+        "LISTENING ws=",
     ] {
         assert!(help.contains(opt), "--help does not mention {opt}");
     }
@@ -32,8 +57,13 @@ fn first_stdout_line_is_machine_readable_and_both_ports_answer() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let rest = line.trim().strip_prefix("LISTENING ws=ws://127.0.0.1:").expect(&line);
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let rest = line
+        .trim()
+        .strip_prefix("LISTENING ws=ws://127.0.0.1:")
+        .expect(&line);
     let (ws_port, control) = rest.split_once(" control=http://127.0.0.1:").expect(&line);
     let ws_port: u16 = ws_port.parse().unwrap();
     let control_port: u16 = control.parse().unwrap();

@@ -39,7 +39,10 @@ async fn down_refuses_connections_then_listens_again_on_the_same_port() {
     let t0 = Instant::now();
     control(&s, "/down?ms=400").await;
     assert!(a.closes_within(1000).await);
-    let err = Raw::connect_url(&url).await.err().expect("refused while down");
+    let err = Raw::connect_url(&url)
+        .await
+        .err()
+        .expect("refused while down");
     assert!(err.to_lowercase().contains("refused"), "{err}");
     let mut back = None;
     while t0.elapsed() < Duration::from_secs(3) {
@@ -50,7 +53,10 @@ async fn down_refuses_connections_then_listens_again_on_the_same_port() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let up_after = t0.elapsed();
-    assert!(up_after >= Duration::from_millis(380), "up again after {up_after:?}");
+    assert!(
+        up_after >= Duration::from_millis(380),
+        "up again after {up_after:?}"
+    );
     let mut c = back.expect("listening again");
     assert_eq!(c.request("getelement", None).await.command, "getelement");
 }
@@ -61,7 +67,10 @@ async fn stall_is_a_half_open_link_until_heal() {
     let mut c = ready(&s).await;
     control(&s, "/stall").await;
     let id = c.send("getelement", None).await;
-    assert!(matches!(c.next(300).await, Read::Timeout), "no answer while stalled");
+    assert!(
+        matches!(c.next(300).await, Read::Timeout),
+        "no answer while stalled"
+    );
     assert!(!c.closed, "socket stays open");
     control(&s, "/heal").await;
     assert_eq!(c.reply_to(&id, 1000).await.command, "getelement");
@@ -70,7 +79,11 @@ async fn stall_is_a_half_open_link_until_heal() {
     let t0 = Instant::now();
     let r = c.request("getelement", None).await;
     assert_eq!(r.command, "getelement");
-    assert!(t0.elapsed() >= Duration::from_millis(150), "{:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() >= Duration::from_millis(150),
+        "{:?}",
+        t0.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -85,7 +98,10 @@ async fn delay_holds_every_frame() {
     c.reply_to(&b, 1000).await;
     let el = t0.elapsed();
     // Each frame is delayed, not the sum of them (that would be 600 ms).
-    assert!(el >= Duration::from_millis(290) && el < Duration::from_millis(580), "{el:?}");
+    assert!(
+        el >= Duration::from_millis(290) && el < Duration::from_millis(580),
+        "{el:?}"
+    );
     control(&s, "/delay?ms=0").await;
     let t0 = Instant::now();
     c.request("getelement", None).await;
@@ -97,7 +113,14 @@ async fn split_sends_one_envelope_over_many_messages() {
     let s = server(|_| {}).await;
     let mut c = ready(&s).await;
     control(&s, "/split?count=1&chunk=3").await;
-    let id = c.send("getelement", Some(to_any(&GetElementRequest { xpath: "abcdefgh".into() }))).await;
+    let id = c
+        .send(
+            "getelement",
+            Some(to_any(&GetElementRequest {
+                xpath: "abcdefgh".into(),
+            })),
+        )
+        .await;
     let before = c.messages;
     let r = c.reply_to(&id, 1000).await;
     let used = c.messages - before;
@@ -142,7 +165,10 @@ async fn garbage_sends_a_malformed_frame() {
     let msg = c.raw_message(1000).await.unwrap();
     let mut d = frame::Deframer::default();
     d.push(&msg);
-    assert!(matches!(d.next_frame(), Err(openiap_wasm::core::error::FrameError::TooLarge { .. })));
+    assert!(matches!(
+        d.next_frame(),
+        Err(openiap_wasm::core::error::FrameError::TooLarge { .. })
+    ));
 }
 
 #[tokio::test]
@@ -160,9 +186,18 @@ async fn refuse_signin_refuses_the_next_n() {
     let s = server(|_| {}).await;
     let mut c = ready(&s).await;
     control(&s, "/refuse-signin?count=2").await;
-    assert_eq!(error_text(&c.signin("testuser", "testpass").await), "Unknown username or password");
-    assert_eq!(error_text(&c.signin("testuser", "testpass").await), "Unknown username or password");
-    assert_eq!(c.signin("testuser", "testpass").await.command, "signinreply");
+    assert_eq!(
+        error_text(&c.signin("testuser", "testpass").await),
+        "Unknown username or password"
+    );
+    assert_eq!(
+        error_text(&c.signin("testuser", "testpass").await),
+        "Unknown username or password"
+    );
+    assert_eq!(
+        c.signin("testuser", "testpass").await.command,
+        "signinreply"
+    );
 }
 
 #[tokio::test]
@@ -188,7 +223,8 @@ async fn log_stats_reset_and_cors() {
     let id = c.send("getelement", None).await;
     c.reply_to(&id, 1000).await;
     c.signin_ok().await;
-    let log: serde_json::Value = serde_json::from_str(&control(&s, "/log?command=getelement").await).unwrap();
+    let log: serde_json::Value =
+        serde_json::from_str(&control(&s, "/log?command=getelement").await).unwrap();
     let log = log.as_array().unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["id"], id.as_str());
@@ -197,7 +233,10 @@ async fn log_stats_reset_and_cors() {
     let all: serde_json::Value = serde_json::from_str(&control(&s, "/log").await).unwrap();
     assert_eq!(all.as_array().unwrap().len(), 2);
     let stats: serde_json::Value = serde_json::from_str(&control(&s, "/stats").await).unwrap();
-    assert_eq!((stats["connections"].as_u64(), stats["signins"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (stats["connections"].as_u64(), stats["signins"].as_u64()),
+        (Some(1), Some(1))
+    );
     // GET works too, and the endpoint allows any origin.
     let (st, body) = http(&s.control_url(), "GET", "/log").await;
     assert_eq!(st, 200, "{body}");
@@ -214,7 +253,10 @@ async fn log_stats_reset_and_cors() {
     assert_eq!(s.log(None).len(), 0);
     let t0 = Instant::now();
     c.request("getelement", None).await;
-    assert!(t0.elapsed() < Duration::from_millis(300), "reset clears delay");
+    assert!(
+        t0.elapsed() < Duration::from_millis(300),
+        "reset clears delay"
+    );
     assert_eq!(http(&s.control_url(), "POST", "/nope").await.0, 404);
 }
 
@@ -227,23 +269,45 @@ async fn isolation(bad: impl AsyncFnOnce(&mut Raw), reason: &str) {
     b.signin_ok().await;
     bad(&mut a).await;
     assert!(a.closes_within(1000).await, "the bad client is closed");
-    assert_eq!(b.request("getelement", None).await.command, "getelement", "the other client keeps working");
+    assert_eq!(
+        b.request("getelement", None).await.command,
+        "getelement",
+        "the other client keeps working"
+    );
     let mut c = ready(&s).await;
-    assert_eq!(c.request("getelement", None).await.command, "getelement", "new clients are served");
+    assert_eq!(
+        c.request("getelement", None).await.command,
+        "getelement",
+        "new clients are served"
+    );
     let closes = s.stats()["closes"].clone();
     let closes = closes.as_array().unwrap();
     assert_eq!(closes.len(), 1, "{closes:?}");
-    assert!(closes[0]["reason"].as_str().unwrap().contains(reason), "{closes:?}");
+    assert!(
+        closes[0]["reason"].as_str().unwrap().contains(reason),
+        "{closes:?}"
+    );
 }
 
 #[tokio::test]
 async fn garbage_from_a_client_closes_only_it() {
-    isolation(async |a: &mut Raw| a.send_raw(vec![5, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff]).await, "bad frame: invalid envelope").await;
+    isolation(
+        async |a: &mut Raw| {
+            a.send_raw(vec![5, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff])
+                .await
+        },
+        "bad frame: invalid envelope",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_4_gib_length_closes_only_that_client() {
-    isolation(async |a: &mut Raw| a.send_raw(vec![0xff, 0xff, 0xff, 0xff, 1, 2]).await, "exceeds the maximum").await;
+    isolation(
+        async |a: &mut Raw| a.send_raw(vec![0xff, 0xff, 0xff, 0xff, 1, 2]).await,
+        "exceeds the maximum",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -251,7 +315,12 @@ async fn a_lower_seq_closes_only_that_client() {
     isolation(
         async |a: &mut Raw| {
             a.send("getelement", None).await;
-            let again = Envelope { command: "getelement".into(), id: "dup".into(), seq: 0, ..Default::default() };
+            let again = Envelope {
+                command: "getelement".into(),
+                id: "dup".into(),
+                seq: 0,
+                ..Default::default()
+            };
             a.send_with_seq(again).await;
         },
         "seq 0 is lower than the expected 1",
@@ -264,7 +333,12 @@ async fn a_seq_gap_beyond_100_closes_only_that_client() {
     isolation(
         async |a: &mut Raw| {
             for i in 0..101 {
-                let e = Envelope { command: "getelement".into(), id: format!("g{i}"), seq: 5 + i, ..Default::default() };
+                let e = Envelope {
+                    command: "getelement".into(),
+                    id: format!("g{i}"),
+                    seq: 5 + i,
+                    ..Default::default()
+                };
                 a.send_with_seq(e).await;
             }
         },
@@ -278,9 +352,22 @@ async fn out_of_order_envelopes_are_reordered() {
     let s = server(|_| {}).await;
     let mut c = ready(&s).await;
     for (seq, id) in [(2, "c"), (0, "a"), (1, "b")] {
-        c.send_with_seq(Envelope { command: "getelement".into(), id: id.into(), seq, ..Default::default() }).await;
+        c.send_with_seq(Envelope {
+            command: "getelement".into(),
+            id: id.into(),
+            seq,
+            ..Default::default()
+        })
+        .await;
     }
-    let got: Vec<String> = [c.expect(1000).await, c.expect(1000).await, c.expect(1000).await].into_iter().map(|e| e.rid).collect();
+    let got: Vec<String> = [
+        c.expect(1000).await,
+        c.expect(1000).await,
+        c.expect(1000).await,
+    ]
+    .into_iter()
+    .map(|e| e.rid)
+    .collect();
     assert_eq!(got, ["a", "b", "c"]);
 }
 
@@ -289,7 +376,9 @@ async fn text_messages_close_only_that_client() {
     use futures_util::SinkExt;
     isolation(
         async |a: &mut Raw| {
-            let _ = a.ws.send(tokio_tungstenite::tungstenite::Message::Text("{}".into())).await;
+            let _ =
+                a.ws.send(tokio_tungstenite::tungstenite::Message::Text("{}".into()))
+                    .await;
         },
         "text message",
     )

@@ -2,14 +2,20 @@
 
 mod common;
 use common::server;
-use openiap_client::{Client, ClientState, EnvConfig, QueueEvent, QueueMessageRequest, RegisterQueueRequest};
+use openiap_client::{
+    Client, ClientState, EnvConfig, QueueEvent, QueueMessageRequest, RegisterQueueRequest,
+};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-type Callback = Arc<dyn Fn(Arc<Client>, QueueEvent) -> Pin<Box<dyn Future<Output = Option<String>> + Send>> + Send + Sync>;
+type Callback = Arc<
+    dyn Fn(Arc<Client>, QueueEvent) -> Pin<Box<dyn Future<Output = Option<String>> + Send>>
+        + Send
+        + Sync,
+>;
 
 fn url(s: &openiap_testserver::TestServer, user: &str, pass: &str) -> String {
     format!("ws://{user}:{pass}@{}", s.ws_addr)
@@ -17,15 +23,20 @@ fn url(s: &openiap_testserver::TestServer, user: &str, pass: &str) -> String {
 
 async fn connect(s: &openiap_testserver::TestServer) -> Client {
     let c = Client::new();
-    tokio::time::timeout(Duration::from_secs(10), c.connect_async(&url(s, "testuser", "testpass")))
-        .await
-        .expect("connect does not hang")
-        .expect("official client connects and signs in");
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        c.connect_async(&url(s, "testuser", "testpass")),
+    )
+    .await
+    .expect("connect does not hang")
+    .expect("official client connects and signs in");
     c
 }
 
 /// A callback forwarding every event to a channel and answering with `reply(data)`.
-fn forwarding(reply: Option<fn(&str) -> String>) -> (Callback, mpsc::UnboundedReceiver<QueueEvent>) {
+fn forwarding(
+    reply: Option<fn(&str) -> String>,
+) -> (Callback, mpsc::UnboundedReceiver<QueueEvent>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let cb: Callback = Arc::new(move |_client, ev: QueueEvent| {
         let answer = reply.map(|f| f(&ev.data));
@@ -47,7 +58,12 @@ async fn official_client_connects_and_signs_in() {
     assert_eq!(signin.len(), 1);
     // seq starts at 0 on the socket and grows by one (a pong for the server's first ping may
     // come before the signin).
-    let seqs: Vec<i32> = s.log(None).iter().filter(|e| e.conn == signin[0].conn).map(|e| e.seq).collect();
+    let seqs: Vec<i32> = s
+        .log(None)
+        .iter()
+        .filter(|e| e.conn == signin[0].conn)
+        .map(|e| e.seq)
+        .collect();
     assert_eq!(seqs, (0..seqs.len() as i32).collect::<Vec<_>>());
     c.disconnect();
 }
@@ -56,22 +72,31 @@ async fn official_client_connects_and_signs_in() {
 async fn official_client_bad_password_gets_openflow_error() {
     let s = server(|_| {}).await;
     let c = Client::new();
-    let r = tokio::time::timeout(Duration::from_secs(10), c.connect_async(&url(&s, "testuser", "wrong")))
-        .await
-        .expect("does not hang");
+    let r = tokio::time::timeout(
+        Duration::from_secs(10),
+        c.connect_async(&url(&s, "testuser", "wrong")),
+    )
+    .await
+    .expect("does not hang");
     c.disconnect();
     let e = r.expect_err("bad password fails");
-    assert!(e.to_string().contains("Unknown username or password"), "{e}");
+    assert!(
+        e.to_string().contains("Unknown username or password"),
+        "{e}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_client_guest_connect_uses_getelement() {
     let s = server(|_| {}).await;
     let c = Client::new();
-    tokio::time::timeout(Duration::from_secs(10), c.connect_async(&format!("ws://{}", s.ws_addr)))
-        .await
-        .expect("does not hang")
-        .expect("guest connects");
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        c.connect_async(&format!("ws://{}", s.ws_addr)),
+    )
+    .await
+    .expect("does not hang")
+    .expect("guest connects");
     assert_eq!(c.get_state(), ClientState::Connected);
     assert_eq!(s.log(Some("getelement")).len(), 1);
     c.disconnect();
@@ -84,27 +109,46 @@ async fn official_clients_register_queues_and_send_messages() {
     let b = connect(&s).await;
     let (cb, mut events) = forwarding(None);
     let name = a
-        .register_queue(RegisterQueueRequest::byqueuename("Interop.Queue"), EnvConfig::new(), cb)
+        .register_queue(
+            RegisterQueueRequest::byqueuename("Interop.Queue"),
+            EnvConfig::new(),
+            cb,
+        )
         .await
         .expect("register_queue");
     assert_eq!(name, "interop.queue");
     let (tmp_cb, _tmp_events) = forwarding(None);
-    let tmp = a.register_queue(RegisterQueueRequest::byqueuename(""), EnvConfig::new(), tmp_cb).await.unwrap();
+    let tmp = a
+        .register_queue(
+            RegisterQueueRequest::byqueuename(""),
+            EnvConfig::new(),
+            tmp_cb,
+        )
+        .await
+        .unwrap();
     assert!(tmp.starts_with("unknown."), "{tmp}");
 
     for i in 0..3 {
-        let msg = QueueMessageRequest::byqueuename("interop.queue", &format!("{{\"n\":{i}}}"), false);
-        b.queue_message(msg, EnvConfig::new()).await.expect("queue_message");
+        let msg =
+            QueueMessageRequest::byqueuename("interop.queue", &format!("{{\"n\":{i}}}"), false);
+        b.queue_message(msg, EnvConfig::new())
+            .await
+            .expect("queue_message");
     }
     for i in 0..3 {
-        let ev = tokio::time::timeout(Duration::from_secs(5), events.recv()).await.expect("event arrives").unwrap();
+        let ev = tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .expect("event arrives")
+            .unwrap();
         assert_eq!(ev.queuename, "interop.queue");
         let v: serde_json::Value = serde_json::from_str(&ev.data).unwrap();
         assert_eq!(v["n"], i);
         assert_eq!(v["__user"]["username"], "testuser");
         assert!(v["__jwt"].as_str().unwrap().split('.').count() == 3);
     }
-    a.unregister_queue(EnvConfig::new(), "interop.queue").await.expect("unregister_queue");
+    a.unregister_queue(EnvConfig::new(), "interop.queue")
+        .await
+        .expect("unregister_queue");
     a.disconnect();
     b.disconnect();
 }
@@ -115,10 +159,21 @@ async fn official_client_rpc_against_a_second_official_client() {
     let worker = connect(&s).await;
     let caller = connect(&s).await;
     let (cb, mut seen) = forwarding(Some(|data: &str| format!("{{\"echo\":{data}}}")));
-    worker.register_queue(RegisterQueueRequest::byqueuename("interop.rpc"), EnvConfig::new(), cb).await.unwrap();
+    worker
+        .register_queue(
+            RegisterQueueRequest::byqueuename("interop.rpc"),
+            EnvConfig::new(),
+            cb,
+        )
+        .await
+        .unwrap();
     for i in 0..2 {
-        let req = QueueMessageRequest::byqueuename("interop.rpc", &format!("{{\"call\":{i}}}"), true);
-        let reply = caller.rpc(req, EnvConfig::new(), Duration::from_secs(5)).await.expect("rpc reply");
+        let req =
+            QueueMessageRequest::byqueuename("interop.rpc", &format!("{{\"call\":{i}}}"), true);
+        let reply = caller
+            .rpc(req, EnvConfig::new(), Duration::from_secs(5))
+            .await
+            .expect("rpc reply");
         let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
         assert_eq!(v["echo"]["call"], i, "{reply}");
         let ev = seen.recv().await.unwrap();
@@ -140,10 +195,29 @@ async fn official_client_signs_in_again_after_a_dropped_socket() {
     {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(s.stats()["signins"], 2, "the official client reconnected and signed in again");
+    assert_eq!(
+        s.stats()["signins"],
+        2,
+        "the official client reconnected and signed in again"
+    );
     let (cb, mut events) = forwarding(None);
-    let q = c.register_queue(RegisterQueueRequest::byqueuename(""), EnvConfig::new(), cb).await.unwrap();
-    c.queue_message(QueueMessageRequest::byqueuename(&q, "after", true), EnvConfig::new()).await.unwrap();
-    assert_eq!(tokio::time::timeout(Duration::from_secs(5), events.recv()).await.unwrap().unwrap().data, "after");
+    let q = c
+        .register_queue(RegisterQueueRequest::byqueuename(""), EnvConfig::new(), cb)
+        .await
+        .unwrap();
+    c.queue_message(
+        QueueMessageRequest::byqueuename(&q, "after", true),
+        EnvConfig::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+            .data,
+        "after"
+    );
     c.disconnect();
 }

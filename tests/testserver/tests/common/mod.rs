@@ -17,7 +17,10 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// A quiet server with fast, test-friendly intervals.
 pub async fn server(f: impl FnOnce(&mut Config)) -> TestServer {
-    let mut c = Config { quiet: std::env::var("TESTSERVER_LOG").is_err(), ..Config::default() };
+    let mut c = Config {
+        quiet: std::env::var("TESTSERVER_LOG").is_err(),
+        ..Config::default()
+    };
     f(&mut c);
     TestServer::start(c).await.expect("server starts")
 }
@@ -43,11 +46,15 @@ pub struct Raw {
 
 impl Raw {
     pub async fn connect(server: &TestServer) -> Raw {
-        Self::connect_url(&format!("{}/ws/v2", server.ws_url())).await.expect("connects")
+        Self::connect_url(&format!("{}/ws/v2", server.ws_url()))
+            .await
+            .expect("connects")
     }
 
     pub async fn connect_url(url: &str) -> Result<Raw, String> {
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| e.to_string())?;
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(Raw {
             ws,
             seq: 0,
@@ -63,7 +70,12 @@ impl Raw {
     pub async fn send(&mut self, command: &str, data: Option<Any>) -> String {
         self.next_id += 1;
         let id = format!("t{}", self.next_id);
-        let env = Envelope { command: command.into(), id: id.clone(), data, ..Default::default() };
+        let env = Envelope {
+            command: command.into(),
+            id: id.clone(),
+            data,
+            ..Default::default()
+        };
         self.send_env(env).await;
         id
     }
@@ -170,7 +182,12 @@ impl Raw {
     }
 
     pub async fn signin(&mut self, user: &str, pass: &str) -> Envelope {
-        let req = SigninRequest { username: user.into(), password: pass.into(), ping: true, ..Default::default() };
+        let req = SigninRequest {
+            username: user.into(),
+            password: pass.into(),
+            ping: true,
+            ..Default::default()
+        };
         self.request("signin", Some(to_any(&req))).await
     }
 
@@ -214,8 +231,15 @@ pub async fn http(base: &str, method: &str, path: &str) -> (u16, String) {
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await.unwrap();
     let text = String::from_utf8_lossy(&buf).into_owned();
-    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }
 
