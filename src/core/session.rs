@@ -509,7 +509,6 @@ impl Session {
         if !self.active && self.socket.is_none() {
             return;
         }
-        self.active = false;
         let reason = "disconnect() was called";
         if self.connect_pending {
             self.connect_pending = false;
@@ -518,13 +517,20 @@ impl Session {
         }
         self.close_socket(true);
         self.fail_in_flight(ErrorKind::Disconnected, reason);
-        self.fail_waiting(ErrorKind::Disconnected, reason);
+        self.stop(ErrorKind::Disconnected, reason.to_string());
+    }
+
+    /// Ends the session for good (until the next `connect()`): everything that waits is failed
+    /// with `kind`, every registration ends, no timer is left.
+    fn stop(&mut self, kind: ErrorKind, reason: String) {
+        self.active = false;
+        self.fail_waiting(kind, &reason);
         let ids: Vec<_> = self.subscriptions.keys().copied().collect();
         for id in ids {
             self.remove_subscription(id);
         }
         self.phase = Phase::Idle;
-        self.set_disconnected(reason.to_string());
+        self.set_disconnected(reason);
     }
 
     /// The page woke up, became visible or came back online: check the link at once, or stop
@@ -1069,13 +1075,10 @@ impl Session {
         let reason = format!("sign-in failed: {}", error.message);
         if self.connect_pending {
             self.connect_pending = false;
-            self.active = false;
             self.outputs.push_back(Output::ConnectDone(Err(error)));
             self.close_socket(true);
             self.fail_in_flight(ErrorKind::ConnectFailed, &reason);
-            self.fail_waiting(ErrorKind::ConnectFailed, &reason);
-            self.phase = Phase::Idle;
-            self.set_disconnected(reason);
+            self.stop(ErrorKind::ConnectFailed, reason);
         } else {
             self.link_lost(now, reason, ErrorKind::Signin, true);
         }
@@ -1466,7 +1469,6 @@ impl Session {
         }
         if self.connect_pending {
             self.connect_pending = false;
-            self.active = false;
             let kind = if first_kind == ErrorKind::Disconnected {
                 ErrorKind::ConnectFailed
             } else {
@@ -1474,14 +1476,11 @@ impl Session {
             };
             self.outputs
                 .push_back(Output::ConnectDone(Err(Error::new(kind, reason.clone()))));
-            self.fail_waiting(ErrorKind::ConnectFailed, &reason);
-            self.phase = Phase::Idle;
-            self.set_disconnected(reason);
+            self.stop(ErrorKind::ConnectFailed, reason);
             return;
         }
         if !self.active {
-            self.phase = Phase::Idle;
-            self.set_disconnected(reason);
+            self.stop(ErrorKind::Disconnected, reason);
             return;
         }
         if matches!(self.phase, Phase::Ready)
@@ -1496,15 +1495,8 @@ impl Session {
             }
             None => {
                 let attempts = self.backoff.attempts();
-                self.active = false;
-                self.phase = Phase::Idle;
                 let why = format!("{reason}; gave up after {attempts} reconnect attempts");
-                self.fail_waiting(ErrorKind::GaveUp, &why);
-                let ids: Vec<_> = self.subscriptions.keys().copied().collect();
-                for id in ids {
-                    self.remove_subscription(id);
-                }
-                self.set_disconnected(why);
+                self.stop(ErrorKind::GaveUp, why);
             }
         }
     }
