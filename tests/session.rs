@@ -180,6 +180,15 @@ impl Harness {
         );
     }
 
+    /// Lets the backoff run out until the next socket is opened, and opens it.
+    fn reopen(&mut self) {
+        let opened = self.opened.len();
+        while self.opened.len() == opened {
+            self.advance(100);
+        }
+        self.open();
+    }
+
     fn connect_and_signin(&mut self) {
         let now = self.now;
         self.s.connect(now, None);
@@ -392,8 +401,7 @@ fn temporary_queue_rename_is_reported_and_routing_follows() {
     h.pump();
     h.answer_register("unknown.aaa");
     h.close("drop");
-    h.advance(1_000);
-    h.open();
+    h.reopen();
     h.answer_signin();
     let rereg: RegisterQueueRequest = decode(&h.last_sent("registerqueue")).unwrap();
     assert_eq!(
@@ -440,8 +448,7 @@ fn registering_the_same_named_queue_again_does_not_add_a_consumer() {
     // The seed pattern: after a reconnect the app registers again inside SignedIn, while the
     // automatic re-registration is in flight. Still one registerqueue.
     h.close("drop");
-    h.advance(1_000);
-    h.open();
+    h.reopen();
     h.answer_signin();
     let (c, _) =
         h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), false, None);
@@ -489,8 +496,7 @@ fn in_flight_requests_fail_with_disconnected_and_outbox_waits() {
         h.replies.iter().all(|(r, _)| *r != waiting),
         "waits in the outbox"
     );
-    h.advance(1_000);
-    h.open();
+    h.reopen();
     h.answer_signin();
     let sent = h.last_sent("queuemessage");
     let msg: QueueMessageRequest = decode(&sent).unwrap();
@@ -654,8 +660,7 @@ fn ping_is_answered_with_pong_and_refreshtoken_replaces_the_jwt() {
     });
     assert_eq!(h.s.jwt(), Some("fresh"));
     h.close("drop");
-    h.advance(1_000);
-    h.open();
+    h.reopen();
     let signin: SigninRequest = decode(&h.last_sent("signin")).unwrap();
     assert_eq!(signin.jwt, "fresh", "re-signin uses the latest token");
 }
@@ -818,11 +823,7 @@ fn two_hundred_reconnect_cycles_leave_no_growth() {
         }
         h.sent.clear();
         h.close("drop");
-        let opened = h.opened.len();
-        while h.opened.len() == opened {
-            h.advance(100);
-        }
-        h.open();
+        h.reopen();
         h.answer_signin();
     }
     let (in_flight, outbox, subs, rpcs) = h.s.table_sizes();
@@ -1015,11 +1016,7 @@ fn a_server_silent_after_the_socket_opens_is_given_the_connect_timeout() {
     });
     h.connect_and_signin();
     h.close("drop");
-    let opened = h.opened.len();
-    while h.opened.len() == opened {
-        h.advance(100);
-    }
-    h.open();
+    h.reopen();
     let t0 = h.now;
     h.advance(2_000);
     match h

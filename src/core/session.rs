@@ -1364,18 +1364,7 @@ impl Session {
             }
             self.remove_subscription(id);
             if is_rpc {
-                let calls: Vec<_> = self
-                    .rpc_calls
-                    .take_values()
-                    .into_iter()
-                    .map(|c| c.request)
-                    .collect();
-                for r in calls {
-                    self.outputs.push_back(Output::Reply {
-                        request: r,
-                        result: Err(e.clone()),
-                    });
-                }
+                self.fail_rpc_calls(&e);
             }
             return;
         }
@@ -1558,14 +1547,16 @@ impl Session {
                 self.remove_subscription(sub);
             }
         }
-        let calls: Vec<RequestId> = self
-            .rpc_calls
-            .take_values()
-            .into_iter()
-            .map(|c| c.request)
-            .collect();
-        for r in calls {
-            self.reply_err(r, kind, message);
+        self.fail_rpc_calls(&Error::new(kind, message));
+    }
+
+    /// Rejects every rpc call, sent or waiting, with `error`.
+    fn fail_rpc_calls(&mut self, error: &Error) {
+        for call in self.rpc_calls.take_values() {
+            self.outputs.push_back(Output::Reply {
+                request: call.request,
+                result: Err(error.clone()),
+            });
         }
     }
 
