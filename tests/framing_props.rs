@@ -134,39 +134,41 @@ fn deframe_grpc_web(
     (got, None)
 }
 
-/// Drives a deframer over arbitrary input until it reports `Ok(None)` or an error, and keeps
-/// calling it after an error (it must stay failed, not panic or loop).
-fn drain_garbage_openiap(d: &mut frame::Deframer, parts: &[&[u8]]) {
-    for part in parts {
-        d.push(part);
-        for _ in 0..part.len() + 2 {
-            match d.next_envelope() {
-                Ok(Some(_)) => continue,
-                Ok(None) => break,
-                Err(_) => {
-                    assert!(
-                        d.next_envelope().is_err(),
-                        "a failed openiap stream stays failed"
-                    );
-                    break;
-                }
-            }
-        }
+/// The two deframers, for the one garbage driver below.
+trait Deframe {
+    fn push(&mut self, bytes: &[u8]);
+    fn next(&mut self) -> Result<Option<Envelope>, FrameError>;
+}
+
+impl Deframe for frame::Deframer {
+    fn push(&mut self, bytes: &[u8]) {
+        frame::Deframer::push(self, bytes)
+    }
+    fn next(&mut self) -> Result<Option<Envelope>, FrameError> {
+        self.next_envelope()
     }
 }
 
-fn drain_garbage_grpc_web(d: &mut grpc_web::Deframer, parts: &[&[u8]]) {
+impl Deframe for grpc_web::Deframer {
+    fn push(&mut self, bytes: &[u8]) {
+        grpc_web::Deframer::push(self, bytes)
+    }
+    fn next(&mut self) -> Result<Option<Envelope>, FrameError> {
+        self.next_envelope()
+    }
+}
+
+/// Drives a deframer over arbitrary input until it reports `Ok(None)` or an error, and keeps
+/// calling it after an error (it must stay failed, not panic or loop).
+fn drain_garbage(d: &mut impl Deframe, parts: &[&[u8]]) {
     for part in parts {
         d.push(part);
         for _ in 0..part.len() + 2 {
-            match d.next_envelope() {
+            match d.next() {
                 Ok(Some(_)) => continue,
                 Ok(None) => break,
                 Err(_) => {
-                    assert!(
-                        d.next_envelope().is_err(),
-                        "a failed grpc-web stream stays failed"
-                    );
+                    assert!(d.next().is_err(), "a failed stream stays failed");
                     break;
                 }
             }
@@ -278,13 +280,13 @@ proptest! {
 
         let mut stream: Vec<u8> = prefix_envs.iter().flat_map(frame::encode).collect();
         stream.extend_from_slice(&garbage);
-        drain_garbage_openiap(&mut frame::Deframer::new(max), &chunks(&stream, &how));
-        drain_garbage_openiap(&mut frame::Deframer::new(max), &chunks(&garbage, &how));
+        drain_garbage(&mut frame::Deframer::new(max), &chunks(&stream, &how));
+        drain_garbage(&mut frame::Deframer::new(max), &chunks(&garbage, &how));
 
         let mut stream: Vec<u8> = prefix_envs.iter().flat_map(grpc_web::encode_frame).collect();
         stream.extend_from_slice(&garbage);
-        drain_garbage_grpc_web(&mut grpc_web::Deframer::new(max), &chunks(&stream, &how));
-        drain_garbage_grpc_web(&mut grpc_web::Deframer::new(max), &chunks(&garbage, &how));
+        drain_garbage(&mut grpc_web::Deframer::new(max), &chunks(&stream, &how));
+        drain_garbage(&mut grpc_web::Deframer::new(max), &chunks(&garbage, &how));
     }
 
     #[test]
