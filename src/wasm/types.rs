@@ -27,7 +27,7 @@ export interface ClientOptions {
   heartbeat_ms?: number;
   /** Time the probe has to be answered (default 10000 ms). */
   heartbeat_timeout_ms?: number;
-  /** Reconnect backoff: full jitter, from `initial_ms` (500) doubling to `max_ms` (30000); `max_attempts` unlimited by default. */
+  /** Reconnect backoff: each delay uniform in the upper half of a ceiling from `initial_ms` (500) doubling to `max_ms` (30000); `max_attempts` unlimited by default. */
   reconnect?: { initial_ms?: number; max_ms?: number; max_attempts?: number };
   /** `"openiap"` (default, `/ws/v2`) or `"grpc-web"` (a gRPC-web WebSocket gateway). */
   framing?: "openiap" | "grpc-web";

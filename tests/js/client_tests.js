@@ -432,7 +432,7 @@ export async function online_event_skips_the_backoff_wait(env) {
   c.events.length = 0;
   await control(env, "/down?ms=200");
   await waitFor("Disconnected", () => c.events.some((e) => e.event === "Disconnected"));
-  // The first retry may fall anywhere in 0..60 s; wait for the server, then say we are online.
+  // The first retry falls in 30..60 s; wait for the server, then say we are online.
   await sleep(600);
   if (c.client.get_state() !== "SignedIn") {
     globalThis.dispatchEvent(new Event("online"));
