@@ -61,6 +61,7 @@ pub struct Inner {
     /// Receivers of a request's stream envelopes (downloads), called with `{command, data}`.
     pub streams: VecMap<RequestId, Function>,
     get_token: Option<Function>,
+    message_keys: js::MessageKeys,
     driving: bool,
     /// True while `SignedIn` handlers run: registrations made there are the app's own
     /// re-registration pattern, so they are not registered again automatically.
@@ -88,6 +89,7 @@ impl Inner {
             callbacks: VecMap::new(),
             streams: VecMap::new(),
             get_token,
+            message_keys: js::MessageKeys::new(),
             driving: false,
             in_signedin_handler: false,
         }))
@@ -400,7 +402,8 @@ fn deliver(shared: &Shared, sub: SubscriptionId, env: &Envelope) {
     let Ok(ev) = decode::<QueueEvent>(env) else {
         return;
     };
-    let result = callback.call1(&JsValue::UNDEFINED, &js::queue_message(&ev));
+    let message = js::queue_message(&ev, &shared.borrow().message_keys);
+    let result = callback.call1(&JsValue::UNDEFINED, &message);
     let value = match result {
         Ok(v) => v,
         Err(e) => {

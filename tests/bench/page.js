@@ -252,21 +252,24 @@ function eventWaiter(client) {
   };
 }
 
+// One outage per client: a client that reconnected moments ago keeps its backoff (it resets only
+// after a connection stayed up `stable_after_ms`), so back-to-back outages on one client would
+// measure a flapping server instead.
 async function reconnect({ n, downMs, reconnect }) {
-  const client = new Client({ url: authUrl(), heartbeat_ms: 0, reconnect });
-  const ev = eventWaiter(client);
-  await client.connect();
   const times = [];
   for (let i = 0; i < n; i++) {
+    const client = new Client({ url: authUrl(), heartbeat_ms: 0, reconnect });
+    const ev = eventWaiter(client);
+    await client.connect();
     ev.clear();
     await control(`/down?ms=${downMs}`);
     const back = Date.now() + downMs;
     await ev.next("Disconnected");
     const s = await ev.next("SignedIn", downMs + 60000);
     times.push(s.t - back);
+    client.free();
     await sleep(50);
   }
-  client.free();
   return { n, down_ms: downMs, reconnect, p50_ms: pct(times, 50), max_ms: Math.max(...times), min_ms: Math.min(...times), all_ms: times };
 }
 

@@ -53,7 +53,7 @@ export function report(r) {
     out.push("| what | n | p50 | min–max |");
     out.push("|---|---:|---:|---:|");
     out.push(`| server back (after /down 1000 ms) → SignedIn, backoff initial 50 ms, max 300 ms | ${c.fast_backoff.n} | ${f0(c.fast_backoff.p50_ms)} ms | ${f0(c.fast_backoff.min_ms)}–${f0(c.fast_backoff.max_ms)} ms |`);
-    out.push(`| server back → SignedIn, default backoff (500 ms doubling, full jitter) | ${c.default_backoff.n} | ${f0(c.default_backoff.p50_ms)} ms | ${f0(c.default_backoff.min_ms)}–${f0(c.default_backoff.max_ms)} ms |`);
+    out.push(`| server back → SignedIn, default backoff (500 ms doubling, equal jitter) | ${c.default_backoff.n} | ${f0(c.default_backoff.p50_ms)} ms | ${f0(c.default_backoff.min_ms)}–${f0(c.default_backoff.max_ms)} ms |`);
     out.push(`| half-open link (/stall) → Disconnected, heartbeat_ms ${c.half_open.heartbeat_ms} + heartbeat_timeout_ms ${c.half_open.heartbeat_timeout_ms} | ${c.half_open.n} | ${f0(c.half_open.p50_ms)} ms | ${f0(c.half_open.min_ms)}–${f0(c.half_open.max_ms)} ms |`);
     out.push("");
   }

@@ -43,7 +43,7 @@ const USER = "testuser", PASS = "testpass";
 const N = QUICK
   ? { tp: { 256: 4000, 16384: 400 }, rounds: 2, latRounds: 2, latPerRound: 200, reconnect: 3, reconnectDefault: 2, halfOpen: 2,
       memWarm: 5000, memMessages: 50000, memCycles: 50 }
-  : { tp: { 256: 20000, 16384: 2000 }, rounds: 5, latRounds: 5, latPerRound: 500, reconnect: 10, reconnectDefault: 5, halfOpen: 5,
+  : { tp: { 256: 20000, 16384: 2000 }, rounds: 5, latRounds: 5, latPerRound: 500, reconnect: 10, reconnectDefault: 10, halfOpen: 5,
       memWarm: 20000, memMessages: 1000000, memCycles: 1000 };
 const MEM_BUDGET_MS = QUICK ? 120000 : 600000; // for the messages + the reconnect cycles together
 
