@@ -26,6 +26,8 @@ struct Harness {
     )>,
     messages: Vec<(u64, Envelope)>,
     streams: Vec<(RequestId, Envelope)>,
+    /// Uploads that asked for their next chunk ([`Output::UploadWanted`]), in order.
+    wanted: Vec<RequestId>,
     connect: Vec<Result<(), openiap_wasm::core::error::Error>>,
     opened: Vec<String>,
     closed: Vec<SocketId>,
@@ -52,6 +54,7 @@ impl Harness {
             replies: vec![],
             messages: vec![],
             streams: vec![],
+            wanted: vec![],
             connect: vec![],
             opened: vec![],
             closed: vec![],
@@ -88,6 +91,7 @@ impl Harness {
                 } => self.messages.push((subscription, envelope)),
                 Output::SubscriptionClosed { .. } => {}
                 Output::Stream { request, envelope } => self.streams.push((request, envelope)),
+                Output::UploadWanted { request } => self.wanted.push(request),
                 Output::GetToken { socket } => {
                     let now = self.now;
                     self.s
@@ -907,17 +911,27 @@ fn grpc_web_framing_sends_headers_then_prefixed_frames() {
 fn upload_streams_chunks_after_the_request_and_download_chunks_reach_the_request() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let up = h.s.request_with_stream(
+    let up = h.s.request_with_upload(
         h.now,
         "upload",
         to_any(&UploadRequest {
             filename: "a.bin".into(),
             ..Default::default()
         }),
-        vec![vec![1, 2], vec![3]],
         None,
     );
     h.pump();
+    // Chunks are pulled one at a time: each is asked for after the previous went out.
+    assert_eq!(h.wanted, [up]);
+    for chunk in [vec![1, 2], vec![3]] {
+        h.s.upload_chunk(up, Some(chunk));
+        h.pump();
+    }
+    assert_eq!(h.wanted, [up, up, up]);
+    h.s.upload_chunk(up, None);
+    h.pump();
+    assert_eq!(h.wanted.len(), 3, "nothing is asked for after the end");
+    assert_eq!(h.s.open_uploads(), 0);
     let n = h.sent.len();
     let cmds: Vec<&str> = h.sent[n - 5..].iter().map(|e| e.command.as_str()).collect();
     assert_eq!(
@@ -988,6 +1002,77 @@ fn upload_streams_chunks_after_the_request_and_download_chunks_reach_the_request
 }
 
 #[test]
+fn an_upload_made_while_reconnecting_streams_once_it_is_sent() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    h.close("drop");
+    let up =
+        h.s.request_with_upload(h.now, "upload", to_any(&UploadRequest::default()), None);
+    h.pump();
+    assert!(
+        h.wanted.is_empty(),
+        "no chunk is read before the request can go out"
+    );
+    h.s.upload_chunk(up, Some(vec![1]));
+    h.pump();
+    assert!(
+        !h.sent.iter().any(|e| e.command == "stream"),
+        "an early chunk is not sent"
+    );
+    h.advance(1_000);
+    h.open();
+    h.answer_signin();
+    assert_eq!(h.wanted, [up]);
+    assert_eq!(h.last_sent("beginstream").rid, h.last_sent("upload").id);
+}
+
+#[test]
+fn an_upload_cut_by_a_dropped_link_fails_and_sends_nothing_more() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let up =
+        h.s.request_with_upload(h.now, "upload", to_any(&UploadRequest::default()), None);
+    h.pump();
+    h.s.upload_chunk(up, Some(vec![1; 10]));
+    h.pump();
+    h.close("drop");
+    assert_eq!(
+        h.reply_result(up).as_ref().unwrap_err().kind,
+        ErrorKind::Disconnected
+    );
+    assert_eq!(h.s.open_uploads(), 0);
+    let sent = h.sent.len();
+    h.s.upload_chunk(up, Some(vec![2; 10]));
+    h.s.upload_chunk(up, None);
+    h.pump();
+    assert_eq!(h.sent.len(), sent, "nothing of the dead upload is sent");
+}
+
+#[test]
+fn an_unreadable_upload_fails_and_its_stream_stops() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let up =
+        h.s.request_with_upload(h.now, "upload", to_any(&UploadRequest::default()), None);
+    h.pump();
+    h.s.abort_upload(up, "cannot read the upload data: NotReadableError");
+    h.pump();
+    let e = h.reply_result(up).as_ref().unwrap_err().clone();
+    assert_eq!(e.kind, ErrorKind::InvalidArgument);
+    assert!(e.message.contains("NotReadableError"), "{}", e.message);
+    let sent = h.sent.len();
+    h.s.upload_chunk(up, None);
+    h.pump();
+    assert_eq!(h.sent.len(), sent);
+    let stats = h.s.table_sizes();
+    assert_eq!(
+        (stats.0, h.s.open_uploads()),
+        (0, 0),
+        "nothing left in flight"
+    );
+}
+
+#[test]
 fn debug_output_never_shows_secrets() {
     let mut h = Harness::new(Config {
         jwt: Some("eyJ.secret.jwt".into()),
@@ -1048,6 +1133,10 @@ mod never_panics {
         Close,
         Wait(u16),
         Request,
+        Upload,
+        /// The shell answers the oldest upload that asked for a chunk: 0 a chunk, 1 the end,
+        /// 2 "cannot read".
+        UploadAnswer(u8),
         Rpc,
         Subscribe(bool),
         Wake,
@@ -1072,6 +1161,8 @@ mod never_panics {
             Just(Step::Close),
             any::<u16>().prop_map(Step::Wait),
             Just(Step::Request),
+            Just(Step::Upload),
+            (0u8..3).prop_map(Step::UploadAnswer),
             Just(Step::Rpc),
             any::<bool>().prop_map(Step::Subscribe),
             Just(Step::Wake),
@@ -1125,6 +1216,15 @@ mod never_panics {
                     Step::Close => if let Some(s) = h.socket { h.s.handle_close(now, s, "closed") },
                     Step::Wait(ms) => { h.pump(); h.advance(ms as u64); }
                     Step::Request => { h.s.request(now, "query", to_any(&QueryRequest::default()), Some(5_000)); }
+                    Step::Upload => { h.s.request_with_upload(now, "upload", to_any(&UploadRequest::default()), Some(5_000)); }
+                    Step::UploadAnswer(a) => if !h.wanted.is_empty() {
+                        let up = h.wanted.remove(0);
+                        match a {
+                            0 => h.s.upload_chunk(up, Some(vec![7; 3])),
+                            1 => h.s.upload_chunk(up, None),
+                            _ => h.s.abort_upload(up, "cannot read"),
+                        }
+                    },
                     Step::Rpc => { h.s.rpc(now, QueueMessageRequest { queuename: "svc".into(), ..Default::default() }, Some(5_000)); }
                     Step::Subscribe(named) => {
                         let name = if named { "q".to_string() } else { String::new() };
@@ -1138,11 +1238,13 @@ mod never_panics {
                 let (in_flight, outbox, _, _) = h.s.table_sizes();
                 prop_assert!(outbox <= 8, "outbox over its limit: {outbox}");
                 prop_assert!(in_flight < 200);
+                prop_assert!(h.s.open_uploads() <= in_flight, "an upload stream outlived its request");
             }
             let now = h.now;
             h.s.disconnect(now);
             h.pump();
             prop_assert_eq!(h.s.table_sizes(), (0, 0, 0, 0));
+            prop_assert_eq!(h.s.open_uploads(), 0);
             prop_assert_eq!(h.s.poll_timeout(), None);
         }
     }

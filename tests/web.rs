@@ -93,6 +93,7 @@ js_tests!(
     workitems_scenario_matches_the_official_client,
     upload_and_download_round_trip_bytes_in_chunks,
     upload_accepts_blob_arraybuffer_and_string,
+    large_files_do_not_pass_through_wasm_memory,
     watch_events_arrive_and_survive_a_dropped_connection,
     data_methods_leave_nothing_pending,
 );
@@ -115,6 +116,7 @@ fn env() -> JsValue {
     Reflect::set(&env, &"control".into(), &control.into()).unwrap();
     Reflect::set(&env, &"Client".into(), &class).unwrap();
     Reflect::set(&env, &"examples".into(), &examples()).unwrap();
+    Reflect::set(&env, &"wasm_memory".into(), &wasm_bindgen::memory()).unwrap();
     Reflect::set(
         &env,
         &"expected".into(),

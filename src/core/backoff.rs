@@ -93,7 +93,10 @@ mod tests {
             }
         }
         for ((lo, hi), c) in minima.iter().zip(maxima).zip(ceilings) {
-            assert!(*lo >= c / 2 && *lo < c * 11 / 20, "min {lo} for ceiling {c}");
+            assert!(
+                *lo >= c / 2 && *lo < c * 11 / 20,
+                "min {lo} for ceiling {c}"
+            );
             assert!(hi <= c && hi > c * 19 / 20, "max {hi} for ceiling {c}");
         }
     }

@@ -121,6 +121,13 @@ pub enum Output {
         /// The stream envelope.
         envelope: Envelope,
     },
+    /// The stream of an upload is open and wants its next chunk: answer with
+    /// [`Session::upload_chunk`] (`None` ends the stream). Asked once after the request goes
+    /// out and once after every chunk, so the shell holds one chunk at a time.
+    UploadWanted {
+        /// The upload request.
+        request: RequestId,
+    },
     /// A `queueevent` or `watchevent` for a registration.
     Message {
         /// The registration.
@@ -276,8 +283,8 @@ enum InFlight {
 struct Queued {
     request: RequestId,
     envelope: Envelope,
-    /// Stream envelopes that follow the request (upload), sent with `rid` = the request's id.
-    stream: Vec<Envelope>,
+    /// An upload: `beginstream` follows the request, then chunks as the shell gives them.
+    upload: bool,
     deadline: u64,
 }
 
@@ -327,6 +334,8 @@ pub struct Session {
     next_subscription: SubscriptionId,
     rpc_queue: Option<SubscriptionId>,
     rpc_calls: VecMap<String, RpcCall>,
+    /// Uploads whose stream is open on the current socket: request -> the request envelope's id.
+    uploads: VecMap<RequestId, String>,
     next_request: RequestId,
     backoff: Backoff,
     heartbeat: Heartbeat,
@@ -360,6 +369,7 @@ impl Session {
             next_subscription: 0,
             rpc_queue: None,
             rpc_calls: VecMap::new(),
+            uploads: VecMap::new(),
             next_request: 0,
             backoff,
             heartbeat,
@@ -742,27 +752,72 @@ impl Session {
         data: Any,
         timeout_ms: Option<u64>,
     ) -> RequestId {
-        self.request_with_stream(now, command, data, Vec::new(), timeout_ms)
+        self.queue_request(now, command, data, false, timeout_ms)
     }
 
-    /// Like [`Session::request`], followed by `beginstream`, one `stream` per chunk and
-    /// `endstream`, all with `rid` = the request's id (OpenFlow's upload).
-    pub fn request_with_stream(
+    /// Like [`Session::request`], followed by a stream (OpenFlow's upload): `beginstream`, one
+    /// `stream` per chunk and `endstream`, all with `rid` = the request's id. Chunks are pulled:
+    /// [`Output::UploadWanted`] asks for each one once the request is on the wire.
+    pub fn request_with_upload(
         &mut self,
         now: u64,
         command: &str,
         data: Any,
-        chunks: Vec<Vec<u8>>,
+        timeout_ms: Option<u64>,
+    ) -> RequestId {
+        self.queue_request(now, command, data, true, timeout_ms)
+    }
+
+    /// The next chunk of an upload (`None`: the end). Ignored when the upload already ended:
+    /// replied, timed out, or failed with its connection.
+    pub fn upload_chunk(&mut self, request: RequestId, chunk: Option<Vec<u8>>) {
+        let Some(rid) = self.uploads.get(&request).cloned() else {
+            return;
+        };
+        if self.in_flight.get(&rid).is_none() {
+            self.uploads.remove(&request);
+            return;
+        }
+        let part = match chunk {
+            Some(data) => envelope("stream", Some(to_any(&crate::pb::Stream { data }))),
+            None => {
+                self.uploads.remove(&request);
+                envelope("endstream", Some(to_any(&crate::pb::EndStream::default())))
+            }
+        };
+        let more = part.command == "stream";
+        self.send(Envelope { rid, ..part }, None);
+        if more {
+            self.outputs.push_back(Output::UploadWanted { request });
+        }
+    }
+
+    /// Ends an upload whose data could not be read: the request fails with `message` and no
+    /// more of its stream is sent.
+    pub fn abort_upload(&mut self, request: RequestId, message: &str) {
+        if let Some(rid) = self.uploads.remove(&request) {
+            if self.in_flight.remove(&rid).is_some() {
+                self.reply_err(request, ErrorKind::InvalidArgument, message);
+            }
+        }
+    }
+
+    /// Uploads with an open stream (for leak checks).
+    pub fn open_uploads(&self) -> usize {
+        self.uploads.len()
+    }
+
+    fn queue_request(
+        &mut self,
+        now: u64,
+        command: &str,
+        data: Any,
+        upload: bool,
         timeout_ms: Option<u64>,
     ) -> RequestId {
         let request = self.new_request();
         let deadline = now + self.timeout_of(timeout_ms);
         let env = envelope(command, Some(data));
-        let stream = if command == "upload" || !chunks.is_empty() {
-            stream_envelopes(chunks)
-        } else {
-            Vec::new()
-        };
         if !self.active {
             self.reply_err(
                 request,
@@ -773,7 +828,7 @@ impl Session {
             self.send_request(Queued {
                 request,
                 envelope: env,
-                stream,
+                upload,
                 deadline,
             });
         } else if self.outbox.len() >= self.config.outbox_limit {
@@ -786,7 +841,7 @@ impl Session {
             self.outbox.push_back(Queued {
                 request,
                 envelope: env,
-                stream,
+                upload,
                 deadline,
             });
         }
@@ -802,9 +857,21 @@ impl Session {
         let Some(id) = self.send(q.envelope, Some((what, q.deadline))) else {
             return;
         };
-        for mut part in q.stream {
-            part.rid = id.clone();
-            self.send(part, None);
+        if q.upload {
+            let begin = envelope(
+                "beginstream",
+                Some(to_any(&crate::pb::BeginStream::default())),
+            );
+            self.send(
+                Envelope {
+                    rid: id.clone(),
+                    ..begin
+                },
+                None,
+            );
+            self.uploads.insert(q.request, id);
+            self.outputs
+                .push_back(Output::UploadWanted { request: q.request });
         }
     }
 
@@ -1266,13 +1333,17 @@ impl Session {
 
     fn complete(&mut self, now: u64, what: InFlight, env: Envelope) {
         match what {
-            InFlight::User(r) => match error_of(&env) {
-                Some(e) => self.outputs.push_back(Output::Reply {
-                    request: r,
-                    result: Err(e),
-                }),
-                None => self.reply_ok(r, env),
-            },
+            InFlight::User(r) => {
+                // A reply (even an early error) ends an upload's stream.
+                self.uploads.remove(&r);
+                match error_of(&env) {
+                    Some(e) => self.outputs.push_back(Output::Reply {
+                        request: r,
+                        result: Err(e),
+                    }),
+                    None => self.reply_ok(r, env),
+                }
+            }
             InFlight::UserSignin(r) => match error_of(&env) {
                 Some(mut e) => {
                     e.kind = ErrorKind::Signin;
@@ -1603,30 +1674,12 @@ impl Session {
     }
 
     fn reply_err(&mut self, request: RequestId, kind: ErrorKind, message: &str) {
+        self.uploads.remove(&request);
         self.outputs.push_back(Output::Reply {
             request,
             result: Err(Error::new(kind, message)),
         });
     }
-}
-
-fn stream_envelopes(chunks: Vec<Vec<u8>>) -> Vec<Envelope> {
-    let mut out = Vec::with_capacity(chunks.len() + 2);
-    out.push(envelope(
-        "beginstream",
-        Some(to_any(&crate::pb::BeginStream::default())),
-    ));
-    for data in chunks {
-        out.push(envelope(
-            "stream",
-            Some(to_any(&crate::pb::Stream { data })),
-        ));
-    }
-    out.push(envelope(
-        "endstream",
-        Some(to_any(&crate::pb::EndStream::default())),
-    ));
-    out
 }
 
 fn queue_reply(name: &str) -> Envelope {

@@ -413,16 +413,27 @@ impl Client {
     }
 
     /// Internal counters for leak tests: `[pending promises, callbacks, event handlers,
-    /// timers, sockets, page listeners, requests in flight, outbox, registrations, rpc calls]`.
+    /// timers, sockets, page listeners, requests in flight, outbox, registrations, rpc calls,
+    /// open upload streams, upload sources]`.
     #[doc(hidden)]
     pub fn debug_counts(&self) -> Vec<u32> {
         let Some(s) = &self.inner else {
-            return vec![0; 10];
+            return vec![0; 12];
         };
         let inner = s.borrow();
         let (a, b, c, d) = inner.session.table_sizes();
         let mut out: Vec<u32> = inner.resource_counts().iter().map(|v| *v as u32).collect();
-        out.extend([a as u32, b as u32, c as u32, d as u32]);
+        out.extend(
+            [
+                a,
+                b,
+                c,
+                d,
+                inner.session.open_uploads(),
+                inner.uploads.len(),
+            ]
+            .map(|v| v as u32),
+        );
         out
     }
 }

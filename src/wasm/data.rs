@@ -10,9 +10,10 @@ use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::client::Client;
-use super::driver::{now, promise_for, released, ReplyKind, Shared};
+use super::driver::{drive, now, promise_for, released, report, ReplyKind, Shared};
 use super::js::{self, Options};
 use crate::core::error::Error;
+use crate::core::session::RequestId;
 use crate::pb::google::protobuf::Any;
 use crate::pb::Envelope;
 
@@ -55,7 +56,7 @@ export interface CustomCommandOptions { command: string; id?: string; name?: str
 export interface UploadOptions {
   filename: string; mimetype?: string; metadata?: Json; collectionname?: string;
   data: Blob | Uint8Array | ArrayBuffer | ArrayBufferView | string;
-  /** Called once per 1 MiB chunk, before it is sent. */
+  /** Called as each 1 MiB chunk goes to the connection: bytes so far, total. A throw is reported as an `Error` event. */
   progress?: (sent: number, total: number) => void;
 }
 export interface UploadResult { id: string; filename: string; bytes: number; chunks: number; mb: number; elapsedTime: number; mbps: number; }
@@ -718,31 +719,118 @@ fn bytes_now(v: &JsValue) -> Option<Vec<u8>> {
     None
 }
 
-/// Sends an upload of `data`: progress per chunk, then the request with its stream; the
-/// reply's promise.
-fn upload_bytes(shared: &Shared, options: &JsValue, req: Any, data: Vec<u8>) -> R<JsValue> {
-    let progress = js::get(options, "progress").dyn_into::<Function>().ok();
-    let total = JsValue::from(data.len() as f64);
-    let mut chunks = Vec::with_capacity(data.len() / CHUNK + 1);
-    for (i, c) in data.chunks(CHUNK).enumerate() {
-        if let Some(p) = &progress {
-            p.call2(
-                &JsValue::UNDEFINED,
-                &JsValue::from((i * CHUNK + c.len()) as f64),
-                &total,
-            )?;
-        }
-        chunks.push(c.to_vec());
+/// An upload in progress: its data stays a JS object (a `Uint8Array` view or a `Blob`) and is
+/// copied into wasm one chunk at a time, when the session asks for it
+/// ([`crate::core::session::Output::UploadWanted`]). Linear memory never shrinks, so a whole
+/// file copied in at once would stay its high-water mark.
+pub struct Upload {
+    /// A `Uint8Array`, or a `Blob` when `blob`.
+    source: JsValue,
+    blob: bool,
+    /// Bytes handed to the session so far.
+    sent: f64,
+    total: f64,
+    progress: Option<Function>,
+}
+
+/// The data of `upload()` as a source to read chunks from, without copying it into wasm.
+fn upload_source(v: &JsValue) -> Option<(JsValue, bool, f64)> {
+    if let Some(s) = v.as_string() {
+        let a = Uint8Array::from(s.as_bytes());
+        let n = a.length() as f64;
+        return Some((a.into(), false, n));
     }
-    drop(data);
-    let id = shared.borrow_mut().session.request_with_stream(
-        now(),
-        "upload",
-        req,
-        chunks,
-        timeout(options),
-    );
-    Ok(promise_for(shared, id, ReplyKind::Decode(dec_upload)).into())
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        return Some((a.clone().into(), false, a.length() as f64));
+    }
+    if v.is_instance_of::<ArrayBuffer>() {
+        let a = Uint8Array::new(v);
+        let n = a.length() as f64;
+        return Some((a.into(), false, n));
+    }
+    if ArrayBuffer::is_view(v) {
+        let n = |k| js::get(v, k).as_f64().unwrap_or(0.0) as u32;
+        let buf: ArrayBuffer = js::get(v, "buffer").unchecked_into();
+        let a = Uint8Array::new_with_byte_offset_and_length(&buf, n("byteOffset"), n("byteLength"));
+        let len = a.length() as f64;
+        return Some((a.into(), false, len));
+    }
+    // A `Blob` (or `File`): read with `slice(from, to).arrayBuffer()`.
+    let is_fn = |k| js::get(v, k).is_function();
+    if v.is_object() && is_fn("slice") && is_fn("arrayBuffer") {
+        let size = js::get(v, "size").as_f64()?;
+        return Some((v.clone(), true, size));
+    }
+    None
+}
+
+/// Hands the next chunk of upload `request` to the session (or ends its stream). A `Blob` is
+/// read asynchronously; the session asks again after each chunk.
+pub fn next_chunk(shared: &Shared, request: RequestId) {
+    let (source, blob, from, total) = {
+        let inner = shared.borrow();
+        let Some(u) = inner.uploads.get(&request) else {
+            return;
+        };
+        (u.source.clone(), u.blob, u.sent, u.total)
+    };
+    if from >= total {
+        let mut inner = shared.borrow_mut();
+        inner.uploads.remove(&request);
+        inner.session.upload_chunk(request, None);
+        return;
+    }
+    let to = (from + CHUNK as f64).min(total);
+    if !blob {
+        let bytes = source
+            .unchecked_ref::<Uint8Array>()
+            .subarray(from as u32, to as u32)
+            .to_vec();
+        return chunk_read(shared, request, to, bytes);
+    }
+    let read = js::get(&source, "slice")
+        .unchecked_into::<Function>()
+        .call2(&source, &from.into(), &to.into())
+        .and_then(|part| {
+            js::get(&part, "arrayBuffer")
+                .unchecked_into::<Function>()
+                .call0(&part)
+        });
+    let weak = Rc::downgrade(shared);
+    let done = move |r: R<JsValue>| {
+        let Some(shared) = weak.upgrade() else { return };
+        match r {
+            Ok(buf) => chunk_read(&shared, request, to, Uint8Array::new(&buf).to_vec()),
+            Err(e) => {
+                let why = format!("cannot read the upload data: {}", js::describe(&e));
+                shared.borrow_mut().session.abort_upload(request, &why);
+            }
+        }
+        drive(&shared);
+    };
+    match read {
+        Ok(p) => js::then(&Promise::resolve(&p), done),
+        Err(e) => done(Err(e)),
+    }
+}
+
+/// A chunk was read: to the session, then `progress(sent, total)`.
+fn chunk_read(shared: &Shared, request: RequestId, to: f64, bytes: Vec<u8>) {
+    let progress = {
+        let mut inner = shared.borrow_mut();
+        let Some(u) = inner.uploads.get_mut(&request) else {
+            return;
+        };
+        u.sent = to;
+        let progress = u.progress.clone().map(|p| (p, u.total));
+        inner.session.upload_chunk(request, Some(bytes));
+        progress
+    };
+    if let Some((p, total)) = progress {
+        if let Err(e) = p.call2(&JsValue::UNDEFINED, &to.into(), &total.into()) {
+            report(shared, "upload progress callback", &e);
+        }
+    }
 }
 
 fn reject(e: JsValue) -> Promise {
@@ -1074,8 +1162,8 @@ impl Client {
         )
     }
 
-    /// Uploads `data` (Blob, Uint8Array, ArrayBuffer or string) in 1 MiB chunks; resolves to
-    /// `{id, filename, bytes, chunks, ...}`.
+    /// Uploads `data` (Blob, Uint8Array, ArrayBuffer or string) in 1 MiB chunks, read one at a
+    /// time as the connection takes them; resolves to `{id, filename, bytes, chunks, ...}`.
     #[wasm_bindgen(unchecked_return_type = "Promise<UploadResult>")]
     pub fn upload(
         &self,
@@ -1084,41 +1172,32 @@ impl Client {
         let Ok(shared) = self.shared() else {
             return reject(released());
         };
-        let shared: Shared = shared.clone();
-        let (promise, resolve, reject) = js::deferred();
-        let settle = move |r: R<JsValue>| {
-            let _ = match r {
-                Ok(v) => resolve.call1(&JsValue::UNDEFINED, &v),
-                Err(e) => reject.call1(&JsValue::UNDEFINED, &e),
-            };
+        let req = match request(&options, "UploadRequest", UPLOAD) {
+            Ok(r) => r,
+            Err(e) => return reject(e),
         };
-        // Starts in a microtask, as an async function would.
-        js::then(&Promise::resolve(&JsValue::UNDEFINED), move |_| {
-            let req = match request(&options, "UploadRequest", UPLOAD) {
-                Ok(r) => r,
-                Err(e) => return settle(Err(e)),
+        let Some((source, blob, total)) = upload_source(&js::get(&options, "data")) else {
+            return reject(js::invalid(
+                "data must be a Blob, Uint8Array, ArrayBuffer or string",
+            ));
+        };
+        let progress = js::get(&options, "progress").dyn_into::<Function>().ok();
+        let id = {
+            let mut inner = shared.borrow_mut();
+            let id = inner
+                .session
+                .request_with_upload(now(), "upload", req, timeout(&options));
+            let upload = Upload {
+                source,
+                blob,
+                sent: 0.0,
+                total,
+                progress,
             };
-            let data = js::get(&options, "data");
-            if let Some(b) = bytes_now(&data) {
-                return settle(upload_bytes(&shared, &options, req, b));
-            }
-            // A `Blob` (anything with `arrayBuffer()`).
-            match js::get(&data, "arrayBuffer")
-                .dyn_into::<Function>()
-                .map(|f| f.call0(&data))
-            {
-                Ok(Ok(p)) => js::then(&Promise::resolve(&p), move |r| {
-                    settle(r.and_then(|buf| {
-                        upload_bytes(&shared, &options, req, Uint8Array::new(&buf).to_vec())
-                    }))
-                }),
-                Ok(Err(e)) => settle(Err(e)),
-                Err(_) => settle(Err(js::invalid(
-                    "data must be a Blob, Uint8Array, ArrayBuffer or string",
-                ))),
-            }
-        });
-        promise
+            inner.uploads.insert(id, upload);
+            id
+        };
+        promise_for(shared, id, ReplyKind::Decode(dec_upload))
     }
 
     /// Downloads a file; resolves to `{id, filename, mimetype, data: Uint8Array}`. `progress`
@@ -1136,22 +1215,25 @@ impl Client {
             Err(e) => return reject(e),
         };
         let progress = js::get(&options, "progress").dyn_into::<Function>().ok();
-        let received: Rc<RefCell<Vec<u8>>> = Rc::default();
+        // Chunks stay JS `Uint8Array`s until the end: none of the file is kept in linear memory.
+        let received: Rc<RefCell<(Array, u32)>> = Rc::new(RefCell::new((Array::new(), 0)));
         let sink = {
             let received = received.clone();
             Closure::<dyn FnMut(JsValue)>::new(move |part: JsValue| {
                 let Ok(chunk) = js::get(&part, "data").dyn_into::<Uint8Array>() else {
                     return;
                 };
+                if chunk.length() == 0 {
+                    return;
+                }
                 let total = {
-                    let mut buf = received.borrow_mut();
-                    let at = buf.len();
-                    buf.resize(at + chunk.length() as usize, 0);
-                    chunk.copy_to(&mut buf[at..]);
-                    buf.len()
+                    let mut r = received.borrow_mut();
+                    r.0.push(&chunk);
+                    r.1 += chunk.length();
+                    r.1
                 };
-                if let (Some(p), true) = (&progress, chunk.length() > 0) {
-                    let _ = p.call1(&JsValue::UNDEFINED, &JsValue::from(total as f64));
+                if let Some(p) = &progress {
+                    let _ = p.call1(&JsValue::UNDEFINED, &JsValue::from(total));
                 }
             })
         };
@@ -1171,11 +1253,15 @@ impl Client {
             drop(sink);
             let _ = match result {
                 Ok(v) => {
-                    js::set(
-                        v.unchecked_ref(),
-                        "data",
-                        Uint8Array::from(received.borrow().as_slice()),
-                    );
+                    let (chunks, total) = &*received.borrow();
+                    let data = Uint8Array::new_with_length(*total);
+                    let mut at = 0;
+                    for chunk in chunks.iter() {
+                        let chunk: Uint8Array = chunk.unchecked_into();
+                        data.set(&chunk, at);
+                        at += chunk.length();
+                    }
+                    js::set(v.unchecked_ref(), "data", data);
                     resolve.call1(&JsValue::UNDEFINED, &v)
                 }
                 Err(e) => reject.call1(&JsValue::UNDEFINED, &e),

@@ -60,6 +60,8 @@ pub struct Inner {
     callbacks: VecMap<SubscriptionId, Function>,
     /// Receivers of a request's stream envelopes (downloads), called with `{command, data}`.
     pub streams: VecMap<RequestId, Function>,
+    /// Data of uploads in progress, read a chunk at a time.
+    pub uploads: VecMap<RequestId, super::data::Upload>,
     get_token: Option<Function>,
     message_keys: js::MessageKeys,
     driving: bool,
@@ -88,6 +90,7 @@ impl Inner {
             connect_waiters: Vec::new(),
             callbacks: VecMap::new(),
             streams: VecMap::new(),
+            uploads: VecMap::new(),
             get_token,
             message_keys: js::MessageKeys::new(),
             driving: false,
@@ -253,6 +256,7 @@ fn carry_out(shared: &Shared, output: Output) {
             let waiter = {
                 let mut inner = shared.borrow_mut();
                 inner.streams.remove(&request);
+                inner.uploads.remove(&request);
                 inner.pending.remove(&request)
             };
             match waiter {
@@ -289,6 +293,7 @@ fn carry_out(shared: &Shared, output: Output) {
                 let _ = sink.call1(&JsValue::UNDEFINED, &js::stream_part(&envelope));
             }
         }
+        Output::UploadWanted { request } => super::data::next_chunk(shared, request),
         Output::SubscriptionClosed { subscription } => {
             shared.borrow_mut().callbacks.remove(&subscription);
         }
@@ -323,6 +328,7 @@ impl Inner {
         self.wake.clear();
         self.callbacks.clear();
         self.streams.clear();
+        self.uploads.clear();
         self.handlers.clear();
         self.get_token = None;
     }
@@ -463,7 +469,8 @@ fn reply_to(shared: &Shared, ev: &QueueEvent, value: &JsValue) {
     drive(shared);
 }
 
-fn report(shared: &Shared, what: &str, e: &JsValue) {
+/// Tells the event handlers that an app callback (`what`) threw `e`.
+pub fn report(shared: &Shared, what: &str, e: &JsValue) {
     let ev = ClientEvent::Error(format!("{what} failed: {}", js::describe(e)));
     dispatch_event(shared, &ev);
 }

@@ -219,6 +219,45 @@ export async function upload_accepts_blob_arraybuffer_and_string(env) {
   c.disconnect();
 }
 
+// Linear memory never shrinks: a file copied into wasm whole would stay the page's high-water
+// mark. Uploads are read a 1 MiB chunk at a time and downloads stay in JS.
+export async function large_files_do_not_pass_through_wasm_memory(env) {
+  const { client: c, events } = await connected(env);
+  const MiB = 1024 * 1024;
+  const big = new Uint8Array(24 * MiB);
+  for (let i = 0; i < big.length; i += 4096) big[i] = (i / 4096) % 251;
+  big[big.length - 1] = 42;
+  // `wasm_memory` comes from the browser suite (tests/web.rs); the Deno run checks the rest.
+  const memory = () => (env.wasm_memory ? env.wasm_memory.buffer.byteLength : 0);
+  const before = memory();
+
+  const up = await c.upload({ filename: "big.bin", data: big });
+  assertEq([up.bytes, up.chunks], [big.length, 24], "24 MiB upload in 24 chunks");
+  const steps = [];
+  const part = big.subarray(0, 5 * MiB + 3);
+  const fromBlob = await c.upload({ filename: "big-blob.bin", data: new Blob([part]), progress: (sent, total) => steps.push([sent, total]) });
+  assertEq(steps.map(([s]) => s), [1, 2, 3, 4, 5].map((n) => n * MiB).concat([part.length]), "Blob read and sent chunk by chunk");
+  assert(steps.every(([, t]) => t === part.length), "progress total");
+  const down = await c.download({ id: up.id });
+  const grown = memory() - before;
+
+  assertEq(down.data.length, big.length, "download length");
+  let same = true;
+  for (let i = 0; i < big.length; i += 4096) if (down.data[i] !== big[i]) { same = false; break; }
+  assert(same && down.data[big.length - 1] === 42, "downloaded bytes");
+  const blobBack = await c.download({ id: fromBlob.id });
+  assertEq([blobBack.data.length, blobBack.data[4096 * 300]], [part.length, part[4096 * 300]], "Blob upload round trip");
+  assert(grown <= 6 * MiB, `wasm memory grew by ${(grown / MiB).toFixed(1)} MiB for 29 MiB of uploads and a 24 MiB download`);
+
+  // A progress callback that throws is reported; the upload still completes.
+  const thrown = await c.upload({ filename: "p.bin", data: new Uint8Array(10), progress: () => { throw new Error("progress boom"); } });
+  assertEq(thrown.bytes, 10, "upload with a throwing progress callback");
+  await waitFor("progress error event", () => events.some((e) => e.event === "Error" && e.reason.includes("progress boom")));
+  const k = Array.from(c.debug_counts());
+  assertEq([k[0], k[6], k[10], k[11]], [0, 0, 0, 0], "no pending promise, request, upload stream or upload source");
+  c.disconnect();
+}
+
 export async function watch_events_arrive_and_survive_a_dropped_connection(env) {
   await control(env, "/reset");
   const a = await connected(env), b = await connected(env);
