@@ -8,6 +8,11 @@ bash .ci/setup.sh
 . .ci/env.sh
 step() { printf '\n=== %s\n' "$*"; }
 
+step "lint (cargo fmt --check, clippy -D warnings, native and wasm32)"
+cargo fmt --all -- --check
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --lib --tests -- -D warnings
+
 step "native tests (cargo test --workspace)"
 cargo test --workspace
 

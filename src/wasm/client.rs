@@ -28,11 +28,13 @@ pub struct Client {
 
 fn config_from(options: &JsValue) -> Result<Config, JsValue> {
     let o = Options(options);
-    let mut c = Config::default();
-    c.url = o.string("url")?;
-    c.username = o.string("username")?;
-    c.password = o.string("password")?;
-    c.jwt = o.string("jwt")?;
+    let mut c = Config {
+        url: o.string("url")?,
+        username: o.string("username")?,
+        password: o.string("password")?,
+        jwt: o.string("jwt")?,
+        ..Config::default()
+    };
     if let Some(a) = o.string("agent")? {
         c.agent = a;
     }

@@ -248,8 +248,8 @@ impl Options<'_> {
 /// handlers are dropped once one of them ran.
 pub fn then(p: &js_sys::Promise, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
     type Handlers = Rc<RefCell<Vec<Closure<dyn FnMut(JsValue)>>>>;
-    let f: Rc<RefCell<Option<Box<dyn FnOnce(Result<JsValue, JsValue>)>>>> =
-        Rc::new(RefCell::new(Some(Box::new(f))));
+    type Once = Rc<RefCell<Option<Box<dyn FnOnce(Result<JsValue, JsValue>)>>>>;
+    let f: Once = Rc::new(RefCell::new(Some(Box::new(f))));
     let keep: Handlers = Rc::default();
     let handler = |ok: bool| {
         let (f, keep) = (f.clone(), keep.clone());

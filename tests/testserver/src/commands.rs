@@ -196,7 +196,7 @@ fn stream(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
         }
         "endstream" => {
             let up = ctx.uploads.remove(&env.rid).expect("present");
-            crate::data::finish_upload(shared, up).map(|r| Some(r.to_rid(env.rid.clone())))
+            crate::data::finish_upload(shared, up).map(|r| Some(r.with_rid(env.rid.clone())))
         }
         _ => Ok(None),
     }
@@ -222,7 +222,7 @@ pub fn data_reply<M: Message + Name>(command: &str, m: &M) -> Reply {
 
 impl Reply {
     /// Answers `rid` instead of the request's id.
-    pub fn to_rid(mut self, rid: String) -> Self {
+    pub fn with_rid(mut self, rid: String) -> Self {
         self.rid = Some(rid);
         self
     }
