@@ -193,6 +193,16 @@ impl Harness {
         self.open();
     }
 
+    /// Starts an upload request (its chunks are pulled through `wanted`).
+    fn upload(&mut self) -> RequestId {
+        let now = self.now;
+        let up = self
+            .s
+            .request_with_upload(now, "upload", to_any(&UploadRequest::default()), None);
+        self.pump();
+        up
+    }
+
     fn connect_and_signin(&mut self) {
         let now = self.now;
         self.s.connect(now, None);
@@ -1006,9 +1016,7 @@ fn an_upload_made_while_reconnecting_streams_once_it_is_sent() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
     h.close("drop");
-    let up =
-        h.s.request_with_upload(h.now, "upload", to_any(&UploadRequest::default()), None);
-    h.pump();
+    let up = h.upload();
     assert!(
         h.wanted.is_empty(),
         "no chunk is read before the request can go out"
@@ -1030,9 +1038,7 @@ fn an_upload_made_while_reconnecting_streams_once_it_is_sent() {
 fn an_upload_cut_by_a_dropped_link_fails_and_sends_nothing_more() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let up =
-        h.s.request_with_upload(h.now, "upload", to_any(&UploadRequest::default()), None);
-    h.pump();
+    let up = h.upload();
     h.s.upload_chunk(up, Some(vec![1; 10]));
     h.pump();
     h.close("drop");
@@ -1052,9 +1058,7 @@ fn an_upload_cut_by_a_dropped_link_fails_and_sends_nothing_more() {
 fn an_unreadable_upload_fails_and_its_stream_stops() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let up =
-        h.s.request_with_upload(h.now, "upload", to_any(&UploadRequest::default()), None);
-    h.pump();
+    let up = h.upload();
     h.s.abort_upload(up, "cannot read the upload data: NotReadableError");
     h.pump();
     let e = h.reply_result(up).as_ref().unwrap_err().clone();
