@@ -1035,6 +1035,29 @@ fn an_upload_made_while_reconnecting_streams_once_it_is_sent() {
 }
 
 #[test]
+fn a_held_back_upload_chunk_is_asked_for_again_after_the_recheck_delay() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let up = h.upload();
+    assert_eq!(h.wanted, [up]);
+    let t0 = h.now;
+    h.s.upload_later(t0, up);
+    assert_eq!(
+        h.s.poll_timeout(),
+        Some(t0 + openiap_wasm::core::session::UPLOAD_RECHECK_MS)
+    );
+    h.advance(openiap_wasm::core::session::UPLOAD_RECHECK_MS - 1);
+    assert_eq!(h.wanted, [up], "not before the delay");
+    h.advance(1);
+    assert_eq!(h.wanted, [up, up], "asked again once");
+    h.advance(1_000);
+    assert_eq!(h.wanted.len(), 2);
+    h.s.upload_chunk(up, None);
+    h.pump();
+    assert_eq!(h.s.open_uploads(), 0);
+}
+
+#[test]
 fn an_upload_cut_by_a_dropped_link_fails_and_sends_nothing_more() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
@@ -1139,7 +1162,7 @@ mod never_panics {
         Request,
         Upload,
         /// The shell answers the oldest upload that asked for a chunk: 0 a chunk, 1 the end,
-        /// 2 "cannot read".
+        /// 2 "cannot read", 3 "later" (the socket is backed up).
         UploadAnswer(u8),
         Rpc,
         Subscribe(bool),
@@ -1166,7 +1189,7 @@ mod never_panics {
             any::<u16>().prop_map(Step::Wait),
             Just(Step::Request),
             Just(Step::Upload),
-            (0u8..3).prop_map(Step::UploadAnswer),
+            (0u8..4).prop_map(Step::UploadAnswer),
             Just(Step::Rpc),
             any::<bool>().prop_map(Step::Subscribe),
             Just(Step::Wake),
@@ -1226,7 +1249,8 @@ mod never_panics {
                         match a {
                             0 => h.s.upload_chunk(up, Some(vec![7; 3])),
                             1 => h.s.upload_chunk(up, None),
-                            _ => h.s.abort_upload(up, "cannot read"),
+                            2 => h.s.abort_upload(up, "cannot read"),
+                            _ => h.s.upload_later(now, up),
                         }
                     },
                     Step::Rpc => { h.s.rpc(now, QueueMessageRequest { queuename: "svc".into(), ..Default::default() }, Some(5_000)); }

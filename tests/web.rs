@@ -94,6 +94,7 @@ js_tests!(
     upload_and_download_round_trip_bytes_in_chunks,
     upload_accepts_blob_arraybuffer_and_string,
     large_files_do_not_pass_through_wasm_memory,
+    uploads_wait_while_the_connection_is_backed_up,
     watch_events_arrive_and_survive_a_dropped_connection,
     data_methods_leave_nothing_pending,
 );

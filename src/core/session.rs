@@ -26,6 +26,8 @@ use crate::pb::{
 
 /// Identifies one request made through the session; its result comes as [`Output::Reply`].
 pub type RequestId = u64;
+/// How long an upload waits when the shell held back its chunk ([`Session::upload_later`]).
+pub const UPLOAD_RECHECK_MS: u64 = 20;
 /// Identifies one queue, exchange or watch registration.
 pub type SubscriptionId = u64;
 /// Identifies one WebSocket; events of an old socket are ignored.
@@ -334,8 +336,9 @@ pub struct Session {
     next_subscription: SubscriptionId,
     rpc_queue: Option<SubscriptionId>,
     rpc_calls: VecMap<String, RpcCall>,
-    /// Uploads whose stream is open on the current socket: request -> the request envelope's id.
-    uploads: VecMap<RequestId, String>,
+    /// Uploads whose stream is open on the current socket: request -> the request envelope's id,
+    /// and when to ask again for a chunk the shell held back ([`Session::upload_later`]).
+    uploads: VecMap<RequestId, (String, Option<u64>)>,
     next_request: RequestId,
     backoff: Backoff,
     heartbeat: Heartbeat,
@@ -462,6 +465,9 @@ impl Session {
             }
         }
         self.in_flight.values().for_each(|(_, d)| at(*d));
+        self.uploads
+            .values()
+            .for_each(|(_, r)| r.map_or((), &mut at));
         self.outbox.iter().for_each(|q| at(q.deadline));
         self.rpc_calls.values().for_each(|c| at(c.deadline));
         for s in self.subscriptions.values() {
@@ -669,6 +675,13 @@ impl Session {
             },
             _ => {}
         }
+        for (request, (_, retry)) in self.uploads.iter_mut() {
+            if retry.is_some_and(|r| now >= r) {
+                *retry = None;
+                self.outputs
+                    .push_back(Output::UploadWanted { request: *request });
+            }
+        }
         let due: Vec<String> = self
             .in_flight
             .iter()
@@ -771,7 +784,7 @@ impl Session {
     /// The next chunk of an upload (`None`: the end). Ignored when the upload already ended:
     /// replied, timed out, or failed with its connection.
     pub fn upload_chunk(&mut self, request: RequestId, chunk: Option<Vec<u8>>) {
-        let Some(rid) = self.uploads.get(&request).cloned() else {
+        let Some(rid) = self.uploads.get(&request).map(|(rid, _)| rid.clone()) else {
             return;
         };
         if self.in_flight.get(&rid).is_none() {
@@ -795,10 +808,18 @@ impl Session {
     /// Ends an upload whose data could not be read: the request fails with `message` and no
     /// more of its stream is sent.
     pub fn abort_upload(&mut self, request: RequestId, message: &str) {
-        if let Some(rid) = self.uploads.remove(&request) {
+        if let Some((rid, _)) = self.uploads.remove(&request) {
             if self.in_flight.remove(&rid).is_some() {
                 self.reply_err(request, ErrorKind::InvalidArgument, message);
             }
+        }
+    }
+
+    /// The shell held back the chunk [`Output::UploadWanted`] asked for (the socket has too
+    /// much unsent): it is asked for again [`UPLOAD_RECHECK_MS`] later.
+    pub fn upload_later(&mut self, now: u64, request: RequestId) {
+        if let Some((_, retry)) = self.uploads.get_mut(&request) {
+            *retry = Some(now + UPLOAD_RECHECK_MS);
         }
     }
 
@@ -869,7 +890,7 @@ impl Session {
                 },
                 None,
             );
-            self.uploads.insert(q.request, id);
+            self.uploads.insert(q.request, (id, None));
             self.outputs
                 .push_back(Output::UploadWanted { request: q.request });
         }

@@ -66,6 +66,10 @@ export interface DownloadResult { id: string; filename: string; mimetype: string
 
 /// Upload chunk size (as the official Rust client).
 const CHUNK: usize = 1024 * 1024;
+/// An upload reads its next chunk only while the socket holds less than this unsent, so a large
+/// file is not queued whole in the runtime's send buffer when the network is slower than disk;
+/// otherwise the session asks again a little later.
+const MAX_BUFFERED: u32 = 4 * 1024 * 1024;
 
 type Decode = fn(&Envelope) -> Result<JsValue, Error>;
 
@@ -781,6 +785,10 @@ pub fn next_chunk(shared: &Shared, request: RequestId) {
         return;
     }
     let to = (from + CHUNK as f64).min(total);
+    if shared.borrow().socket_buffered() > MAX_BUFFERED {
+        shared.borrow_mut().session.upload_later(now(), request);
+        return;
+    }
     if !blob {
         let bytes = source
             .unchecked_ref::<Uint8Array>()

@@ -317,6 +317,11 @@ fn carry_out(shared: &Shared, output: Output) {
 }
 
 impl Inner {
+    /// Bytes the current socket has not written yet.
+    pub fn socket_buffered(&self) -> u32 {
+        self.socket.as_ref().map_or(0, |(_, s)| s.buffered())
+    }
+
     fn session_active(&self) -> bool {
         self.session.is_active()
     }

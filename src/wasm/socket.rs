@@ -86,6 +86,11 @@ impl Socket {
         let copy = Uint8Array::from(bytes);
         let _ = self.ws.send_with_array_buffer(&copy.buffer());
     }
+
+    /// Bytes sent but not yet written to the network (0 where a runtime does not tell).
+    pub fn buffered(&self) -> u32 {
+        self.ws.buffered_amount()
+    }
 }
 
 impl Drop for Socket {

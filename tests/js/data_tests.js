@@ -258,6 +258,26 @@ export async function large_files_do_not_pass_through_wasm_memory(env) {
   c.disconnect();
 }
 
+export async function uploads_wait_while_the_connection_is_backed_up(env) {
+  await control(env, "/reset");
+  const { client: c } = await connected(env, { heartbeat_ms: 0 });
+  const MiB = 1024 * 1024;
+  const data = new Uint8Array(64 * MiB);
+  data[data.length - 1] = 7;
+  const sent = [];
+  await control(env, "/stall?ms=0"); // the server reads nothing: the socket backs up
+  const upload = c.upload({ filename: "slow.bin", data, progress: (n) => sent.push(n), timeout: 60000 });
+  await sleep(800);
+  const whileStalled = sent.length;
+  await control(env, "/heal");
+  const up = await upload;
+  assert(whileStalled < 40, `only what the network holds is read while the server is stalled (${whileStalled} of 64 chunks)`);
+  assertEq([up.bytes, sent.length], [data.length, 64], "the upload completes after the stall");
+  const down = await c.download({ id: up.id });
+  assertEq([down.data.length, down.data[data.length - 1]], [data.length, 7], "bytes");
+  c.disconnect();
+}
+
 export async function watch_events_arrive_and_survive_a_dropped_connection(env) {
   await control(env, "/reset");
   const a = await connected(env), b = await connected(env);
