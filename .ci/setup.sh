@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent fresh-machine setup for openiap-wasm (Debian 12, only package registries reachable).
 # Installs what is missing and nothing else:
-#   - rust target wasm32-unknown-unknown (rustup)
+#   - rust target wasm32-unknown-unknown, rustfmt and clippy (rustup)
 #   - wasm-pack, and wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (cargo install)
 #   - chromium + chromium-driver (apt)
 #   - npm packages from .ci/npm/package-lock.json (binaryen's wasm-opt, deno, miniflare/workerd, ...)
@@ -23,6 +23,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
+for c in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$c"; then
+    log "rustup component add $c"
+    rustup component add "$c"
+  fi
+done
 
 missing=()
 for p in chromium chromium-driver; do
