@@ -55,6 +55,7 @@ export interface UpdateWorkitemOptions { workitem: Partial<Workitem> & { id: str
 export interface CustomCommandOptions { command: string; id?: string; name?: string; data?: Json; timeout?: number; }
 export interface UploadOptions {
   filename: string; mimetype?: string; metadata?: Json; collectionname?: string;
+  /** Read a 1 MiB chunk at a time while the upload runs: leave it unchanged until the promise settles. */
   data: Blob | Uint8Array | ArrayBuffer | ArrayBufferView | string;
   /** Called as each 1 MiB chunk goes to the connection: bytes so far, total. A throw is reported as an `Error` event. */
   progress?: (sent: number, total: number) => void;
