@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Prints the size of the release `web` build (wasm after wasm-opt, and the JS glue): raw, gzip -9,
-# brotli. `SIZE_BUDGET_GZIP` (bytes) fails the run when wasm+glue gzip exceeds it.
+# brotli. `SIZE_BUDGET_GZIP` (bytes) fails the run when wasm+glue gzip exceeds it. Arguments go to
+# `cargo build`: `bash .ci/size.sh --no-default-features` measures the build without the data API.
 # The largest functions: `twiggy top -n 30 target/size/openiap_wasm_bg.wasm` (names kept there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/env.sh
 out=target/size
 rm -rf "$out" && mkdir -p "$out"
-cargo build --quiet --release --target wasm32-unknown-unknown --lib
+cargo build --quiet --release --target wasm32-unknown-unknown --lib "$@"
 wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/release/openiap_wasm.wasm
 wasm-opt -O "$out/openiap_wasm_bg.wasm" -o "$out/opt.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
 wasm-opt -O --strip-debug --strip-producers "$out/openiap_wasm_bg.wasm" -o "$out/release.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt

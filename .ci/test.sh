@@ -12,6 +12,7 @@ step "lint (cargo fmt --check, clippy -D warnings, native and wasm32)"
 cargo fmt --all -- --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --lib --tests -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 
 step "native tests (cargo test --workspace)"
 cargo test --workspace
@@ -29,6 +30,8 @@ trap stop_testserver EXIT
 step "browser tests (wasm-bindgen-test, headless Chromium)"
 export OPENIAP_TEST_URL OPENIAP_CONTROL_URL
 WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
+step "browser tests of the messaging-only build (--no-default-features: no data API)"
+WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --no-default-features
 stop_testserver
 
 step "npm package in every runtime (types, Node, Deno, workerd, Vite, Web Worker, Bun)"

@@ -84,6 +84,8 @@ js_tests!(
     receiving_does_not_rearm_the_timer_per_message,
 );
 
+// Without the `data` feature (`--no-default-features`) only the messaging tests run.
+#[cfg(feature = "data")]
 js_tests!(
     "/tests/js/data_tests.js",
     data_js,

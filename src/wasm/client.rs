@@ -432,7 +432,7 @@ impl Client {
                 c,
                 d,
                 inner.session.open_uploads(),
-                inner.uploads.len(),
+                inner.upload_sources(),
             ]
             .map(|v| v as u32),
         );

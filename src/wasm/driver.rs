@@ -32,6 +32,7 @@ pub enum ReplyKind {
     /// The reply's `data`, JSON-parsed (rpc).
     RpcData,
     /// Any other reply, decoded by this function (the data API).
+    #[cfg(feature = "data")]
     Decode(fn(&Envelope) -> Result<JsValue, Error>),
 }
 
@@ -61,6 +62,7 @@ pub struct Inner {
     /// Receivers of a request's stream envelopes (downloads), called with `{command, data}`.
     pub streams: VecMap<RequestId, Function>,
     /// Data of uploads in progress, read a chunk at a time.
+    #[cfg(feature = "data")]
     pub uploads: VecMap<RequestId, super::data::Upload>,
     get_token: Option<Function>,
     message_keys: js::MessageKeys,
@@ -90,6 +92,7 @@ impl Inner {
             connect_waiters: Vec::new(),
             callbacks: VecMap::new(),
             streams: VecMap::new(),
+            #[cfg(feature = "data")]
             uploads: VecMap::new(),
             get_token,
             message_keys: js::MessageKeys::new(),
@@ -256,6 +259,7 @@ fn carry_out(shared: &Shared, output: Output) {
             let waiter = {
                 let mut inner = shared.borrow_mut();
                 inner.streams.remove(&request);
+                #[cfg(feature = "data")]
                 inner.uploads.remove(&request);
                 inner.pending.remove(&request)
             };
@@ -293,7 +297,10 @@ fn carry_out(shared: &Shared, output: Output) {
                 let _ = sink.call1(&JsValue::UNDEFINED, &js::stream_part(&envelope));
             }
         }
+        #[cfg(feature = "data")]
         Output::UploadWanted { request } => super::data::next_chunk(shared, request),
+        #[cfg(not(feature = "data"))]
+        Output::UploadWanted { .. } => {}
         Output::SubscriptionClosed { subscription } => {
             shared.borrow_mut().callbacks.remove(&subscription);
         }
@@ -317,7 +324,16 @@ fn carry_out(shared: &Shared, output: Output) {
 }
 
 impl Inner {
+    /// Upload sources held (0 without the data API).
+    pub fn upload_sources(&self) -> usize {
+        #[cfg(feature = "data")]
+        return self.uploads.len();
+        #[cfg(not(feature = "data"))]
+        0
+    }
+
     /// Bytes the current socket has not written yet.
+    #[cfg(feature = "data")]
     pub fn socket_buffered(&self) -> u32 {
         self.socket.as_ref().map_or(0, |(_, s)| s.buffered())
     }
@@ -333,6 +349,7 @@ impl Inner {
         self.wake.clear();
         self.callbacks.clear();
         self.streams.clear();
+        #[cfg(feature = "data")]
         self.uploads.clear();
         self.handlers.clear();
         self.get_token = None;
@@ -390,6 +407,7 @@ fn reply_value(env: &Envelope, kind: ReplyKind) -> Result<JsValue, Error> {
             obj.into()
         }
         ReplyKind::RpcData => js::parse_data(&decode::<QueueEvent>(env)?.data),
+        #[cfg(feature = "data")]
         ReplyKind::Decode(f) => f(env)?,
     })
 }

@@ -2,6 +2,7 @@
 //! on a browser `WebSocket`, JS timers and promises. Only compiled for `wasm32`.
 
 mod client;
+#[cfg(feature = "data")]
 mod data;
 mod driver;
 mod js;

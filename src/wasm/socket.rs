@@ -88,6 +88,7 @@ impl Socket {
     }
 
     /// Bytes sent but not yet written to the network (0 where a runtime does not tell).
+    #[cfg(feature = "data")]
     pub fn buffered(&self) -> u32 {
         self.ws.buffered_amount()
     }
