@@ -638,7 +638,10 @@ fn encode(o: &JsValue, fields: &[F], out: &mut Vec<u8>) -> R<()> {
                     }
                 }
             }
-            K::Bytes => put_bytes(out, no, &bytes_now(&v).unwrap_or_default(), false),
+            K::Bytes => {
+                let bytes = byte_view(&v).map(|a| a.to_vec()).unwrap_or_default();
+                put_bytes(out, no, &bytes, false)
+            }
             K::Time => {
                 if let Some(ms) = millis(&v) {
                     let mut t = Vec::new();
@@ -702,24 +705,26 @@ fn timeout(o: &JsValue) -> Option<u64> {
         .map(|t| t as u64)
 }
 
-/// Bytes of a `Uint8Array`, `ArrayBuffer`, other `ArrayBufferView` or string (UTF-8).
-fn bytes_now(v: &JsValue) -> Option<Vec<u8>> {
+/// Bytes given as a string (UTF-8), `Uint8Array`, `ArrayBuffer` or other `ArrayBufferView`, as a
+/// `Uint8Array` (a view, not a copy, except for strings).
+fn byte_view(v: &JsValue) -> Option<Uint8Array> {
     if let Some(s) = v.as_string() {
-        return Some(s.into_bytes());
+        return Some(Uint8Array::from(s.as_bytes()));
     }
     if let Some(a) = v.dyn_ref::<Uint8Array>() {
-        return Some(a.to_vec());
+        return Some(a.clone());
     }
     if v.is_instance_of::<ArrayBuffer>() {
-        return Some(Uint8Array::new(v).to_vec());
+        return Some(Uint8Array::new(v));
     }
     if ArrayBuffer::is_view(v) {
         let n = |k| js::get(v, k).as_f64().unwrap_or(0.0) as u32;
         let buf: ArrayBuffer = js::get(v, "buffer").unchecked_into();
-        return Some(
-            Uint8Array::new_with_byte_offset_and_length(&buf, n("byteOffset"), n("byteLength"))
-                .to_vec(),
-        );
+        return Some(Uint8Array::new_with_byte_offset_and_length(
+            &buf,
+            n("byteOffset"),
+            n("byteLength"),
+        ));
     }
     None
 }
@@ -729,42 +734,33 @@ fn bytes_now(v: &JsValue) -> Option<Vec<u8>> {
 /// ([`crate::core::session::Output::UploadWanted`]). Linear memory never shrinks, so a whole
 /// file copied in at once would stay its high-water mark.
 pub struct Upload {
-    /// A `Uint8Array`, or a `Blob` when `blob`.
-    source: JsValue,
-    blob: bool,
+    source: Source,
     /// Bytes handed to the session so far.
     sent: f64,
     total: f64,
     progress: Option<Function>,
 }
 
-/// The data of `upload()` as a source to read chunks from, without copying it into wasm.
-fn upload_source(v: &JsValue) -> Option<(JsValue, bool, f64)> {
-    if let Some(s) = v.as_string() {
-        let a = Uint8Array::from(s.as_bytes());
+/// Where an upload's bytes are read from.
+#[derive(Clone)]
+enum Source {
+    /// Bytes already in JS memory: chunks are `subarray` copies.
+    Bytes(Uint8Array),
+    /// A `Blob` (or `File`): chunks are read with `slice(from, to).arrayBuffer()`.
+    Blob(JsValue),
+}
+
+/// The data of `upload()` as a source to read chunks from, without copying it into wasm, and
+/// its size.
+fn upload_source(v: &JsValue) -> Option<(Source, f64)> {
+    if let Some(a) = byte_view(v) {
         let n = a.length() as f64;
-        return Some((a.into(), false, n));
+        return Some((Source::Bytes(a), n));
     }
-    if let Some(a) = v.dyn_ref::<Uint8Array>() {
-        return Some((a.clone().into(), false, a.length() as f64));
-    }
-    if v.is_instance_of::<ArrayBuffer>() {
-        let a = Uint8Array::new(v);
-        let n = a.length() as f64;
-        return Some((a.into(), false, n));
-    }
-    if ArrayBuffer::is_view(v) {
-        let n = |k| js::get(v, k).as_f64().unwrap_or(0.0) as u32;
-        let buf: ArrayBuffer = js::get(v, "buffer").unchecked_into();
-        let a = Uint8Array::new_with_byte_offset_and_length(&buf, n("byteOffset"), n("byteLength"));
-        let len = a.length() as f64;
-        return Some((a.into(), false, len));
-    }
-    // A `Blob` (or `File`): read with `slice(from, to).arrayBuffer()`.
     let is_fn = |k| js::get(v, k).is_function();
     if v.is_object() && is_fn("slice") && is_fn("arrayBuffer") {
         let size = js::get(v, "size").as_f64()?;
-        return Some((v.clone(), true, size));
+        return Some((Source::Blob(v.clone()), size));
     }
     None
 }
@@ -772,12 +768,12 @@ fn upload_source(v: &JsValue) -> Option<(JsValue, bool, f64)> {
 /// Hands the next chunk of upload `request` to the session (or ends its stream). A `Blob` is
 /// read asynchronously; the session asks again after each chunk.
 pub fn next_chunk(shared: &Shared, request: RequestId) {
-    let (source, blob, from, total) = {
+    let (source, from, total) = {
         let inner = shared.borrow();
         let Some(u) = inner.uploads.get(&request) else {
             return;
         };
-        (u.source.clone(), u.blob, u.sent, u.total)
+        (u.source.clone(), u.sent, u.total)
     };
     if from >= total {
         let mut inner = shared.borrow_mut();
@@ -790,16 +786,16 @@ pub fn next_chunk(shared: &Shared, request: RequestId) {
         shared.borrow_mut().session.upload_later(now(), request);
         return;
     }
-    if !blob {
-        let bytes = source
-            .unchecked_ref::<Uint8Array>()
-            .subarray(from as u32, to as u32)
-            .to_vec();
-        return chunk_read(shared, request, to, bytes);
-    }
-    let read = js::get(&source, "slice")
+    let blob = match source {
+        Source::Bytes(a) => {
+            let bytes = a.subarray(from as u32, to as u32).to_vec();
+            return chunk_read(shared, request, to, bytes);
+        }
+        Source::Blob(b) => b,
+    };
+    let read = js::get(&blob, "slice")
         .unchecked_into::<Function>()
-        .call2(&source, &from.into(), &to.into())
+        .call2(&blob, &from.into(), &to.into())
         .and_then(|part| {
             js::get(&part, "arrayBuffer")
                 .unchecked_into::<Function>()
@@ -1185,7 +1181,7 @@ impl Client {
             Ok(r) => r,
             Err(e) => return reject(e),
         };
-        let Some((source, blob, total)) = upload_source(&js::get(&options, "data")) else {
+        let Some((source, total)) = upload_source(&js::get(&options, "data")) else {
             return reject(js::invalid(
                 "data must be a Blob, Uint8Array, ArrayBuffer or string",
             ));
@@ -1198,7 +1194,6 @@ impl Client {
                 .request_with_upload(now(), "upload", req, timeout(&options));
             let upload = Upload {
                 source,
-                blob,
                 sent: 0.0,
                 total,
                 progress,
