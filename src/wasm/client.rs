@@ -11,6 +11,7 @@ use crate::core::backoff::BackoffConfig;
 use crate::core::codec::Framing;
 use crate::core::envelope::to_any;
 use crate::core::session::{Config, Session, SubscriptionKind};
+use crate::pb::google::protobuf::Any;
 use crate::pb::{QueueMessageRequest, RegisterExchangeRequest, SigninRequest, WatchRequest};
 
 #[wasm_bindgen]
@@ -115,6 +116,23 @@ impl Client {
 
     pub(super) fn shared(&self) -> Result<&Shared, JsValue> {
         self.inner.as_ref().ok_or_else(released)
+    }
+
+    /// Ends this client's registration `key` (the session also stops re-registering it); for a
+    /// registration this client does not hold, sends `command` with `data()` as it is.
+    fn unregister(&self, key: &str, command: &str, data: impl FnOnce() -> Any) -> Promise {
+        let Ok(shared) = self.shared() else {
+            return reject(released());
+        };
+        let sub = shared.borrow().session.subscription_for(key);
+        let id = {
+            let mut inner = shared.borrow_mut();
+            match sub {
+                Some(sub) => inner.session.unsubscribe(now(), sub),
+                None => inner.session.request(now(), command, data(), None),
+            }
+        };
+        promise_for(shared, id, ReplyKind::Unit)
     }
 
     /// Connects and signs in. Resolves once signed in (or connected as guest); rejects with an
@@ -306,46 +324,19 @@ impl Client {
     /// Stops consuming a queue (or exchange queue) registered with this client.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn unregister_queue(&self, queuename: String) -> Promise {
-        let Ok(shared) = self.shared() else {
-            return reject(released());
-        };
-        let sub = shared.borrow().session.subscription_for(&queuename);
-        let id = {
-            let mut inner = shared.borrow_mut();
-            match sub {
-                Some(sub) => inner.session.unsubscribe(now(), sub),
-                None => {
-                    let data = to_any(&crate::pb::UnRegisterQueueRequest { queuename });
-                    inner.session.request(now(), "unregisterqueue", data, None)
-                }
-            }
-        };
-        promise_for(shared, id, ReplyKind::Unit)
+        let key = queuename.clone();
+        self.unregister(&key, "unregisterqueue", || {
+            to_any(&crate::pb::UnRegisterQueueRequest { queuename })
+        })
     }
 
     /// Stops a watch.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn unwatch(&self, id: String) -> Promise {
-        let Ok(shared) = self.shared() else {
-            return reject(released());
-        };
-        let sub = shared
-            .borrow()
-            .session
-            .subscription_for(&format!("watch:{id}"));
-        let req = {
-            let mut inner = shared.borrow_mut();
-            match sub {
-                Some(sub) => inner.session.unsubscribe(now(), sub),
-                None => inner.session.request(
-                    now(),
-                    "unwatch",
-                    to_any(&crate::pb::UnWatchRequest { id }),
-                    None,
-                ),
-            }
-        };
-        promise_for(shared, req, ReplyKind::Unit)
+        let key = format!("watch:{id}");
+        self.unregister(&key, "unwatch", || {
+            to_any(&crate::pb::UnWatchRequest { id })
+        })
     }
 
     /// Sends a message to a queue or exchange. `data` may be any JSON value or a string.
