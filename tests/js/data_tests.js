@@ -96,6 +96,10 @@ export async function typed_errors_for_server_and_argument_failures(env) {
   assertEq(e.kind, "InvalidArgument", "pop without queue");
   e = await rejects(c.upload({ filename: "x", data: 42 }));
   assertEq(e.kind, "InvalidArgument", "bad upload data");
+  // A Blob whose bytes cannot be read (a File deleted from disk): the upload fails, typed.
+  const unreadable = { size: 10, slice() { return this; }, arrayBuffer: () => Promise.reject(new Error("NotReadableError")) };
+  e = await rejects(c.upload({ filename: "x", data: unreadable }));
+  assertEq([e.kind, e.message.includes("NotReadableError")], ["InvalidArgument", true], "unreadable Blob");
   e = await rejects(c.download({ id: "missing" }));
   assertEq(e.kind, "Server", "download of a missing file");
   e = await rejects(c.custom_command({ command: "nosuch" }));
