@@ -1,5 +1,7 @@
 //! Compiles `proto/*.proto` with prost. `protox` is a pure-Rust protobuf compiler, so no `protoc` is needed.
 
+use prost::Message;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     const FILES: &[&str] = &[
         "proto/base.proto",
@@ -12,6 +14,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("cargo:rerun-if-changed={file}");
     }
     let descriptors = protox::compile(FILES, ["proto"])?;
+    // The descriptors themselves, for tests that check the data API's field tables against them
+    // (tests/wire_tables.rs).
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(out.join("openiap.fds"), descriptors.encode_to_vec())?;
     prost_build::Config::new()
         .compile_well_known_types()
         // `prost::Name` gives every message its `type.googleapis.com/openiap.<Message>` type_url.

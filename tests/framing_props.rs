@@ -3,10 +3,10 @@
 //! the official `openiap-proto` crate reads.
 #![cfg(not(target_arch = "wasm32"))]
 
-use openiap_wasm::core::error::FrameError;
-use openiap_wasm::core::{frame, grpc_web};
 use openiap_wasm::pb::google::protobuf::Any;
 use openiap_wasm::pb::Envelope;
+use openiap_wasm::protocol::error::FrameError;
+use openiap_wasm::protocol::framing::{grpc_web, openiap as frame};
 use proptest::prelude::*;
 use prost::Message;
 

@@ -2,15 +2,15 @@
 //! the session sends and answers like an OpenFlow server. No sockets, no sleeps.
 #![cfg(not(target_arch = "wasm32"))]
 
-use openiap_wasm::core::codec::Framing;
-use openiap_wasm::core::envelope::{decode, to_any};
-use openiap_wasm::core::error::ErrorKind;
-use openiap_wasm::core::frame::{self, Deframer};
-use openiap_wasm::core::grpc_web;
-use openiap_wasm::core::session::{
+use openiap_wasm::pb::*;
+use openiap_wasm::protocol::envelope::{decode, to_any};
+use openiap_wasm::protocol::error::ErrorKind;
+use openiap_wasm::protocol::framing::grpc_web;
+use openiap_wasm::protocol::framing::openiap::{self as frame, Deframer};
+use openiap_wasm::protocol::framing::Framing;
+use openiap_wasm::protocol::session::{
     ClientEvent, Config, Output, RequestId, Session, SocketId, State, SubscriptionKind,
 };
-use openiap_wasm::pb::*;
 
 /// A session, a fake clock and a peer that decodes everything the session sends.
 struct Harness {
@@ -22,13 +22,13 @@ struct Harness {
     events: Vec<ClientEvent>,
     replies: Vec<(
         RequestId,
-        Result<Envelope, openiap_wasm::core::error::Error>,
+        Result<Envelope, openiap_wasm::protocol::error::Error>,
     )>,
     messages: Vec<(u64, Envelope)>,
     streams: Vec<(RequestId, Envelope)>,
     /// Uploads that asked for their next chunk ([`Output::UploadWanted`]), in order.
     wanted: Vec<RequestId>,
-    connect: Vec<Result<(), openiap_wasm::core::error::Error>>,
+    connect: Vec<Result<(), openiap_wasm::protocol::error::Error>>,
     opened: Vec<String>,
     closed: Vec<SocketId>,
     server_seq: i32,
@@ -226,7 +226,10 @@ impl Harness {
         });
     }
 
-    fn reply_result(&self, r: RequestId) -> &Result<Envelope, openiap_wasm::core::error::Error> {
+    fn reply_result(
+        &self,
+        r: RequestId,
+    ) -> &Result<Envelope, openiap_wasm::protocol::error::Error> {
         &self
             .replies
             .iter()
@@ -722,7 +725,7 @@ fn heartbeat_detects_a_half_open_link_and_reconnects() {
 #[test]
 fn wake_reconnects_at_once_instead_of_waiting() {
     let mut h = Harness::new(Config {
-        backoff: openiap_wasm::core::backoff::BackoffConfig {
+        backoff: openiap_wasm::protocol::backoff::BackoffConfig {
             initial_ms: 60_000,
             max_ms: 60_000,
             max_attempts: None,
@@ -741,7 +744,7 @@ fn wake_reconnects_at_once_instead_of_waiting() {
 #[test]
 fn max_attempts_gives_up_and_fails_waiting_work() {
     let mut h = Harness::new(Config {
-        backoff: openiap_wasm::core::backoff::BackoffConfig {
+        backoff: openiap_wasm::protocol::backoff::BackoffConfig {
             max_attempts: Some(2),
             ..Default::default()
         },
@@ -1044,9 +1047,9 @@ fn a_held_back_upload_chunk_is_asked_for_again_after_the_recheck_delay() {
     h.s.upload_later(t0, up);
     assert_eq!(
         h.s.poll_timeout(),
-        Some(t0 + openiap_wasm::core::session::UPLOAD_RECHECK_MS)
+        Some(t0 + openiap_wasm::protocol::session::UPLOAD_RECHECK_MS)
     );
-    h.advance(openiap_wasm::core::session::UPLOAD_RECHECK_MS - 1);
+    h.advance(openiap_wasm::protocol::session::UPLOAD_RECHECK_MS - 1);
     assert_eq!(h.wanted, [up], "not before the delay");
     h.advance(1);
     assert_eq!(h.wanted, [up, up], "asked again once");

@@ -112,7 +112,7 @@ fn env() -> JsValue {
         "OPENIAP_TEST_URL must point at a running openiap-testserver (the test command sets it)",
     );
     let control = CONTROL.expect("OPENIAP_CONTROL_URL must be set");
-    let probe: JsValue = Client::new(None).expect("client").into();
+    let probe: JsValue = Client::new(JsValue::UNDEFINED).expect("client").into();
     let class = Reflect::get(&probe, &"constructor".into()).unwrap();
     let env = Object::new();
     Reflect::set(&env, &"url".into(), &url.into()).unwrap();

@@ -18,7 +18,7 @@ impl Input {
         if self.small_max {
             64
         } else {
-            openiap_wasm::core::frame::DEFAULT_MAX_FRAME_LEN
+            openiap_wasm::protocol::framing::openiap::DEFAULT_MAX_FRAME_LEN
         }
     }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use openiap_wasm::core::grpc_web::{parse_client_message, Deframer};
+use openiap_wasm::protocol::framing::grpc_web::{parse_client_message, Deframer};
 
 fuzz_target!(|input: common::Input| {
     let mut d = Deframer::new(input.max_len());

@@ -5,7 +5,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use openiap_wasm::core::frame::Deframer;
+use openiap_wasm::protocol::framing::openiap::Deframer;
 
 fuzz_target!(|input: common::Input| {
     let mut d = Deframer::new(input.max_len());

@@ -4,7 +4,6 @@
 use crate::auth::{self, NOT_SIGNED_IN};
 use crate::broker::Delivery;
 use crate::state::{send, ConnId, Out, Session, Shared, Tx};
-use openiap_wasm::core::envelope::{decode, to_any};
 use openiap_wasm::pb::google::protobuf::Any;
 use openiap_wasm::pb::{
     Envelope, ErrorResponse, GetElementRequest, GetElementResponse, QueueEvent,
@@ -12,6 +11,7 @@ use openiap_wasm::pb::{
     RegisterQueueRequest, RegisterQueueResponse, SigninRequest, SigninResponse,
     UnRegisterQueueRequest, UnRegisterQueueResponse, User,
 };
+use openiap_wasm::protocol::envelope::{decode, to_any};
 use prost::{Message, Name};
 use std::time::{Duration, Instant};
 

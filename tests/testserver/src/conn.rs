@@ -7,9 +7,9 @@ use crate::http;
 use crate::state::{send, ConnEntry, ConnId, ListenerCmd, LogEntry, Out, Shared, Transport, Tx};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use openiap_wasm::core::envelope::{envelope, to_any};
-use openiap_wasm::core::{frame, grpc_web};
 use openiap_wasm::pb::{Envelope, PingRequest};
+use openiap_wasm::protocol::envelope::{envelope, to_any};
+use openiap_wasm::protocol::framing::{grpc_web, openiap as frame};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -233,8 +233,11 @@ impl Input {
     }
 
     fn push(&mut self, shared: &Arc<Shared>, ctx: &mut ConnCtx, bytes: &[u8]) -> Result<(), Stop> {
-        let bad = |e: openiap_wasm::core::error::FrameError| {
-            let code = if matches!(e, openiap_wasm::core::error::FrameError::TooLarge { .. }) {
+        let bad = |e: openiap_wasm::protocol::error::FrameError| {
+            let code = if matches!(
+                e,
+                openiap_wasm::protocol::error::FrameError::TooLarge { .. }
+            ) {
                 1009
             } else {
                 1002

@@ -6,8 +6,8 @@ use crate::docs::{parse_json, Change, Watch, Writer};
 use crate::files::{File, Upload, CHUNK};
 use crate::state::{ConnId, Shared};
 use crate::workitems::file_ref;
-use openiap_wasm::core::envelope::{envelope, to_any};
 use openiap_wasm::pb::*;
+use openiap_wasm::protocol::envelope::{envelope, to_any};
 use serde_json::{json, Value};
 
 const COMMANDS: &[&str] = &[

@@ -3,9 +3,9 @@
 
 use crate::auth;
 use crate::state::{send, ListenerCmd, Out, Shared, Transport};
-use openiap_wasm::core::envelope::{envelope, to_any};
-use openiap_wasm::core::grpc_web;
 use openiap_wasm::pb::{Noop, RefreshToken};
+use openiap_wasm::protocol::envelope::{envelope, to_any};
+use openiap_wasm::protocol::framing::grpc_web;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

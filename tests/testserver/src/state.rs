@@ -3,8 +3,8 @@
 use crate::broker::{Broker, Delivery};
 use crate::config::Config;
 use crate::faults::Faults;
-use openiap_wasm::core::envelope::{envelope, to_any};
 use openiap_wasm::pb::{Envelope, User};
+use openiap_wasm::protocol::envelope::{envelope, to_any};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -3,9 +3,9 @@
 
 mod common;
 use common::*;
-use openiap_wasm::core::envelope::to_any;
-use openiap_wasm::core::frame;
 use openiap_wasm::pb::*;
+use openiap_wasm::protocol::envelope::to_any;
+use openiap_wasm::protocol::framing::openiap as frame;
 use std::time::{Duration, Instant};
 
 /// A connected client that has consumed the server's first ping.
@@ -167,7 +167,7 @@ async fn garbage_sends_a_malformed_frame() {
     d.push(&msg);
     assert!(matches!(
         d.next_frame(),
-        Err(openiap_wasm::core::error::FrameError::TooLarge { .. })
+        Err(openiap_wasm::protocol::error::FrameError::TooLarge { .. })
     ));
 }
 
@@ -210,7 +210,7 @@ async fn refreshtoken_now_reaches_signed_in_sockets_only() {
     assert!(body.contains("\"sockets\":1"), "{body}");
     let e = a.expect(1000).await;
     assert_eq!(e.command, "refreshtoken");
-    let rt: RefreshToken = openiap_wasm::core::envelope::decode(&e).unwrap();
+    let rt: RefreshToken = openiap_wasm::protocol::envelope::decode(&e).unwrap();
     assert_ne!(rt.jwt, jwt);
     assert_eq!(rt.user.unwrap().username, "testuser");
     assert!(matches!(guest.next(200).await, Read::Timeout));

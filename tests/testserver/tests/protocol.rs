@@ -2,9 +2,9 @@
 
 mod common;
 use common::*;
-use openiap_wasm::core::envelope::{decode, to_any};
-use openiap_wasm::core::{frame, grpc_web};
 use openiap_wasm::pb::*;
+use openiap_wasm::protocol::envelope::{decode, to_any};
+use openiap_wasm::protocol::framing::{grpc_web, openiap as frame};
 
 #[tokio::test]
 async fn plain_http_answers_and_first_envelope_is_a_two_message_ping() {

@@ -4,10 +4,10 @@
 
 use futures_util::{SinkExt, StreamExt};
 use openiap_testserver::{Config, TestServer};
-use openiap_wasm::core::envelope::{decode, to_any};
-use openiap_wasm::core::frame;
 use openiap_wasm::pb::google::protobuf::Any;
 use openiap_wasm::pb::{Envelope, ErrorResponse, SigninRequest, SigninResponse};
+use openiap_wasm::protocol::envelope::{decode, to_any};
+use openiap_wasm::protocol::framing::openiap as frame;
 use std::collections::VecDeque;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,8 +1,9 @@
 //! Server URL handling: scheme mapping, default path per framing, and credentials taken out of
 //! the URL so that they never appear in events, errors or logs.
 
-use super::codec::Framing;
 use super::error::{Error, ErrorKind};
+use super::framing::Framing;
+use super::text::{concat, percent_decode, split_once_str};
 
 /// A parsed server URL, without credentials.
 #[derive(Clone, PartialEq, Eq)]
@@ -87,46 +88,6 @@ impl ServerUrl {
     pub fn socket_url(&self) -> String {
         concat(&[&self.scheme, "://", &self.authority, &self.path])
     }
-}
-
-/// The parts joined (plain string building, no formatting machinery).
-pub(crate) fn concat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        out.push_str(p);
-    }
-    out
-}
-
-/// `s.split_once(pat)` for a string pattern, without the substring searcher of `core::str`
-/// (whose panic paths pull in the `Debug` formatting of `char` and `str`).
-pub(crate) fn split_once_str<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
-    let i = s
-        .as_bytes()
-        .windows(pat.len())
-        .position(|w| w == pat.as_bytes())?;
-    let (head, rest) = s.split_at_checked(i)?;
-    Some((head, rest.get(pat.len()..)?))
-}
-
-/// Decodes `%XX` escapes (URL userinfo, gRPC `grpc-message`); invalid escapes stay as they are.
-pub(crate) fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -9,9 +9,11 @@
 //! Server → client: gRPC-web frames, split across binary messages in any way. Frames with flag
 //! `0x80` carry header/trailer lines; a trailer `grpc-status` other than 0 is an error.
 
-use super::error::FrameError;
-use super::frame::{StreamBuffer, DEFAULT_MAX_FRAME_LEN};
+use super::deframer::FrameReader;
+use super::openiap::DEFAULT_MAX_FRAME_LEN;
 use crate::pb::Envelope;
+use crate::protocol::error::FrameError;
+use crate::protocol::text::{percent_decode, split_once_str};
 use prost::Message;
 
 /// URL path of the bidi streaming method.
@@ -32,21 +34,20 @@ pub fn request_headers() -> Vec<u8> {
 
 /// One gRPC-web data frame holding `envelope` (no client prefix byte).
 pub fn encode_frame(envelope: &Envelope) -> Vec<u8> {
-    let len = envelope.encoded_len();
-    let mut out = Vec::with_capacity(5 + len);
-    out.push(0);
-    out.extend_from_slice(&(len as u32).to_be_bytes());
-    // Encoding into a Vec cannot fail (it grows as needed); no `expect`, whose Debug output of
-    // the error would stay in the binary.
-    let _ = envelope.encode(&mut out);
-    out
+    data_frame(&[], envelope)
 }
 
 /// One client WebSocket message holding `envelope`: `0x00` + gRPC-web frame.
 pub fn encode_client_message(envelope: &Envelope) -> Vec<u8> {
+    data_frame(&[0], envelope)
+}
+
+/// `prefix`, then a data frame: flag 0, 4-byte big-endian length, the envelope.
+fn data_frame(prefix: &[u8], envelope: &Envelope) -> Vec<u8> {
     let len = envelope.encoded_len();
-    let mut out = Vec::with_capacity(6 + len);
-    out.extend_from_slice(&[0, 0]);
+    let mut out = Vec::with_capacity(prefix.len() + 5 + len);
+    out.extend_from_slice(prefix);
+    out.push(0);
     out.extend_from_slice(&(len as u32).to_be_bytes());
     // Encoding into a Vec cannot fail (it grows as needed); no `expect`, whose Debug output of
     // the error would stay in the binary.
@@ -77,7 +78,7 @@ pub fn parse_metadata(bytes: &[u8]) -> Result<Vec<(String, String)>, FrameError>
     let mut out = Vec::new();
     let mut rest = Some(text);
     while let Some(chunk) = rest {
-        let (line, next) = match super::url::split_once_str(chunk, "\r\n") {
+        let (line, next) = match split_once_str(chunk, "\r\n") {
             Some((line, next)) => (line, Some(next)),
             None => (chunk, None),
         };
@@ -102,12 +103,26 @@ pub enum Item {
     Metadata(Vec<(String, String)>),
 }
 
+/// Reads a frame header: flag byte, then a 4-byte big-endian length.
+fn body_len(header: &[u8]) -> Result<usize, FrameError> {
+    let flag = header[0];
+    if flag & !(FLAG_METADATA | FLAG_COMPRESSED) != 0 {
+        return Err(FrameError::Malformed(format!(
+            "unknown flag byte 0x{flag:02x}"
+        )));
+    }
+    if flag & FLAG_COMPRESSED != 0 {
+        return Err(FrameError::Malformed(
+            "compressed frames are not supported".into(),
+        ));
+    }
+    Ok(u32::from_be_bytes([header[1], header[2], header[3], header[4]]) as usize)
+}
+
 /// Stream deframer for gRPC-web frames (both directions).
 #[derive(Debug)]
 pub struct Deframer {
-    buffer: StreamBuffer,
-    max_len: usize,
-    failed: bool,
+    reader: FrameReader,
 }
 
 impl Default for Deframer {
@@ -120,65 +135,26 @@ impl Deframer {
     /// A deframer refusing frames longer than `max_len` bytes.
     pub fn new(max_len: usize) -> Self {
         Deframer {
-            buffer: StreamBuffer::default(),
-            max_len,
-            failed: false,
+            reader: FrameReader::new(max_len),
         }
     }
 
     /// Appends the body of one WebSocket message.
     pub fn push(&mut self, bytes: &[u8]) {
-        if !self.failed {
-            self.buffer.push(bytes);
-        }
-    }
-
-    fn fail(&mut self, e: FrameError) -> FrameError {
-        self.failed = true;
-        self.buffer.clear();
-        e
+        self.reader.push(bytes);
     }
 
     /// The next complete frame.
     pub fn next_item(&mut self) -> Result<Option<Item>, FrameError> {
-        if self.failed {
-            return Err(FrameError::Malformed("stream already failed".into()));
-        }
-        let avail = self.buffer.available();
-        if avail.len() < 5 {
+        let Some((header, body)) = self.reader.next_frame(5, false, body_len)? else {
             return Ok(None);
+        };
+        if header[0] & FLAG_METADATA == 0 {
+            return Ok(Some(Item::Data(body.to_vec())));
         }
-        let flag = avail[0];
-        let len = u32::from_be_bytes([avail[1], avail[2], avail[3], avail[4]]) as usize;
-        if flag & !(FLAG_METADATA | FLAG_COMPRESSED) != 0 {
-            return Err(self.fail(FrameError::Malformed(format!(
-                "unknown flag byte 0x{flag:02x}"
-            ))));
-        }
-        if flag & FLAG_COMPRESSED != 0 {
-            return Err(self.fail(FrameError::Malformed(
-                "compressed frames are not supported".into(),
-            )));
-        }
-        if len > self.max_len {
-            return Err(self.fail(FrameError::TooLarge {
-                len,
-                max: self.max_len,
-            }));
-        }
-        if avail.len() < 5 + len {
-            self.buffer.reserve_for(5 + len);
-            return Ok(None);
-        }
-        let body = avail[5..5 + len].to_vec();
-        self.buffer.consume(5 + len);
-        if flag & FLAG_METADATA != 0 {
-            match parse_metadata(&body) {
-                Ok(lines) => Ok(Some(Item::Metadata(lines))),
-                Err(e) => Err(self.fail(e)),
-            }
-        } else {
-            Ok(Some(Item::Data(body)))
+        match parse_metadata(body) {
+            Ok(lines) => Ok(Some(Item::Metadata(lines))),
+            Err(e) => Err(self.reader.fail(e)),
         }
     }
 
@@ -194,12 +170,11 @@ impl Deframer {
                     }
                     return Envelope::decode(bytes.as_slice())
                         .map(Some)
-                        .map_err(|e| self.fail(FrameError::Decode(e.to_string())));
+                        .map_err(|e| self.reader.fail(FrameError::Decode(e.to_string())));
                 }
                 Some(Item::Metadata(lines)) => {
                     if let Some(status) = status_of(&lines) {
-                        let e = status;
-                        return Err(self.fail(e));
+                        return Err(self.reader.fail(status));
                     }
                 }
             }
@@ -220,7 +195,7 @@ fn status_of(lines: &[(String, String)]) -> Option<FrameError> {
     let message = lines
         .iter()
         .find(|(k, _)| k == "grpc-message")
-        .map(|(_, v)| super::url::percent_decode(v))
+        .map(|(_, v)| percent_decode(v))
         .unwrap_or_default();
     Some(FrameError::GrpcStatus { code, message })
 }

@@ -1,8 +1,13 @@
-//! One interface over the two framings, for the connection state machine.
+//! How envelopes travel on a WebSocket: the two framings ([`openiap`] for `/ws/v2`, [`grpc_web`]
+//! for gRPC-web gateways) over one shared deframer core, and [`Codec`], the one interface the
+//! connection state machine uses.
 
-use super::error::FrameError;
-use super::{frame, grpc_web};
+mod deframer;
+pub mod grpc_web;
+pub mod openiap;
+
 use crate::pb::Envelope;
+use crate::protocol::error::FrameError;
 
 /// How envelopes are framed on the WebSocket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -45,7 +50,7 @@ impl Framing {
 #[derive(Debug)]
 pub enum Codec {
     /// `openiap` framing.
-    OpenIap(frame::Deframer),
+    OpenIap(openiap::Deframer),
     /// gRPC-web framing.
     GrpcWeb(grpc_web::Deframer),
 }
@@ -54,7 +59,7 @@ impl Codec {
     /// A codec for a new socket.
     pub fn new(framing: Framing, max_frame_len: usize) -> Codec {
         match framing {
-            Framing::OpenIap => Codec::OpenIap(frame::Deframer::new(max_frame_len)),
+            Framing::OpenIap => Codec::OpenIap(openiap::Deframer::new(max_frame_len)),
             Framing::GrpcWeb => Codec::GrpcWeb(grpc_web::Deframer::new(max_frame_len)),
         }
     }
@@ -78,7 +83,7 @@ impl Codec {
     /// One WebSocket message holding `envelope`.
     pub fn encode(&self, envelope: &Envelope) -> Vec<u8> {
         match self {
-            Codec::OpenIap(_) => frame::encode(envelope),
+            Codec::OpenIap(_) => openiap::encode(envelope),
             Codec::GrpcWeb(_) => grpc_web::encode_client_message(envelope),
         }
     }

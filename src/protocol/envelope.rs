@@ -13,15 +13,15 @@ pub fn to_any<M: Message + Name>(message: &M) -> Any {
     }
 }
 
+/// The payload bytes of `envelope` (empty when it has none).
+pub fn payload(envelope: &Envelope) -> &[u8] {
+    envelope.data.as_ref().map_or(&[], |a| a.value.as_slice())
+}
+
 /// Decodes the payload of `envelope` as `M`. The type is chosen by the caller from the
 /// envelope's `command`, never from `type_url` (servers leave it empty on some commands).
 pub fn decode<M: Message + Default>(envelope: &Envelope) -> Result<M, Error> {
-    let bytes = envelope
-        .data
-        .as_ref()
-        .map(|a| a.value.as_slice())
-        .unwrap_or(&[]);
-    M::decode(bytes).map_err(|e| {
+    M::decode(payload(envelope)).map_err(|e| {
         Error::new(
             ErrorKind::Protocol,
             format!("cannot decode '{}' reply: {e}", envelope.command),

@@ -2,8 +2,9 @@
 //! that many bytes of protobuf. The socket is a byte stream: a WebSocket message may hold part of
 //! a frame, one frame or several.
 
-use super::error::FrameError;
+use super::deframer::FrameReader;
 use crate::pb::Envelope;
+use crate::protocol::error::FrameError;
 use prost::Message;
 
 /// Default cap on one envelope: 16 MiB.
@@ -20,43 +21,8 @@ pub fn encode(envelope: &Envelope) -> Vec<u8> {
     out
 }
 
-/// Byte buffer that reassembles frames from arbitrary chunks, without copying more than needed.
-#[derive(Debug, Default)]
-pub(crate) struct StreamBuffer {
-    buf: Vec<u8>,
-    start: usize,
-}
-
-impl StreamBuffer {
-    pub(crate) fn push(&mut self, bytes: &[u8]) {
-        if self.start == self.buf.len() {
-            self.buf.clear();
-            self.start = 0;
-        } else if self.start > 0 && self.start >= self.buf.len() / 2 {
-            self.buf.drain(..self.start);
-            self.start = 0;
-        }
-        self.buf.extend_from_slice(bytes);
-    }
-    pub(crate) fn available(&self) -> &[u8] {
-        &self.buf[self.start..]
-    }
-    pub(crate) fn consume(&mut self, n: usize) {
-        self.start += n;
-    }
-    pub(crate) fn reserve_for(&mut self, total: usize) {
-        let have = self.buf.len() - self.start;
-        if total > have {
-            self.buf.reserve(total - have);
-        }
-    }
-    pub(crate) fn clear(&mut self) {
-        self.buf = Vec::new();
-        self.start = 0;
-    }
-    pub(crate) fn buffered(&self) -> usize {
-        self.buf.len() - self.start
-    }
+fn body_len(header: &[u8]) -> Result<usize, FrameError> {
+    Ok(u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize)
 }
 
 /// Stream deframer for the `openiap` framing.
@@ -65,9 +31,7 @@ impl StreamBuffer {
 /// until it returns `Ok(None)`. After an error the stream is corrupt: close the socket.
 #[derive(Debug)]
 pub struct Deframer {
-    buffer: StreamBuffer,
-    max_len: usize,
-    failed: bool,
+    reader: FrameReader,
 }
 
 impl Default for Deframer {
@@ -80,72 +44,39 @@ impl Deframer {
     /// A deframer refusing envelopes longer than `max_len` bytes.
     pub fn new(max_len: usize) -> Self {
         Deframer {
-            buffer: StreamBuffer::default(),
-            max_len,
-            failed: false,
+            reader: FrameReader::new(max_len),
         }
     }
 
     /// Appends the body of one WebSocket message.
     pub fn push(&mut self, bytes: &[u8]) {
-        if !self.failed {
-            self.buffer.push(bytes);
-        }
+        self.reader.push(bytes);
     }
 
     /// Bytes received but not yet part of a complete frame.
     pub fn buffered(&self) -> usize {
-        self.buffer.buffered()
+        self.reader.buffered()
     }
 
     /// The next complete frame's payload. Zero-length frames are skipped.
     pub fn next_frame(&mut self) -> Result<Option<&[u8]>, FrameError> {
-        if self.failed {
-            return Err(FrameError::Malformed("stream already failed".into()));
-        }
-        loop {
-            let avail = self.buffer.available();
-            if avail.len() < 4 {
-                return Ok(None);
-            }
-            let len = u32::from_le_bytes([avail[0], avail[1], avail[2], avail[3]]) as usize;
-            if len > self.max_len {
-                self.failed = true;
-                self.buffer.clear();
-                return Err(FrameError::TooLarge {
-                    len,
-                    max: self.max_len,
-                });
-            }
-            if len == 0 {
-                self.buffer.consume(4);
-                continue;
-            }
-            if avail.len() < 4 + len {
-                self.buffer.reserve_for(4 + len);
-                return Ok(None);
-            }
-            self.buffer.consume(4 + len);
-            let end = self.buffer.start;
-            return Ok(Some(&self.buffer.buf[end - len..end]));
-        }
+        Ok(self
+            .reader
+            .next_frame(4, true, body_len)?
+            .map(|(_, body)| body))
     }
 
     /// The next complete envelope, decoded.
     pub fn next_envelope(&mut self) -> Result<Option<Envelope>, FrameError> {
-        match self.next_frame()? {
-            None => Ok(None),
-            Some(bytes) => match Envelope::decode(bytes) {
-                Ok(env) => Ok(Some(env)),
-                Err(e) => {
-                    self.failed = true;
-                    Err(FrameError::Decode(e.to_string()))
-                }
-            },
-        }
+        let decoded = match self.next_frame()? {
+            None => return Ok(None),
+            Some(bytes) => Envelope::decode(bytes),
+        };
+        decoded
+            .map(Some)
+            .map_err(|e| self.reader.fail(FrameError::Decode(e.to_string())))
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,7 +139,7 @@ mod tests {
                 max: 1024
             }
         );
-        assert!(d.buffer.buf.capacity() < 1024);
+        assert!(d.reader.capacity() < 1024);
         assert!(d.next_frame().is_err(), "a failed stream stays failed");
     }
 

@@ -2,13 +2,13 @@
 //! randomness as a seed, bytes as slices; out come bytes to send, one deadline and events.
 
 pub mod backoff;
-pub mod codec;
 pub mod envelope;
 pub mod error;
-pub mod frame;
-pub mod grpc_web;
+pub mod framing;
 pub mod heartbeat;
 pub mod rng;
 pub mod session;
+pub mod text;
 pub mod url;
 pub mod vecmap;
+pub mod wire;

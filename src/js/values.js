@@ -1,0 +1,87 @@
+// Turns a tape (src/protocol/wire/decode.rs) into a JS value in one call from wasm: a queue
+// message, a watch event or a reply is built here, so it crosses from wasm to JS once however
+// many fields it has. `tape` (Uint32Array) and `bytes` (Uint8Array) are views of wasm memory,
+// valid only during the call. Nothing runs at import time.
+
+let decoder;
+// Keys are static strings of the tables, given by their address in wasm memory: decoded once.
+const keys = new Map();
+
+function utf8(u8, at, n) {
+  if (n < 32) {
+    // Short ASCII (names, ids) is faster by hand than through TextDecoder.
+    let s = "";
+    for (let i = at, end = at + n; i < end; i++) {
+      const c = u8[i];
+      if (c > 0x7f) return (decoder ??= new TextDecoder()).decode(u8.subarray(at, at + n));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return (decoder ??= new TextDecoder()).decode(u8.subarray(at, at + n));
+}
+
+function json(text) {
+  if (text === "") return "";
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Builds the value at the start of `tape`. */
+export function build_value(tape, bytes) {
+  const memory = new Uint8Array(tape.buffer);
+  let i = 0;
+  let lifted = null;
+  function key() {
+    const at = tape[i++], n = tape[i++];
+    let k = keys.get(at);
+    if (k === undefined) keys.set(at, (k = utf8(memory, at, n)));
+    return k;
+  }
+  function value() {
+    switch (tape[i++]) {
+      case 1: { const at = tape[i++], n = tape[i++]; return utf8(bytes, at, n); }
+      case 2: { const at = tape[i++], n = tape[i++]; return json(utf8(bytes, at, n)); }
+      case 3: {
+        const at = tape[i++], n = tape[i++];
+        const data = json(utf8(bytes, at, n));
+        // OpenFlow adds the sender's token and user; they move out of `data`, as in npm openiap.
+        if (data !== null && typeof data === "object" && !Array.isArray(data) && ("__jwt" in data || "__user" in data)) {
+          lifted = data;
+        }
+        return data;
+      }
+      case 4: return tape[i++] | 0;
+      case 5: return tape[i++] !== 0;
+      case 6: {
+        const f = new Float32Array(new Uint32Array([tape[i++]]).buffer)[0];
+        return f;
+      }
+      case 7: { const lo = tape[i++], hi = tape[i++] | 0; return new Date(hi * 4294967296 + lo); }
+      case 8: {
+        const n = tape[i++], a = new Array(n);
+        for (let j = 0; j < n; j++) a[j] = value();
+        return a;
+      }
+      case 9: {
+        const n = tape[i++], o = {};
+        for (let j = 0; j < n; j++) {
+          const k = key();
+          o[k] = value();
+        }
+        if (lifted !== null) {
+          const data = lifted;
+          lifted = null;
+          if ("__jwt" in data) { o.jwt = data.__jwt; delete data.__jwt; }
+          if ("__user" in data) { o.user = data.__user; delete data.__user; }
+        }
+        return o;
+      }
+      default: return null;
+    }
+  }
+  return value();
+}

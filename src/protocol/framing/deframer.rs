@@ -1,0 +1,101 @@
+//! The one deframer core both framings share: a byte buffer that reassembles frames from WebSocket
+//! messages split or coalesced in any way, checks every announced length against a cap before
+//! allocating for it, and stays failed after the first error.
+
+use crate::protocol::error::FrameError;
+
+/// One frame: its header bytes and its body bytes.
+pub type Frame<'a> = (&'a [u8], &'a [u8]);
+
+/// Reassembles `[header][body]` frames from arbitrary chunks, copying no more than needed.
+#[derive(Debug)]
+pub struct FrameReader {
+    buf: Vec<u8>,
+    start: usize,
+    max_len: usize,
+    failed: bool,
+}
+
+impl FrameReader {
+    /// A reader refusing frame bodies longer than `max_len` bytes.
+    pub fn new(max_len: usize) -> Self {
+        FrameReader {
+            buf: Vec::new(),
+            start: 0,
+            max_len,
+            failed: false,
+        }
+    }
+
+    /// Appends the body of one WebSocket message (ignored once the stream failed).
+    pub fn push(&mut self, bytes: &[u8]) {
+        if self.failed {
+            return;
+        }
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        } else if self.start > 0 && self.start >= self.buf.len() / 2 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Bytes received but not yet part of a complete frame.
+    pub fn buffered(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    /// Memory held for the stream (for tests: an oversized length allocates nothing).
+    #[cfg(test)]
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Marks the stream corrupt and frees its buffer; returns `e` for the caller to pass on.
+    pub fn fail(&mut self, e: FrameError) -> FrameError {
+        self.failed = true;
+        self.buf = Vec::new();
+        self.start = 0;
+        e
+    }
+
+    /// The next complete frame as `(header, body)`. `body_len` reads the body's length from the
+    /// `header_len` header bytes (or refuses the header); frames with an empty body are skipped
+    /// when `skip_empty`. `Ok(None)`: wait for more bytes.
+    pub fn next_frame(
+        &mut self,
+        header_len: usize,
+        skip_empty: bool,
+        body_len: impl Fn(&[u8]) -> Result<usize, FrameError>,
+    ) -> Result<Option<Frame<'_>>, FrameError> {
+        if self.failed {
+            return Err(FrameError::Malformed("stream already failed".into()));
+        }
+        loop {
+            let avail = &self.buf[self.start..];
+            if avail.len() < header_len {
+                return Ok(None);
+            }
+            let len = match body_len(&avail[..header_len]) {
+                Ok(len) => len,
+                Err(e) => return Err(self.fail(e)),
+            };
+            if len > self.max_len {
+                let max = self.max_len;
+                return Err(self.fail(FrameError::TooLarge { len, max }));
+            }
+            let total = header_len + len;
+            if avail.len() < total {
+                self.buf.reserve(total - avail.len());
+                return Ok(None);
+            }
+            let at = self.start;
+            self.start += total;
+            if !(skip_empty && len == 0) {
+                return Ok(Some(self.buf[at..at + total].split_at(header_len)));
+            }
+        }
+    }
+}

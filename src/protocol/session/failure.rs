@@ -1,0 +1,82 @@
+//! Fan-out of failures: everything that waits (in flight, in the outbox, for a registration, for
+//! an rpc reply) is rejected with a typed error when a link or the session ends.
+
+use super::tables::InFlight;
+use super::types::{Output, RequestId, SubscriptionId};
+use super::Session;
+use crate::protocol::error::{Error, ErrorKind};
+
+impl Session {
+    pub(super) fn fail_in_flight(&mut self, kind: ErrorKind, message: &str) {
+        let all: Vec<(InFlight, u64)> = self.in_flight.take_values();
+        for (what, _) in all {
+            match what {
+                InFlight::User(r) | InFlight::UserSignin(r) => self.reply_err(r, kind, message),
+                InFlight::Register(sub) => {
+                    if let Some(s) = self.subscriptions.get_mut(&sub) {
+                        s.in_flight = None;
+                    }
+                }
+                // rpc sends are failed by the caller, which knows whether they were sent.
+                _ => {}
+            }
+        }
+    }
+
+    /// Fails everything that waits for a connection: outbox, registration waiters, rpc calls.
+    pub(super) fn fail_waiting(&mut self, kind: ErrorKind, message: &str) {
+        while let Some(q) = self.outbox.pop_front() {
+            self.reply_err(q.request, kind, message);
+        }
+        let subs: Vec<SubscriptionId> = self
+            .subscriptions
+            .iter()
+            .filter(|(_, s)| !s.waiters.is_empty())
+            .map(|(k, _)| *k)
+            .collect();
+        for sub in subs {
+            let waiters =
+                std::mem::take(&mut self.subscriptions.get_mut(&sub).expect("listed").waiters);
+            for (r, _) in waiters {
+                self.reply_err(r, kind, message);
+            }
+            if !self.subscriptions[&sub].live && self.subscriptions[&sub].current.is_none() {
+                self.remove_subscription(sub);
+            }
+        }
+        self.fail_rpc_calls(&Error::new(kind, message));
+    }
+
+    /// Rejects every rpc call, sent or waiting, with `error`.
+    pub(super) fn fail_rpc_calls(&mut self, error: &Error) {
+        for call in self.rpc_calls.take_values() {
+            self.outputs.push_back(Output::Reply {
+                request: call.request,
+                result: Err(error.clone()),
+            });
+        }
+    }
+
+    pub(super) fn fail_sub_waiters(&mut self, sub: SubscriptionId, kind: ErrorKind, message: &str) {
+        let Some(s) = self.subscriptions.get_mut(&sub) else {
+            return;
+        };
+        let now_due: Vec<(RequestId, u64)> = std::mem::take(&mut s.waiters);
+        for (r, _) in now_due {
+            self.reply_err(r, kind, message);
+        }
+        // A registration that never reached the server is abandoned with its request.
+        if self
+            .subscriptions
+            .get(&sub)
+            .is_some_and(|s| s.current.is_none() && !s.live)
+        {
+            if let Some(id) = self.subscriptions[&sub].in_flight.clone() {
+                if let Some(entry) = self.in_flight.get_mut(&id) {
+                    entry.0 = InFlight::Ignore;
+                }
+            }
+            self.remove_subscription(sub);
+        }
+    }
+}

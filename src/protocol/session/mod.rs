@@ -1,0 +1,188 @@
+//! The connection state machine: Disconnected → Connecting → Connected → SignedIn, sign-in,
+//! request correlation, the bounded outbox, queue registrations that survive reconnects, rpc over
+//! a reply queue, reconnect backoff and the heartbeat.
+//!
+//! It does no I/O. The shell feeds it socket events, received bytes and the current time, and
+//! drains [`Output`]s with [`Session::poll_output`] (one at a time, so callbacks run by the shell
+//! may call back into the session), then arms one timer for [`Session::poll_timeout`].
+//!
+//! One file per concern, each adding methods to [`Session`]:
+//!
+//! | file | concern |
+//! |---|---|
+//! | `types.rs` | ids, [`State`], [`ClientEvent`], [`Output`] |
+//! | `config.rs` | [`Config`] |
+//! | `tables.rs` | registrations, requests in flight, outbox entries, rpc calls, phases, route keys |
+//! | `lifecycle.rs` | connect, disconnect, wake, a socket per attempt, link loss and backoff |
+//! | `auth.rs` | sign-in (or guest) on every socket, becoming ready |
+//! | `input.rs` | bytes in, replies matched, server pushes |
+//! | `timers.rs` | the next deadline and what is due at it |
+//! | `requests.rs` | requests, the outbox, sending, settling |
+//! | `upload.rs` | upload streams |
+//! | `subscriptions.rs` | queues, exchanges, watches and their routes |
+//! | `rpc.rs` | rpc over one reply queue |
+//! | `failure.rs` | rejecting everything that waits |
+
+mod auth;
+mod config;
+mod failure;
+mod input;
+mod lifecycle;
+mod requests;
+mod rpc;
+mod subscriptions;
+mod tables;
+mod timers;
+mod types;
+mod upload;
+
+use std::collections::VecDeque;
+
+pub use config::Config;
+pub use tables::{RouteKey, SubscriptionKind};
+pub use types::{ClientEvent, Output, RequestId, SocketId, State, SubscriptionId};
+pub use upload::UPLOAD_RECHECK_MS;
+
+use crate::pb::User;
+use crate::protocol::backoff::Backoff;
+use crate::protocol::envelope::Sequencer;
+use crate::protocol::framing::Codec;
+use crate::protocol::heartbeat::Heartbeat;
+use crate::protocol::rng::Rng;
+use crate::protocol::url::ServerUrl;
+use crate::protocol::vecmap::VecMap;
+use tables::{InFlight, Phase, Queued, RpcCall, Subscription};
+
+/// The client's protocol state machine. See the module docs.
+#[derive(Debug)]
+pub struct Session {
+    config: Config,
+    url: Option<ServerUrl>,
+    state: State,
+    phase: Phase,
+    /// `connect()` was called and `disconnect()` was not (and we did not give up).
+    active: bool,
+    /// A `connect()` promise waits for the first sign-in.
+    connect_pending: bool,
+    socket: Option<SocketId>,
+    next_socket: SocketId,
+    codec: Codec,
+    seq: Sequencer,
+    in_flight: VecMap<String, (InFlight, u64)>,
+    outbox: VecDeque<Queued>,
+    subscriptions: VecMap<SubscriptionId, Subscription>,
+    routes: VecMap<RouteKey, SubscriptionId>,
+    next_subscription: SubscriptionId,
+    rpc_queue: Option<SubscriptionId>,
+    rpc_calls: VecMap<String, RpcCall>,
+    /// Uploads whose stream is open on the current socket: request -> the request envelope's id,
+    /// and when to ask again for a chunk the shell held back ([`Session::upload_later`]).
+    uploads: VecMap<RequestId, (String, Option<u64>)>,
+    next_request: RequestId,
+    backoff: Backoff,
+    heartbeat: Heartbeat,
+    ready_since: u64,
+    user: Option<User>,
+    outputs: VecDeque<Output>,
+    rng: Rng,
+}
+
+impl Session {
+    /// A session with `config`; `seed` drives jitter.
+    pub fn new(config: Config, seed: u64) -> Session {
+        let codec = Codec::new(config.framing, config.max_frame_len);
+        let backoff = Backoff::new(config.backoff.clone());
+        let heartbeat = Heartbeat::new(config.heartbeat_ms, config.heartbeat_timeout_ms, 0);
+        Session {
+            config,
+            url: None,
+            state: State::Disconnected,
+            phase: Phase::Idle,
+            active: false,
+            connect_pending: false,
+            socket: None,
+            next_socket: 0,
+            codec,
+            seq: Sequencer::default(),
+            in_flight: VecMap::new(),
+            outbox: VecDeque::new(),
+            subscriptions: VecMap::new(),
+            routes: VecMap::new(),
+            next_subscription: 0,
+            rpc_queue: None,
+            rpc_calls: VecMap::new(),
+            uploads: VecMap::new(),
+            next_request: 0,
+            backoff,
+            heartbeat,
+            ready_since: 0,
+            user: None,
+            outputs: VecDeque::new(),
+            rng: Rng::new(seed),
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// True between `connect()` and `disconnect()` (or a failed first connect, or giving up).
+    pub fn is_active(&self) -> bool {
+        self.active
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Changes the default request timeout.
+    pub fn set_default_timeout(&mut self, ms: u64) {
+        self.config.request_timeout_ms = ms;
+    }
+
+    /// Changes the agent name sent at the next sign-in.
+    pub fn set_agent_name(&mut self, agent: String) {
+        self.config.agent = agent;
+    }
+
+    /// The signed-in user, if any.
+    pub fn user(&self) -> Option<&User> {
+        self.user.as_ref()
+    }
+
+    /// The current session JWT (from sign-in or `refreshtoken`).
+    pub fn jwt(&self) -> Option<&str> {
+        self.config.jwt.as_deref()
+    }
+
+    /// The queue name currently bound to a registration.
+    pub fn subscription_name(&self, id: SubscriptionId) -> Option<&str> {
+        self.subscriptions
+            .get(&id)
+            .and_then(|s| s.current.as_deref())
+    }
+
+    /// The first name or id the server gave a registration (a watch keeps the id that
+    /// `watch()` returned even when a reconnect gives it a new one).
+    pub fn subscription_first_name(&self, id: SubscriptionId) -> Option<&str> {
+        self.subscriptions.get(&id).and_then(|s| s.first.as_deref())
+    }
+
+    /// Counts of internal tables, for leak tests: (requests in flight, outbox, registrations,
+    /// rpc calls).
+    pub fn table_sizes(&self) -> (usize, usize, usize, usize) {
+        (
+            self.in_flight.len(),
+            self.outbox.len(),
+            self.subscriptions.len(),
+            self.rpc_calls.len(),
+        )
+    }
+
+    /// The next output, or `None`.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+}

@@ -1,0 +1,134 @@
+//! Requests: ids, timeouts, the bounded outbox that holds requests while reconnecting, stamping
+//! and sending envelopes, and settling a request with its reply or a typed error.
+
+use super::tables::{InFlight, Phase, Queued};
+use super::types::{Output, RequestId};
+use super::Session;
+use crate::pb::google::protobuf::Any;
+use crate::pb::Envelope;
+use crate::protocol::envelope::{envelope, to_any};
+use crate::protocol::error::{Error, ErrorKind};
+
+impl Session {
+    pub(super) fn new_request(&mut self) -> RequestId {
+        self.next_request += 1;
+        self.next_request
+    }
+
+    pub(super) fn timeout_of(&self, timeout_ms: Option<u64>) -> u64 {
+        timeout_ms
+            .filter(|t| *t > 0)
+            .unwrap_or(self.config.request_timeout_ms)
+    }
+
+    /// Sends `command` with `data`; the reply comes as [`Output::Reply`]. While reconnecting
+    /// the request waits in the outbox (up to its timeout).
+    pub fn request(
+        &mut self,
+        now: u64,
+        command: &str,
+        data: Any,
+        timeout_ms: Option<u64>,
+    ) -> RequestId {
+        self.queue_request(now, command, data, false, timeout_ms)
+    }
+
+    pub(super) fn queue_request(
+        &mut self,
+        now: u64,
+        command: &str,
+        data: Any,
+        upload: bool,
+        timeout_ms: Option<u64>,
+    ) -> RequestId {
+        let request = self.new_request();
+        let deadline = now + self.timeout_of(timeout_ms);
+        let env = envelope(command, Some(data));
+        if !self.active {
+            self.reply_err(
+                request,
+                ErrorKind::NotConnected,
+                "not connected: call connect() first",
+            );
+        } else if matches!(self.phase, Phase::Ready) {
+            self.send_request(Queued {
+                request,
+                envelope: env,
+                upload,
+                deadline,
+            });
+        } else if self.outbox.len() >= self.config.outbox_limit {
+            self.reply_err(
+                request,
+                ErrorKind::OutboxFull,
+                "too many requests waiting for the connection",
+            );
+        } else {
+            self.outbox.push_back(Queued {
+                request,
+                envelope: env,
+                upload,
+                deadline,
+            });
+        }
+        request
+    }
+
+    pub(super) fn send_request(&mut self, q: Queued) {
+        let what = if q.envelope.command == "signin" {
+            InFlight::UserSignin(q.request)
+        } else {
+            InFlight::User(q.request)
+        };
+        let Some(id) = self.send(q.envelope, Some((what, q.deadline))) else {
+            return;
+        };
+        if q.upload {
+            let begin = envelope(
+                "beginstream",
+                Some(to_any(&crate::pb::BeginStream::default())),
+            );
+            self.send(
+                Envelope {
+                    rid: id.clone(),
+                    ..begin
+                },
+                None,
+            );
+            self.uploads.insert(q.request, (id, None));
+            self.outputs
+                .push_back(Output::UploadWanted { request: q.request });
+        }
+    }
+
+    /// Stamps and sends `env` on the current socket; returns its id.
+    pub(super) fn send(
+        &mut self,
+        mut env: Envelope,
+        track: Option<(InFlight, u64)>,
+    ) -> Option<String> {
+        let socket = self.socket?;
+        self.seq.stamp(&mut env);
+        let bytes = self.codec.encode(&env);
+        if let Some(t) = track {
+            self.in_flight.insert(env.id.clone(), t);
+        }
+        self.outputs.push_back(Output::Send { socket, bytes });
+        Some(env.id)
+    }
+
+    pub(super) fn reply_ok(&mut self, request: RequestId, env: Envelope) {
+        self.outputs.push_back(Output::Reply {
+            request,
+            result: Ok(env),
+        });
+    }
+
+    pub(super) fn reply_err(&mut self, request: RequestId, kind: ErrorKind, message: &str) {
+        self.uploads.remove(&request);
+        self.outputs.push_back(Output::Reply {
+            request,
+            result: Err(Error::new(kind, message)),
+        });
+    }
+}

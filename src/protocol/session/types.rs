@@ -1,0 +1,130 @@
+//! What the session tells the shell: its state, the events for the application, and the
+//! [`Output`]s the shell carries out.
+
+use crate::pb::Envelope;
+use crate::protocol::error::Error;
+
+/// Identifies one request made through the session; its result comes as [`Output::Reply`].
+pub type RequestId = u64;
+/// Identifies one queue, exchange or watch registration.
+pub type SubscriptionId = u64;
+/// Identifies one WebSocket; events of an old socket are ignored.
+pub type SocketId = u64;
+
+/// Connection state, as `get_state()` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// No socket, or waiting to reconnect.
+    Disconnected,
+    /// A socket is opening or signing in.
+    Connecting,
+    /// Connected as guest (no credentials).
+    Connected,
+    /// Connected and signed in.
+    SignedIn,
+}
+
+impl State {
+    /// Name used in JS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Disconnected => "Disconnected",
+            State::Connecting => "Connecting",
+            State::Connected => "Connected",
+            State::SignedIn => "SignedIn",
+        }
+    }
+}
+
+/// Events for `on_client_event` handlers, in the order they happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// A connection attempt started.
+    Connecting,
+    /// The socket is open and the server answered.
+    Connected,
+    /// The connection is gone, with the reason (never containing credentials).
+    Disconnected(String),
+    /// Signed in (again).
+    SignedIn,
+    /// After a reconnect the server gave a temporary queue a new name.
+    QueueRenamed {
+        /// The registration that was renamed.
+        subscription: SubscriptionId,
+        /// The old queue name.
+        old: String,
+        /// The new queue name.
+        new: String,
+    },
+    /// Something failed outside any request (a queue could not be registered again, ...).
+    Error(String),
+}
+
+/// What the shell must do or tell the application.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Open a WebSocket to `url` with these subprotocols.
+    OpenSocket {
+        /// Id to pass back with this socket's events.
+        socket: SocketId,
+        /// The URL, without credentials.
+        url: String,
+        /// Subprotocols to request.
+        protocols: &'static [&'static str],
+    },
+    /// Send one binary message on the socket.
+    Send {
+        /// The socket.
+        socket: SocketId,
+        /// The message.
+        bytes: Vec<u8>,
+    },
+    /// Close the socket and forget it.
+    CloseSocket {
+        /// The socket.
+        socket: SocketId,
+    },
+    /// Tell the event handlers.
+    Event(ClientEvent),
+    /// A request finished: the reply envelope, or a typed error.
+    Reply {
+        /// The request.
+        request: RequestId,
+        /// The reply.
+        result: Result<Envelope, Error>,
+    },
+    /// A `beginstream`, `stream` or `endstream` envelope for a request still waiting for its
+    /// reply (a download's data).
+    Stream {
+        /// The request.
+        request: RequestId,
+        /// The stream envelope.
+        envelope: Envelope,
+    },
+    /// The stream of an upload is open and wants its next chunk: answer with
+    /// [`Session::upload_chunk`] (`None` ends the stream). Asked once after the request goes
+    /// out and once after every chunk, so the shell holds one chunk at a time.
+    UploadWanted {
+        /// The upload request.
+        request: RequestId,
+    },
+    /// A `queueevent` or `watchevent` for a registration.
+    Message {
+        /// The registration.
+        subscription: SubscriptionId,
+        /// The envelope (`queueevent` or `watchevent`).
+        envelope: Envelope,
+    },
+    /// A registration ended; the shell drops its callback.
+    SubscriptionClosed {
+        /// The registration.
+        subscription: SubscriptionId,
+    },
+    /// The shell must call the token callback and answer with [`Session::provide_token`].
+    GetToken {
+        /// The socket the token is for.
+        socket: SocketId,
+    },
+    /// The pending `connect()` finished.
+    ConnectDone(Result<(), Error>),
+}

@@ -1,0 +1,126 @@
+//! Conversions between JS values and the protocol core's types: events, typed errors, `data`
+//! text, replies (tapes built into JS values by `src/js/values.js` in one call) and promises.
+//! Option objects are read in `options.rs`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::protocol::error::{Error, ErrorKind};
+use crate::protocol::session::ClientEvent;
+use crate::protocol::wire::Tape;
+
+#[wasm_bindgen(module = "/src/js/values.js")]
+extern "C" {
+    /// Builds the JS value a tape describes (`src/protocol/wire/decode.rs`).
+    fn build_value(tape: &[u32], bytes: &[u8]) -> JsValue;
+}
+
+/// The JS value of `tape`, read from `payload` (the bytes it was decoded from).
+pub fn tape_value(tape: &Tape, payload: &[u8]) -> JsValue {
+    build_value(&tape.words, payload)
+}
+
+/// Sets `key` on `obj` (ignoring failures, which cannot happen on plain objects).
+pub fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+}
+
+/// Reads `key` of `obj` (undefined when missing or when a getter throws).
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A JS `Error` with `name = "OpenIapError"`, `kind` and `code`.
+pub fn error(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    err.set_name("OpenIapError");
+    set(&err, "kind", e.kind.as_str());
+    set(&err, "code", e.code);
+    err.into()
+}
+
+/// A JS error for bad arguments.
+pub fn invalid(message: &str) -> JsValue {
+    error(&Error::new(ErrorKind::InvalidArgument, message))
+}
+
+/// The text of a thrown JS value (for reports).
+pub fn describe(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| {
+        JSON::stringify(e)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| "error".into())
+    })
+}
+
+/// `{event, reason, ...}` for event handlers.
+pub fn event(ev: &ClientEvent) -> JsValue {
+    let obj = Object::new();
+    let (name, reason) = match ev {
+        ClientEvent::Connecting => ("Connecting", None),
+        ClientEvent::Connected => ("Connected", None),
+        ClientEvent::Disconnected(r) => ("Disconnected", Some(r.as_str())),
+        ClientEvent::SignedIn => ("SignedIn", None),
+        ClientEvent::QueueRenamed { old, new, .. } => {
+            set(&obj, "old", old.as_str());
+            set(&obj, "new", new.as_str());
+            ("QueueRenamed", None)
+        }
+        ClientEvent::Error(r) => ("Error", Some(r.as_str())),
+    };
+    set(&obj, "event", name);
+    set(&obj, "reason", reason.unwrap_or(""));
+    obj.into()
+}
+
+/// Text for a `data` field: strings as they are, anything else as JSON.
+pub fn data_text(value: &JsValue) -> String {
+    if value.is_undefined() || value.is_null() {
+        return String::new();
+    }
+    if let Some(s) = value.as_string() {
+        return s;
+    }
+    JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
+/// Calls `f` once with the outcome of `p` (fulfilled: `Ok`, rejected: `Err`). The two JS
+/// handlers are dropped once one of them ran.
+pub fn then(p: &js_sys::Promise, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    type Handlers = Rc<RefCell<Vec<Closure<dyn FnMut(JsValue)>>>>;
+    type Once = Rc<RefCell<Option<Box<dyn FnOnce(Result<JsValue, JsValue>)>>>>;
+    let f: Once = Rc::new(RefCell::new(Some(Box::new(f))));
+    let keep: Handlers = Rc::default();
+    let handler = |ok: bool| {
+        let (f, keep) = (f.clone(), keep.clone());
+        Closure::wrap(Box::new(move |v: JsValue| {
+            let f = f.borrow_mut().take();
+            keep.borrow_mut().clear();
+            if let Some(f) = f {
+                f(if ok { Ok(v) } else { Err(v) });
+            }
+        }) as Box<dyn FnMut(JsValue)>)
+    };
+    let (ok, err) = (handler(true), handler(false));
+    let _ = p.then2(&ok, &err);
+    keep.borrow_mut().extend([ok, err]);
+}
+
+/// A promise with its `resolve` and `reject` functions.
+pub fn deferred() -> (js_sys::Promise, js_sys::Function, js_sys::Function) {
+    let mut slot = None;
+    let promise = js_sys::Promise::new(&mut |resolve, reject| slot = Some((resolve, reject)));
+    let (resolve, reject) = slot.expect("Promise calls its executor at once");
+    (promise, resolve, reject)
+}

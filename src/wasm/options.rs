@@ -1,0 +1,175 @@
+//! Reading option objects: typed reads ([`Options`]: a field of the wrong type is an
+//! `InvalidArgument` error) and [`JsOptions`], the [`OptionSource`] the data API's field tables
+//! read requests from.
+
+use js_sys::Function;
+#[cfg(feature = "data")]
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+#[cfg(feature = "data")]
+use super::convert::data_text;
+use super::convert::{get, invalid};
+use crate::protocol::text::concat;
+#[cfg(feature = "data")]
+use crate::protocol::wire::OptionSource;
+
+/// Bytes given as a string (UTF-8), `Uint8Array`, `ArrayBuffer` or other `ArrayBufferView`, as a
+/// `Uint8Array` (a view, not a copy, except for strings).
+#[cfg(feature = "data")]
+pub fn byte_view(v: &JsValue) -> Option<Uint8Array> {
+    if let Some(s) = v.as_string() {
+        return Some(Uint8Array::from(s.as_bytes()));
+    }
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        return Some(a.clone());
+    }
+    if v.is_instance_of::<ArrayBuffer>() {
+        return Some(Uint8Array::new(v));
+    }
+    if ArrayBuffer::is_view(v) {
+        let n = |k| get(v, k).as_f64().unwrap_or(0.0) as u32;
+        let buf: ArrayBuffer = get(v, "buffer").unchecked_into();
+        return Some(Uint8Array::new_with_byte_offset_and_length(
+            &buf,
+            n("byteOffset"),
+            n("byteLength"),
+        ));
+    }
+    None
+}
+
+/// Typed reads of an options object; a field of the wrong type is an `InvalidArgument` error.
+/// `undefined`/`null` objects and fields read as absent.
+pub struct Options<'a>(pub &'a JsValue);
+
+fn wrong(key: &str, what: &str) -> JsValue {
+    invalid(&concat(&["option '", key, "' must be ", what]))
+}
+
+impl Options<'_> {
+    fn field(&self, key: &str) -> Option<JsValue> {
+        if !self.0.is_object() {
+            return None;
+        }
+        Some(get(self.0, key)).filter(|v| !v.is_undefined() && !v.is_null())
+    }
+
+    /// A string field.
+    pub fn string(&self, key: &str) -> Result<Option<String>, JsValue> {
+        match self.field(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| wrong(key, "a string")),
+        }
+    }
+
+    /// A non-negative number field (milliseconds, counts), truncated to an integer.
+    pub fn number(&self, key: &str) -> Result<Option<u64>, JsValue> {
+        match self.field(key) {
+            None => Ok(None),
+            Some(v) => match v.as_f64() {
+                Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n as u64)),
+                _ => Err(wrong(key, "a non-negative number")),
+            },
+        }
+    }
+
+    /// A boolean field.
+    pub fn boolean(&self, key: &str) -> Result<Option<bool>, JsValue> {
+        match self.field(key) {
+            None => Ok(None),
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| wrong(key, "a boolean")),
+        }
+    }
+
+    /// A function field.
+    pub fn function(&self, key: &str) -> Result<Option<Function>, JsValue> {
+        match self.field(key) {
+            None => Ok(None),
+            Some(v) => v.dyn_into().map(Some).map_err(|_| wrong(key, "a function")),
+        }
+    }
+
+    /// A nested options object (undefined when absent).
+    pub fn object(&self, key: &str) -> JsValue {
+        self.field(key).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    #[cfg(feature = "data")]
+    fn array(&self, key: &str) -> Result<Option<Array>, JsValue> {
+        match self.field(key) {
+            None => Ok(None),
+            Some(v) if Array::is_array(&v) => Ok(Some(v.unchecked_into())),
+            Some(_) => Err(wrong(key, "an array")),
+        }
+    }
+}
+
+/// An owned JS options object, read by the data API's field tables.
+#[cfg(feature = "data")]
+pub struct JsOptions(pub JsValue);
+
+#[cfg(feature = "data")]
+impl OptionSource for JsOptions {
+    type Error = JsValue;
+    fn string(&self, key: &str) -> Result<Option<String>, JsValue> {
+        Options(&self.0).string(key)
+    }
+    fn number(&self, key: &str) -> Result<Option<u64>, JsValue> {
+        Options(&self.0).number(key)
+    }
+    fn boolean(&self, key: &str) -> Result<Option<bool>, JsValue> {
+        Options(&self.0).boolean(key)
+    }
+    fn json(&self, key: &str) -> Result<Option<String>, JsValue> {
+        Ok(Options(&self.0).field(key).map(|v| data_text(&v)))
+    }
+    fn strings(&self, key: &str) -> Result<Vec<String>, JsValue> {
+        let Some(a) = Options(&self.0).array(key)? else {
+            return Ok(Vec::new());
+        };
+        a.iter()
+            .map(|s| {
+                s.as_string()
+                    .ok_or_else(|| wrong(key, "an array of strings"))
+            })
+            .collect()
+    }
+    fn bytes(&self, key: &str) -> Result<Option<Vec<u8>>, JsValue> {
+        match Options(&self.0).field(key) {
+            None => Ok(None),
+            Some(v) => byte_view(&v)
+                .map(|a| Some(a.to_vec()))
+                .ok_or_else(|| wrong(key, "a Uint8Array, ArrayBuffer or string")),
+        }
+    }
+    fn millis(&self, key: &str) -> Result<Option<i64>, JsValue> {
+        let Some(v) = Options(&self.0).field(key) else {
+            return Ok(None);
+        };
+        let ms = match v.dyn_ref::<js_sys::Date>() {
+            Some(d) => d.get_time(),
+            None => v.as_f64().ok_or_else(|| wrong(key, "a Date or a number"))?,
+        };
+        Ok((ms.is_finite() && ms > 0.0).then_some(ms as i64))
+    }
+    fn object(&self, key: &str) -> Result<Option<Self>, JsValue> {
+        match Options(&self.0).field(key) {
+            None => Ok(None),
+            Some(v) if v.is_object() => Ok(Some(JsOptions(v))),
+            Some(_) => Err(wrong(key, "an object")),
+        }
+    }
+    fn objects(&self, key: &str) -> Result<Vec<Self>, JsValue> {
+        let Some(a) = Options(&self.0).array(key)? else {
+            return Ok(Vec::new());
+        };
+        Ok(a.iter().map(JsOptions).collect())
+    }
+    fn invalid(message: &str) -> JsValue {
+        invalid(message)
+    }
+}

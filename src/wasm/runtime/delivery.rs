@@ -1,0 +1,200 @@
+//! What arrives for the application: replies settle their promises, queue messages and watch
+//! events go to their callbacks (built in one call from a tape), a callback's return value goes
+//! back to `replyto`, and client events go to every handler.
+
+use js_sys::{Function, Object, Promise};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::{now, Inner, Runtime, Waiter};
+use crate::pb::{Envelope, QueueMessageRequest};
+use crate::protocol::envelope::{payload, to_any};
+use crate::protocol::error::{Error, ErrorKind};
+use crate::protocol::session::{ClientEvent, RequestId, SubscriptionId};
+use crate::protocol::text::concat;
+use crate::protocol::wire;
+use crate::protocol::wire::tables::{Reply, QUEUE_EVENT_OUT, WATCH_EVENT_OUT};
+use crate::wasm::convert::{self, tape_value};
+
+impl Runtime {
+    pub(super) fn settle(&self, request: RequestId, result: Result<Envelope, Error>) {
+        let waiter = {
+            let mut inner = self.0.borrow_mut();
+            inner.streams.remove(&request);
+            inner.uploads.remove(&request);
+            inner.pending.remove(&request)
+        };
+        match waiter {
+            Some(Waiter::Promise {
+                resolve,
+                reject,
+                reply,
+            }) => match result.and_then(|env| self.reply_value(&env, reply)) {
+                Ok(v) => {
+                    let _ = resolve.call1(&JsValue::UNDEFINED, &v);
+                }
+                Err(e) => {
+                    let _ = reject.call1(&JsValue::UNDEFINED, &convert::error(&e));
+                }
+            },
+            Some(Waiter::CallbackReply { queue }) => {
+                if let Err(e) = result {
+                    let ev = ClientEvent::Error(concat(&[
+                        "reply of the queue callback for '",
+                        &queue,
+                        "' was not delivered: ",
+                        &e.to_string(),
+                    ]));
+                    self.dispatch_event(&ev);
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// The JS value of a reply, read as `reply` says.
+    fn reply_value(&self, env: &Envelope, reply: Reply) -> Result<JsValue, Error> {
+        let payload = payload(env);
+        let mut inner = self.0.borrow_mut();
+        let tape = &mut inner.tape;
+        let decoded = match reply {
+            Reply::Unit => return Ok(JsValue::UNDEFINED),
+            Reply::Field(no, kind) => wire::decode_field(payload, no, kind, tape),
+            Reply::Object(fields) => wire::decode(payload, fields, tape),
+        };
+        if decoded.is_err() {
+            let m = concat(&[
+                "cannot decode '",
+                &env.command,
+                "' reply: invalid protobuf message",
+            ]);
+            return Err(Error::new(ErrorKind::Protocol, m));
+        }
+        Ok(tape_value(tape, payload))
+    }
+
+    pub(super) fn dispatch_event(&self, ev: &ClientEvent) {
+        let handlers: Vec<Function> = self
+            .0
+            .borrow()
+            .handlers
+            .iter()
+            .map(|(_, f)| f.clone())
+            .collect();
+        let value = convert::event(ev);
+        let signed_in = matches!(ev, ClientEvent::SignedIn);
+        self.0.borrow_mut().in_signedin_handler = signed_in;
+        for f in handlers {
+            if let Err(e) = f.call1(&JsValue::UNDEFINED, &value) {
+                web_sys::console::error_2(
+                    &JsValue::from_str("openiap: client event handler threw:"),
+                    &e,
+                );
+            }
+        }
+        self.0.borrow_mut().in_signedin_handler = false;
+    }
+
+    /// The message object of a `queueevent` or `watchevent`, built in one call.
+    fn message_value(&self, sub: SubscriptionId, env: &Envelope) -> Option<JsValue> {
+        let payload = payload(env);
+        let watch = env.command == "watchevent";
+        let fields = if watch {
+            WATCH_EVENT_OUT
+        } else {
+            QUEUE_EVENT_OUT
+        };
+        let mut inner = self.0.borrow_mut();
+        let Inner { tape, session, .. } = &mut *inner;
+        wire::decode(payload, fields, tape).ok()?;
+        let value = tape_value(tape, payload);
+        if watch {
+            // After a reconnect the server gives the watch a new id; the app keeps the first.
+            let first = session.subscription_first_name(sub);
+            if first.is_some_and(|f| Ok(f) != wire::read_str(payload, 1)) {
+                convert::set(value.unchecked_ref(), "id", first.unwrap_or_default());
+            }
+        }
+        Some(value)
+    }
+
+    pub(super) fn deliver(&self, sub: SubscriptionId, env: &Envelope) {
+        let Some(callback) = self.0.borrow().callbacks.get(&sub).cloned() else {
+            return;
+        };
+        let Some(message) = self.message_value(sub, env) else {
+            return;
+        };
+        let result = callback.call1(&JsValue::UNDEFINED, &message);
+        if env.command == "watchevent" {
+            if let Err(e) = result {
+                self.report("watch callback", &e);
+            }
+            return;
+        }
+        let payload = payload(env);
+        let field = |no| wire::read_str(payload, no).unwrap_or_default().to_string();
+        let (queue, replyto, correlation_id) = (field(1), field(3), field(2));
+        let what = concat(&["queue callback for '", &queue, "'"]);
+        let value = match result {
+            Ok(v) => v,
+            Err(e) => return self.report(&what, &e),
+        };
+        let reply = QueueMessageRequest {
+            queuename: replyto,
+            correlation_id,
+            striptoken: true,
+            ..Default::default()
+        };
+        if let Some(promise) = value.dyn_ref::<Promise>() {
+            let weak = self.weak();
+            convert::then(promise, move |result| {
+                if let Some(rt) = Runtime::upgrade(&weak) {
+                    match result {
+                        Ok(v) => rt.reply_to(reply, queue, &v),
+                        Err(e) => rt.report(&what, &e),
+                    }
+                }
+            });
+        } else {
+            self.reply_to(reply, queue, &value);
+        }
+    }
+
+    /// Sends a callback's return value to `replyto`, as the official clients do.
+    fn reply_to(&self, mut reply: QueueMessageRequest, queue: String, value: &JsValue) {
+        if reply.queuename.is_empty() || value.is_undefined() || value.is_null() {
+            return;
+        }
+        reply.data = convert::data_text(value);
+        {
+            let mut inner = self.0.borrow_mut();
+            let id = inner
+                .session
+                .request(now(), "queuemessage", to_any(&reply), None);
+            inner.pending.insert(id, Waiter::CallbackReply { queue });
+        }
+        self.drive();
+    }
+
+    /// Tells the event handlers that an app callback (`what`) threw `e`.
+    pub fn report(&self, what: &str, e: &JsValue) {
+        let why = concat(&[what, " failed: ", &convert::describe(e)]);
+        self.dispatch_event(&ClientEvent::Error(why));
+    }
+}
+
+/// `{command, data}` for a stream envelope (`beginstream`, `stream`, `endstream`); `data` is a
+/// `Uint8Array` of the chunk (empty for begin and end).
+pub(super) fn stream_part(env: &Envelope) -> JsValue {
+    let obj = Object::new();
+    convert::set(&obj, "command", env.command.as_str());
+    let bytes = if env.command == "stream" {
+        crate::protocol::envelope::decode::<crate::pb::Stream>(env)
+            .map(|s| s.data)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    convert::set(&obj, "data", js_sys::Uint8Array::from(bytes.as_slice()));
+    obj.into()
+}

@@ -1,0 +1,434 @@
+//! Runs the session: feeds it socket events and time, carries out its outputs (socket, one timer,
+//! promises, callbacks), and keeps the JS objects that belong to requests and registrations.
+//! Everything of one `Client` lives in one [`Runtime`]; nothing is global.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use js_sys::{Function, Object, Promise};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::convert;
+use super::socket::{Socket, SocketEvent};
+use super::wake::{wake_listeners, WakeListeners};
+use crate::protocol::error::{Error, ErrorKind};
+use crate::protocol::session::{
+    Output, RequestId, Session, SocketId, SubscriptionId, SubscriptionKind,
+};
+use crate::protocol::text::concat;
+use crate::protocol::vecmap::VecMap;
+use crate::protocol::wire::tables::Reply;
+use crate::protocol::wire::{self, Tape};
+
+mod delivery;
+
+/// Milliseconds since the epoch, from the JS clock.
+pub fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// Reads an upload's data a chunk at a time when the session asks for it
+/// ([`Output::UploadWanted`]); implemented by the transfers module.
+pub trait ChunkSource {
+    /// Hands the next chunk of upload `request` to the session (or ends its stream).
+    fn next_chunk(&self, runtime: &Runtime, request: RequestId);
+}
+
+/// Who waits for a reply.
+enum Waiter {
+    /// A JS promise, resolved with the reply as `reply` says.
+    Promise {
+        resolve: Function,
+        reject: Function,
+        reply: Reply,
+    },
+    /// The reply a queue callback returned; a failure to deliver it is reported as an event.
+    CallbackReply { queue: String },
+}
+
+/// The state behind one JS `Client`.
+struct Inner {
+    session: Session,
+    socket: Option<(SocketId, Socket)>,
+    timer: Option<(u64, Timeout)>,
+    wake: WakeListeners,
+    handlers: Vec<(u32, Function)>,
+    next_handler: u32,
+    pending: VecMap<RequestId, Waiter>,
+    connect_waiters: Vec<(Function, Function)>,
+    callbacks: VecMap<SubscriptionId, Function>,
+    /// Receivers of a request's stream envelopes (downloads), called with `{command, data}`.
+    streams: VecMap<RequestId, Function>,
+    /// Data of uploads in progress, read a chunk at a time.
+    uploads: VecMap<RequestId, Rc<dyn ChunkSource>>,
+    get_token: Option<Function>,
+    /// Reused for every decoded message and reply.
+    tape: Tape,
+    driving: bool,
+    /// True while `SignedIn` handlers run: registrations made there are the app's own
+    /// re-registration pattern, so they are not registered again automatically.
+    in_signedin_handler: bool,
+}
+
+/// One client's session and the JS objects around it. Cloning shares it.
+#[derive(Clone)]
+pub struct Runtime(Rc<RefCell<Inner>>);
+
+/// A [`Runtime`] that may have been dropped.
+#[cfg(feature = "data")]
+pub struct WeakRuntime(Weak<RefCell<Inner>>);
+
+#[cfg(feature = "data")]
+impl WeakRuntime {
+    /// The runtime, while its client lives.
+    pub fn upgrade(&self) -> Option<Runtime> {
+        Runtime::upgrade(&self.0)
+    }
+}
+
+impl Runtime {
+    /// A runtime for `session`; `get_token` is asked for a JWT before every sign-in.
+    pub fn new(session: Session, get_token: Option<Function>) -> Runtime {
+        Runtime(Rc::new(RefCell::new(Inner {
+            session,
+            socket: None,
+            timer: None,
+            wake: WakeListeners::default(),
+            handlers: Vec::new(),
+            next_handler: 0,
+            pending: VecMap::new(),
+            connect_waiters: Vec::new(),
+            callbacks: VecMap::new(),
+            streams: VecMap::new(),
+            uploads: VecMap::new(),
+            get_token,
+            tape: Tape::default(),
+            driving: false,
+            in_signedin_handler: false,
+        })))
+    }
+
+    fn weak(&self) -> Weak<RefCell<Inner>> {
+        Rc::downgrade(&self.0)
+    }
+
+    fn upgrade(weak: &Weak<RefCell<Inner>>) -> Option<Runtime> {
+        weak.upgrade().map(Runtime)
+    }
+
+    #[cfg(feature = "data")]
+    /// A reference that does not keep the client alive (for JS callbacks).
+    pub fn downgrade(&self) -> WeakRuntime {
+        WeakRuntime(self.weak())
+    }
+
+    /// Runs `f` on the session without carrying out its outputs yet: the caller registers what
+    /// waits for them first, then [`Runtime::promise_for`] (or [`Runtime::drive`]) runs them.
+    pub fn prepare<R>(&self, f: impl FnOnce(&mut Session, u64) -> R) -> R {
+        f(&mut self.0.borrow_mut().session, now())
+    }
+
+    /// Runs `f` on the session and carries out what it asked for.
+    pub fn with_session<R>(&self, f: impl FnOnce(&mut Session, u64) -> R) -> R {
+        let r = f(&mut self.0.borrow_mut().session, now());
+        self.drive();
+        r
+    }
+
+    /// Reads the session without changing it.
+    pub fn read_session<R>(&self, f: impl FnOnce(&Session) -> R) -> R {
+        f(&self.0.borrow().session)
+    }
+
+    /// Starts the request `f` makes; the promise settles with its reply, read as `reply` says.
+    pub fn request(&self, reply: Reply, f: impl FnOnce(&mut Session, u64) -> RequestId) -> Promise {
+        let id = self.prepare(f);
+        self.promise_for(id, reply)
+    }
+
+    /// A promise for request `id`, settled when its reply arrives.
+    pub fn promise_for(&self, id: RequestId, reply: Reply) -> Promise {
+        let (promise, resolve, reject) = convert::deferred();
+        let waiter = Waiter::Promise {
+            resolve,
+            reject,
+            reply,
+        };
+        self.0.borrow_mut().pending.insert(id, waiter);
+        self.drive();
+        promise
+    }
+
+    /// Connects (see `Client::connect`); the promise settles with the first sign-in.
+    pub fn connect(&self, url: Option<&str>) -> Promise {
+        let (promise, resolve, reject) = convert::deferred();
+        self.0.borrow_mut().connect_waiters.push((resolve, reject));
+        self.with_session(|s, now| s.connect(now, url));
+        promise
+    }
+
+    /// Registers a queue, exchange or watch whose messages go to `callback`.
+    pub fn subscribe(&self, kind: SubscriptionKind, callback: Function) -> Promise {
+        let id = {
+            let mut inner = self.0.borrow_mut();
+            let keep = inner.session.config().auto_reregister && !inner.in_signedin_handler;
+            let (sub, id) = inner.session.subscribe(now(), kind, keep, None);
+            inner.callbacks.insert(sub, callback);
+            id
+        };
+        self.promise_for(id, Reply::Field(1, wire::D::Str))
+    }
+
+    /// Adds an event handler; returns its id.
+    pub fn add_handler(&self, f: Function) -> u32 {
+        let mut inner = self.0.borrow_mut();
+        inner.next_handler += 1;
+        let id = inner.next_handler;
+        inner.handlers.push((id, f));
+        id
+    }
+
+    /// Removes an event handler; true if it existed.
+    pub fn remove_handler(&self, id: u32) -> bool {
+        let mut inner = self.0.borrow_mut();
+        let before = inner.handlers.len();
+        inner.handlers.retain(|(i, _)| *i != id);
+        before != inner.handlers.len()
+    }
+
+    #[cfg(feature = "data")]
+    /// Sends stream envelopes of request `id` (a download's chunks) to `sink`.
+    pub fn add_stream(&self, id: RequestId, sink: Function) {
+        self.0.borrow_mut().streams.insert(id, sink);
+    }
+
+    #[cfg(feature = "data")]
+    /// Reads upload `id`'s data from `source` when the session asks for chunks.
+    pub fn add_upload(&self, id: RequestId, source: Rc<dyn ChunkSource>) {
+        self.0.borrow_mut().uploads.insert(id, source);
+    }
+
+    #[cfg(feature = "data")]
+    /// Forgets upload `id`'s data source (its stream ended).
+    pub fn remove_upload(&self, id: RequestId) {
+        self.0.borrow_mut().uploads.remove(&id);
+    }
+
+    #[cfg(feature = "data")]
+    /// Bytes the current socket has not written yet.
+    pub fn socket_buffered(&self) -> u32 {
+        let inner = self.0.borrow();
+        inner.socket.as_ref().map_or(0, |(_, s)| s.buffered())
+    }
+
+    /// Counts of everything the client holds, for leak tests: a named object.
+    pub fn debug_counts(&self) -> JsValue {
+        let inner = self.0.borrow();
+        let (in_flight, outbox, registrations, rpc_calls) = inner.session.table_sizes();
+        let counts = Object::new();
+        for (key, n) in [
+            ("promises", inner.pending.len()),
+            ("callbacks", inner.callbacks.len()),
+            ("handlers", inner.handlers.len()),
+            ("timers", inner.timer.is_some() as usize),
+            ("sockets", inner.socket.is_some() as usize),
+            ("listeners", inner.wake.len()),
+            ("in_flight", in_flight),
+            ("outbox", outbox),
+            ("registrations", registrations),
+            ("rpc_calls", rpc_calls),
+            ("upload_streams", inner.session.open_uploads()),
+            ("upload_sources", inner.uploads.len()),
+        ] {
+            convert::set(&counts, key, n as u32);
+        }
+        counts.into()
+    }
+
+    /// Ends the session and drops every JS object: afterwards nothing of the client runs.
+    pub fn release(&self) {
+        self.with_session(|s, now| s.disconnect(now));
+        let mut inner = self.0.borrow_mut();
+        inner.socket = None;
+        inner.timer = None;
+        inner.wake.clear();
+        inner.callbacks.clear();
+        inner.streams.clear();
+        inner.uploads.clear();
+        inner.handlers.clear();
+        inner.get_token = None;
+    }
+
+    /// Carries out every output of the session, then arms the one timer. Re-entrant calls (from
+    /// callbacks) return at once; the outer loop picks up their outputs in order.
+    pub fn drive(&self) {
+        {
+            let mut inner = self.0.borrow_mut();
+            if inner.driving {
+                return;
+            }
+            inner.driving = true;
+        }
+        loop {
+            let output = self.0.borrow_mut().session.poll_output();
+            match output {
+                Some(o) => self.carry_out(o),
+                None => break,
+            }
+        }
+        self.0.borrow_mut().driving = false;
+        self.arm_timer();
+    }
+
+    fn arm_timer(&self) {
+        let mut inner = self.0.borrow_mut();
+        let Some(deadline) = inner.session.poll_timeout() else {
+            inner.timer = None;
+            return;
+        };
+        // A timer armed for an earlier moment stays: when it fires, the session re-checks and
+        // the timer is armed again. Re-arming only for earlier deadlines spares a setTimeout /
+        // clearTimeout pair per received message (every message moves the heartbeat deadline).
+        if matches!(inner.timer, Some((d, _)) if d <= deadline) {
+            return;
+        }
+        let delay = deadline.saturating_sub(now()).min(i32::MAX as u64) as u32;
+        let weak = self.weak();
+        let timeout = Timeout::new(delay, move || {
+            if let Some(rt) = Runtime::upgrade(&weak) {
+                rt.0.borrow_mut().timer = None;
+                rt.with_session(|s, now| s.handle_timeout(now));
+            }
+        });
+        inner.timer = Some((deadline, timeout));
+    }
+
+    fn carry_out(&self, output: Output) {
+        match output {
+            Output::OpenSocket {
+                socket,
+                url,
+                protocols,
+            } => self.open_socket(socket, &url, protocols),
+            Output::Send { socket, bytes } => {
+                let inner = self.0.borrow();
+                if let Some((id, s)) = &inner.socket {
+                    if *id == socket {
+                        s.send(&bytes);
+                    }
+                }
+            }
+            Output::CloseSocket { socket } => {
+                let mut inner = self.0.borrow_mut();
+                if matches!(inner.socket, Some((id, _)) if id == socket) {
+                    inner.socket = None;
+                }
+                if !inner.session.is_active() {
+                    inner.wake.clear();
+                }
+            }
+            Output::Event(ev) => self.dispatch_event(&ev),
+            Output::Reply { request, result } => self.settle(request, result),
+            Output::Message {
+                subscription,
+                envelope,
+            } => self.deliver(subscription, &envelope),
+            Output::Stream { request, envelope } => {
+                let sink = self.0.borrow().streams.get(&request).cloned();
+                if let Some(sink) = sink {
+                    let _ = sink.call1(&JsValue::UNDEFINED, &delivery::stream_part(&envelope));
+                }
+            }
+            Output::UploadWanted { request } => {
+                let source = self.0.borrow().uploads.get(&request).cloned();
+                if let Some(source) = source {
+                    source.next_chunk(self, request);
+                }
+            }
+            Output::SubscriptionClosed { subscription } => {
+                self.0.borrow_mut().callbacks.remove(&subscription);
+            }
+            Output::GetToken { socket } => self.ask_token(socket),
+            Output::ConnectDone(result) => {
+                let waiters = std::mem::take(&mut self.0.borrow_mut().connect_waiters);
+                for (resolve, reject) in waiters {
+                    let _ = match &result {
+                        Ok(()) => resolve.call0(&JsValue::UNDEFINED),
+                        Err(e) => reject.call1(&JsValue::UNDEFINED, &convert::error(e)),
+                    };
+                }
+                let mut inner = self.0.borrow_mut();
+                if result.is_err() && !inner.session.is_active() {
+                    inner.wake.clear();
+                }
+            }
+        }
+    }
+
+    fn open_socket(&self, socket: SocketId, url: &str, protocols: &[&str]) {
+        let weak = self.weak();
+        let opened = Socket::open(url, protocols, move |ev| {
+            if let Some(rt) = Runtime::upgrade(&weak) {
+                rt.with_session(|s, now| match ev {
+                    SocketEvent::Open => s.handle_open(now, socket),
+                    SocketEvent::Data(bytes) => s.handle_data(now, socket, &bytes),
+                    SocketEvent::Closed(reason) => s.handle_close(now, socket, &reason),
+                });
+            }
+        });
+        match opened {
+            Ok(s) => {
+                let mut inner = self.0.borrow_mut();
+                inner.socket = Some((socket, s));
+                if inner.wake.is_empty() {
+                    let weak = self.weak();
+                    inner.wake = wake_listeners(move || {
+                        if let Some(rt) = Runtime::upgrade(&weak) {
+                            rt.with_session(|s, now| s.wake(now));
+                        }
+                    });
+                }
+            }
+            Err(e) => {
+                // `new WebSocket` throws for malformed URLs and forbidden ports.
+                let reason = concat(&["cannot open socket: ", &convert::describe(&e)]);
+                let mut inner = self.0.borrow_mut();
+                inner.session.handle_close(now(), socket, &reason);
+            }
+        }
+    }
+
+    fn ask_token(&self, socket: SocketId) {
+        let Some(f) = self.0.borrow().get_token.clone() else {
+            return;
+        };
+        let answer = f.call0(&JsValue::UNDEFINED);
+        let weak = self.weak();
+        let finish = move |token: Result<String, String>| {
+            if let Some(rt) = Runtime::upgrade(&weak) {
+                rt.with_session(|s, now| s.provide_token(now, socket, token));
+            }
+        };
+        match answer {
+            Err(e) => finish(Err(convert::describe(&e))),
+            Ok(v) => match v.dyn_into::<Promise>() {
+                Ok(p) => convert::then(&p, move |r| {
+                    finish(
+                        r.map(|v| v.as_string().unwrap_or_default())
+                            .map_err(|e| convert::describe(&e)),
+                    );
+                }),
+                Err(v) => finish(Ok(v.as_string().unwrap_or_default())),
+            },
+        }
+    }
+}
+
+/// A typed "not connected" rejection for methods called on a released client.
+pub fn released() -> JsValue {
+    convert::error(&Error::new(
+        ErrorKind::NotConnected,
+        "the client was disconnected and freed",
+    ))
+}
