@@ -42,7 +42,6 @@ log() { printf '[pkg +%ss] %s\n' "$(( $(date +%s) - t0 ))" "$*" >&2; }
 cargo_field() { awk -v k="$1" -F' = ' '$1==k { gsub(/^"|"$/, "", $2); print $2; exit }' Cargo.toml; }
 VERSION=$(cargo_field version)
 DESCRIPTION=$(cargo_field description)
-REPOSITORY=$(cargo_field repository)
 
 STAGE=$ROOT/target/pkg-stage
 OUT=$STAGE/openiap-wasm
@@ -64,16 +63,16 @@ node .ci/minify-glue.mjs "$OUT"/{web,bundler,node,deno}/openiap_wasm*.js 2>/dev/
 # Entry shims (node/package.json only marks node/ as CommonJS inside this "type": "module" package).
 cp -r .ci/pkg/node .ci/pkg/deno .ci/pkg/workerd "$OUT/"
 
-VERSION="$VERSION" DESCRIPTION="$DESCRIPTION" REPOSITORY="$REPOSITORY" node - "$OUT" <<'EOF'
+VERSION="$VERSION" DESCRIPTION="$DESCRIPTION" node - "$OUT" <<'EOF'
 const fs = require("fs"), path = require("path");
 const out = process.argv[2];
 const fill = (s) => s.replaceAll("@VERSION@", process.env.VERSION)
-  .replaceAll("@DESCRIPTION@", process.env.DESCRIPTION).replaceAll("@REPOSITORY@", process.env.REPOSITORY);
+  .replaceAll("@DESCRIPTION@", process.env.DESCRIPTION);
 const pkg = JSON.parse(fill(fs.readFileSync(".ci/pkg/package.template.json", "utf8")));
 fs.writeFileSync(path.join(out, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
 fs.writeFileSync(path.join(out, "LICENSE"), fill(fs.readFileSync(".ci/pkg/LICENSE.template", "utf8")));
-fs.writeFileSync(path.join(out, "README.md"),
-  fs.readFileSync("README.md", "utf8") + fs.readFileSync(".ci/pkg/README.runtimes.md", "utf8"));
+// The npm README is the repository's README.md as it is (install, quick start, runtimes, API).
+fs.copyFileSync("README.md", path.join(out, "README.md"));
 // Every target of the exports map (and main/module/browser/types) must exist.
 const targets = [];
 const walk = (v) => typeof v === "string" ? targets.push(v) : Object.values(v).forEach(walk);
