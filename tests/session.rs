@@ -9,7 +9,7 @@ use openiap_wasm::protocol::framing::grpc_web;
 use openiap_wasm::protocol::framing::openiap::{self as frame, Deframer};
 use openiap_wasm::protocol::framing::Framing;
 use openiap_wasm::protocol::session::{
-    ClientEvent, Config, Output, RequestId, Session, SocketId, State, SubscriptionKind,
+    Call, ClientEvent, Config, Output, RequestId, Session, SocketId, State, SubscriptionKind,
 };
 
 /// A session, a fake clock and a peer that decodes everything the session sends.
@@ -196,9 +196,15 @@ impl Harness {
     /// Starts an upload request (its chunks are pulled through `wanted`).
     fn upload(&mut self) -> RequestId {
         let now = self.now;
-        let up = self
-            .s
-            .request_with_upload(now, "upload", to_any(&UploadRequest::default()), None);
+        let up = self.s.request(
+            now,
+            "upload",
+            to_any(&UploadRequest::default()),
+            &Call {
+                upload: true,
+                ..Call::default()
+            },
+        );
         self.pump();
         up
     }
@@ -372,8 +378,12 @@ fn invalid_url_is_typed() {
 fn persistent_reconnects_with_backoff_signs_in_again_and_reregisters() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (sub, req) =
-        h.s.subscribe(h.now, SubscriptionKind::Queue("Orders".into()), true, None);
+    let (sub, req) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue("Orders".into()),
+        true,
+        &Call::default(),
+    );
     h.pump();
     let reg: RegisterQueueRequest = decode(&h.last_sent("registerqueue")).unwrap();
     assert_eq!(reg.queuename, "orders");
@@ -413,8 +423,12 @@ fn persistent_reconnects_with_backoff_signs_in_again_and_reregisters() {
 fn temporary_queue_rename_is_reported_and_routing_follows() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (sub, _) =
-        h.s.subscribe(h.now, SubscriptionKind::Queue(String::new()), true, None);
+    let (sub, _) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue(String::new()),
+        true,
+        &Call::default(),
+    );
     h.pump();
     h.answer_register("unknown.aaa");
     h.close("drop");
@@ -441,8 +455,12 @@ fn temporary_queue_rename_is_reported_and_routing_follows() {
 fn registering_the_same_named_queue_again_does_not_add_a_consumer() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (a, _) =
-        h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, None);
+    let (a, _) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue("q".into()),
+        true,
+        &Call::default(),
+    );
     h.pump();
     h.answer_register("q");
     let registers = h
@@ -450,8 +468,12 @@ fn registering_the_same_named_queue_again_does_not_add_a_consumer() {
         .iter()
         .filter(|e| e.command == "registerqueue")
         .count();
-    let (b, req) =
-        h.s.subscribe(h.now, SubscriptionKind::Queue("Q".into()), true, None);
+    let (b, req) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue("Q".into()),
+        true,
+        &Call::default(),
+    );
     h.pump();
     assert_eq!(a, b);
     assert!(h.reply_result(req).is_ok());
@@ -467,8 +489,12 @@ fn registering_the_same_named_queue_again_does_not_add_a_consumer() {
     h.close("drop");
     h.reopen();
     h.answer_signin();
-    let (c, _) =
-        h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), false, None);
+    let (c, _) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue("q".into()),
+        false,
+        &Call::default(),
+    );
     h.pump();
     assert_eq!(c, a);
     h.answer_register("q");
@@ -491,7 +517,7 @@ fn in_flight_requests_fail_with_disconnected_and_outbox_waits() {
         h.now,
         "queuemessage",
         to_any(&QueueMessageRequest::default()),
-        None,
+        &Call::default(),
     );
     h.pump();
     h.close("drop");
@@ -506,7 +532,7 @@ fn in_flight_requests_fail_with_disconnected_and_outbox_waits() {
             queuename: "later".into(),
             ..Default::default()
         }),
-        None,
+        &Call::default(),
     );
     h.pump();
     assert!(
@@ -536,7 +562,7 @@ fn outbox_is_bounded_and_expires() {
                 h.now,
                 "queuemessage",
                 to_any(&QueueMessageRequest::default()),
-                Some(5_000),
+                &Call::timeout(Some(5_000)),
             )
         })
         .collect();
@@ -569,7 +595,7 @@ fn request_timeout_and_server_errors_are_typed() {
         h.now,
         "query",
         to_any(&QueryRequest::default()),
-        Some(2_000),
+        &Call::timeout(Some(2_000)),
     );
     h.pump();
     h.advance(2_000);
@@ -577,8 +603,12 @@ fn request_timeout_and_server_errors_are_typed() {
         h.reply_result(r).as_ref().unwrap_err().kind,
         ErrorKind::Timeout
     );
-    let r =
-        h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
+    let r = h.s.request(
+        h.now,
+        "query",
+        to_any(&QueryRequest::default()),
+        &Call::default(),
+    );
     h.pump();
     let sent = h.last_sent("query");
     h.error(&sent, "Access denied");
@@ -600,7 +630,7 @@ fn concurrent_rpcs_are_matched_by_correlation_id() {
             data: "a".into(),
             ..Default::default()
         },
-        None,
+        &Call::default(),
     );
     let b = h.s.rpc(
         h.now,
@@ -609,7 +639,7 @@ fn concurrent_rpcs_are_matched_by_correlation_id() {
             data: "b".into(),
             ..Default::default()
         },
-        None,
+        &Call::default(),
     );
     h.pump();
     assert_eq!(
@@ -756,7 +786,7 @@ fn max_attempts_gives_up_and_fails_waiting_work() {
         h.now,
         "query",
         to_any(&QueryRequest::default()),
-        Some(600_000),
+        &Call::timeout(Some(600_000)),
     );
     h.pump();
     for _ in 0..2 {
@@ -779,17 +809,25 @@ fn disconnect_rejects_everything_and_leaves_no_timer() {
         ..config()
     });
     h.connect_and_signin();
-    let (_, _) =
-        h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, None);
-    let r =
-        h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
+    let (_, _) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue("q".into()),
+        true,
+        &Call::default(),
+    );
+    let r = h.s.request(
+        h.now,
+        "query",
+        to_any(&QueryRequest::default()),
+        &Call::default(),
+    );
     let rpc = h.s.rpc(
         h.now,
         QueueMessageRequest {
             queuename: "svc".into(),
             ..Default::default()
         },
-        None,
+        &Call::default(),
     );
     h.pump();
     let now = h.now;
@@ -802,8 +840,12 @@ fn disconnect_rejects_everything_and_leaves_no_timer() {
     assert!(h.reply_result(rpc).is_err());
     assert_eq!(h.s.poll_timeout(), None);
     assert_eq!(h.s.table_sizes(), (0, 0, 0, 0));
-    let after =
-        h.s.request(h.now, "query", to_any(&QueryRequest::default()), None);
+    let after = h.s.request(
+        h.now,
+        "query",
+        to_any(&QueryRequest::default()),
+        &Call::default(),
+    );
     h.pump();
     assert_eq!(
         h.reply_result(after).as_ref().unwrap_err().kind,
@@ -815,8 +857,18 @@ fn disconnect_rejects_everything_and_leaves_no_timer() {
 fn two_hundred_reconnect_cycles_leave_no_growth() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, None);
-    h.s.subscribe(h.now, SubscriptionKind::Queue(String::new()), true, None);
+    h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue("q".into()),
+        true,
+        &Call::default(),
+    );
+    h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue(String::new()),
+        true,
+        &Call::default(),
+    );
     h.pump();
     for i in 0..200 {
         for e in h
@@ -924,14 +976,17 @@ fn grpc_web_framing_sends_headers_then_prefixed_frames() {
 fn upload_streams_chunks_after_the_request_and_download_chunks_reach_the_request() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let up = h.s.request_with_upload(
+    let up = h.s.request(
         h.now,
         "upload",
         to_any(&UploadRequest {
             filename: "a.bin".into(),
             ..Default::default()
         }),
-        None,
+        &Call {
+            upload: true,
+            ..Call::default()
+        },
     );
     h.pump();
     // Chunks are pulled one at a time: each is asked for after the previous went out.
@@ -976,7 +1031,7 @@ fn upload_streams_chunks_after_the_request_and_download_chunks_reach_the_request
             id: "file1".into(),
             ..Default::default()
         }),
-        None,
+        &Call::default(),
     );
     h.pump();
     let req = h.last_sent("download");
@@ -1245,8 +1300,8 @@ mod never_panics {
                     Step::Open => if let Some(s) = h.socket { h.s.handle_open(now, s) },
                     Step::Close => if let Some(s) = h.socket { h.s.handle_close(now, s, "closed") },
                     Step::Wait(ms) => { h.pump(); h.advance(ms as u64); }
-                    Step::Request => { h.s.request(now, "query", to_any(&QueryRequest::default()), Some(5_000)); }
-                    Step::Upload => { h.s.request_with_upload(now, "upload", to_any(&UploadRequest::default()), Some(5_000)); }
+                    Step::Request => { h.s.request(now, "query", to_any(&QueryRequest::default()), &Call::timeout(Some(5_000))); }
+                    Step::Upload => { h.s.request(now, "upload", to_any(&UploadRequest::default()), &Call { upload: true, ..Call::timeout(Some(5_000)) }); }
                     Step::UploadAnswer(a) => if !h.wanted.is_empty() {
                         let up = h.wanted.remove(0);
                         match a {
@@ -1256,10 +1311,10 @@ mod never_panics {
                             _ => h.s.upload_later(now, up),
                         }
                     },
-                    Step::Rpc => { h.s.rpc(now, QueueMessageRequest { queuename: "svc".into(), ..Default::default() }, Some(5_000)); }
+                    Step::Rpc => { h.s.rpc(now, QueueMessageRequest { queuename: "svc".into(), ..Default::default() }, &Call::timeout(Some(5_000))); }
                     Step::Subscribe(named) => {
                         let name = if named { "q".to_string() } else { String::new() };
-                        h.s.subscribe(now, SubscriptionKind::Queue(name), true, Some(5_000));
+                        h.s.subscribe(now, SubscriptionKind::Queue(name), true, &Call::timeout(Some(5_000)));
                     }
                     Step::Wake => h.s.wake(now),
                     Step::Disconnect => h.s.disconnect(now),
@@ -1299,7 +1354,7 @@ fn a_failed_first_connect_leaves_no_registration_behind() {
             queuename: "svc".into(),
             ..Default::default()
         },
-        Some(5_000),
+        &Call::timeout(Some(5_000)),
     );
     h.pump();
     let s = h.socket.unwrap();

@@ -49,6 +49,13 @@ mod harness {
     extern "C" {
         /// Disconnects every client a test made.
         pub fn cleanup();
+        /// The package's `ClientError` class (src/js/errors.js, the copy the wasm uses).
+        pub fn client_error_class() -> JsValue;
+    }
+    #[wasm_bindgen(module = "/src/js/client.js")]
+    extern "C" {
+        /// Adds the package's JS-side methods to the class, as every package entry does.
+        pub fn extend(class: &JsValue, error: &JsValue) -> JsValue;
     }
 }
 
@@ -114,10 +121,13 @@ fn env() -> JsValue {
     let control = CONTROL.expect("OPENIAP_CONTROL_URL must be set");
     let probe: JsValue = Client::new(JsValue::UNDEFINED).expect("client").into();
     let class = Reflect::get(&probe, &"constructor".into()).unwrap();
+    let error_class = harness::client_error_class();
+    harness::extend(&class, &error_class);
     let env = Object::new();
     Reflect::set(&env, &"url".into(), &url.into()).unwrap();
     Reflect::set(&env, &"control".into(), &control.into()).unwrap();
     Reflect::set(&env, &"Client".into(), &class).unwrap();
+    Reflect::set(&env, &"ClientError".into(), &error_class).unwrap();
     Reflect::set(&env, &"examples".into(), &examples()).unwrap();
     Reflect::set(&env, &"wasm_memory".into(), &wasm_bindgen::memory()).unwrap();
     Reflect::set(

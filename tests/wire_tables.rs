@@ -44,6 +44,8 @@ const NOT_WRITTEN: &[(&str, &str)] = &[
     // Files are fetched with `download`, not inlined into the popped work item.
     ("PopWorkitemRequest", "includefiles"),
     ("PopWorkitemRequest", "compressed"),
+    // Billing objects come from Stripe through the server; a client has nothing to send there.
+    ("EnsureCustomerRequest", "stripe"),
 ];
 
 struct Checker {
@@ -78,7 +80,7 @@ impl Checker {
 
     fn reply_type(kind: D) -> (Type, bool, Option<&'static str>) {
         match kind {
-            D::Str | D::Json | D::Data => (Type::String, false, None),
+            D::Str | D::Json | D::Data | D::First => (Type::String, false, None),
             D::I32 => (Type::Int32, false, None),
             D::Bool => (Type::Bool, false, None),
             D::F32 => (Type::Float, false, None),
@@ -162,16 +164,32 @@ impl Checker {
 
     fn method(&mut self, m: &Method) {
         self.request(m.fields, m.message);
+        let reply_message = m.message.replace("Request", "Response");
+        if let Some(need) = m.need {
+            let fields: Vec<&F> = match need.within {
+                "" => m.fields.iter().collect(),
+                within => match m.fields.iter().find(|f| f.0 == within) {
+                    Some(F(_, _, K::Msg(inner))) => inner.iter().collect(),
+                    _ => vec![],
+                },
+            };
+            for key in need.keys {
+                if !fields.iter().any(|f| f.0 == *key) {
+                    self.problems
+                        .push(format!("{}: needs '{key}', which no option writes", m.name));
+                }
+            }
+        }
         match m.reply {
             Reply::Unit => {}
             Reply::Field(no, kind) => {
-                let msg = self.message(m.reply_message).clone();
+                let msg = self.message(&reply_message).clone();
                 let nested = self.row(&msg, "", no, Self::reply_type(kind));
                 if let (D::Msg(inner) | D::Msgs(inner), Some(name)) = (kind, nested) {
                     self.reply(inner, &name);
                 }
             }
-            Reply::Object(fields) => self.reply(fields, m.reply_message),
+            Reply::Object(fields) => self.reply(fields, &reply_message),
         }
     }
 }
@@ -182,8 +200,15 @@ fn every_table_matches_the_proto_descriptors() {
         all: messages(&descriptors()),
         problems: vec![],
     };
-    for m in tables::METHODS {
+    for m in tables::METHODS
+        .iter()
+        .chain([&tables::UPLOAD, &tables::DOWNLOAD])
+    {
         c.method(m);
+    }
+    let names: Vec<&str> = tables::METHODS.iter().map(|m| m.name).collect();
+    for (i, n) in names.iter().enumerate() {
+        assert!(!names[..i].contains(n), "two methods are called {n}");
     }
     c.reply(tables::QUEUE_EVENT_OUT, "QueueEvent");
     c.reply(tables::WATCH_EVENT_OUT, "WatchEvent");

@@ -80,6 +80,11 @@ export function build_value(tape, bytes) {
         }
         return o;
       }
+      case 10: {
+        const at = tape[i++], n = tape[i++];
+        const list = json(utf8(bytes, at, n));
+        return Array.isArray(list) && list.length > 0 ? list[0] : null;
+      }
       default: return null;
     }
   }

@@ -1,5 +1,22 @@
-/** Connection state, as `get_state()` reports it. */
-export type ClientState = "Disconnected" | "Connecting" | "Connected" | "SignedIn";
+/** Connection state, as `get_state()` reports it: npm `openiap`'s names (`Signedin` with a lower-case i; the event is `SignedIn`). */
+export type ClientState = "Disconnected" | "Connecting" | "Connected" | "Signedin";
+
+/**
+ * Settings every request accepts, in its options object or as a trailing argument where the
+ * method's arguments are positional. They apply to that request only.
+ */
+export interface CallOptions {
+  /** Timeout in seconds, as in npm `openiap` (0 or negative: the default). */
+  timeout?: number;
+  /** Timeout in milliseconds (wins over `timeout`). */
+  timeout_ms?: number;
+  /** A JWT for this request only (e.g. the dashboard user's); never shown in events, errors or logs. */
+  jwt?: string;
+  /** OpenTelemetry trace id for this request. */
+  traceid?: string;
+  /** OpenTelemetry span id for this request. */
+  spanid?: string;
+}
 
 /** Options of `new Client(options)`. Every field is optional. */
 export interface ClientOptions {
@@ -76,13 +93,13 @@ export interface WatchEvent<T = unknown> {
 }
 
 /** Options of `watch()`. */
-export interface WatchOptions {
+export interface WatchOptions extends CallOptions {
   collectionname: string;
   paths?: string[];
 }
 
 /** Options of `queue_message()` and `rpc()`. */
-export interface QueueMessageOptions {
+export interface QueueMessageOptions extends CallOptions {
   queuename?: string;
   exchangename?: string;
   routingkey?: string;
@@ -94,26 +111,34 @@ export interface QueueMessageOptions {
   striptoken?: boolean;
   /** Milliseconds the message may wait for a consumer. */
   expiration?: number;
-  /** Request timeout in milliseconds. */
-  timeout?: number;
+}
+
+/** Options of `register_queue()` given as an object. */
+export interface RegisterQueueOptions extends CallOptions {
+  /** The queue; empty or absent for a temporary queue. */
+  queuename?: string;
 }
 
 /** Options of `register_exchange()`. */
-export interface ExchangeOptions {
+export interface ExchangeOptions extends CallOptions {
   exchangename: string;
   algorithm?: "fanout" | "direct" | "topic" | "header";
   routingkey?: string;
   addqueue?: boolean;
 }
 
-/** Options of `signin()`. */
-export interface SigninOptions {
+/** Options of `signin()`. `jwt` here is the token to sign in with. */
+export interface SigninOptions extends Omit<CallOptions, "jwt"> {
   username?: string;
   password?: string;
   jwt?: string;
   agent?: string;
+  version?: string;
+  /** Ask for a long-lived token. */
   longtoken?: boolean;
+  /** Check the credentials without changing the connection's user. */
   validateonly?: boolean;
+  ping?: boolean;
 }
 
 /** A user, as sign-in returns it. */
@@ -125,10 +150,23 @@ export interface User {
   roles: { _id: string; name: string }[];
 }
 
-/** What `signin()` resolves to. */
+/** What `signin()` resolves to (npm `openiap`'s `{success, jwt, error}`, plus the user). */
 export interface SigninResult {
+  success: true;
   jwt: string;
   user: User | null;
+  error: null;
+}
+
+/** Options of `invoke_openrpa()`. */
+export interface InvokeOpenRpaOptions extends CallOptions {
+  /** The robot's queue. */
+  robotid: string;
+  workflowid: string;
+  /** The workflow's arguments. */
+  payload?: unknown;
+  /** Wait for the workflow's result (default true). */
+  rpc?: boolean;
 }
 
 /** What `debug_counts()` returns: everything the client holds, for leak checks. */
@@ -137,14 +175,16 @@ export interface DebugCounts {
   in_flight: number; outbox: number; registrations: number; rpc_calls: number; upload_streams: number; upload_sources: number;
 }
 
-/** The kinds of `OpenIapError`. */
+/** The kinds of `ClientError`. */
 export type ErrorKind =
   | "Disconnected" | "Timeout" | "Server" | "Signin" | "NotConnected" | "ConnectFailed"
   | "InvalidArgument" | "Protocol" | "OutboxFull" | "GaveUp";
 
-/** Errors thrown or rejected by the client. */
-export interface OpenIapError extends Error {
-  name: "OpenIapError";
+/** The error every promise of the client rejects with (as in npm `openiap`, `instanceof ClientError` works). */
+export class ClientError extends Error {
+  constructor(message: string, kind?: ErrorKind, code?: number);
+  name: "ClientError";
+  /** What went wrong; stable across versions. */
   kind: ErrorKind;
   /** The server's error code, or 0. */
   code: number;
@@ -159,13 +199,15 @@ export class Client {
   /** `using client = new Client(...)` frees it at the end of the scope. */
   [Symbol.dispose](): void;
   /**
-   * Connects and signs in. Resolves once signed in (or connected as guest); rejects with an
-   * `OpenIapError` if the first connection or sign-in fails, and then nothing retries. After one
+   * Connects and signs in. Resolves once signed in (or connected as guest); rejects with a
+   * `ClientError` if the first connection or sign-in fails, and then nothing retries. After one
    * success the client reconnects by itself until `disconnect()`.
    */
   connect(url?: string): Promise<void>;
   /** Closes the connection, cancels every timer and listener and rejects what is pending. */
   disconnect(): void;
+  /** Connects again now: after `disconnect()`, or skipping the wait before the next attempt. */
+  reconnect(): Promise<void>;
   /** Signs in with `{username, password}` or `{jwt}`. */
   signin(options: SigninOptions): Promise<SigninResult>;
   /** Adds an event handler; returns its id. Every handler gets every event, in order. */
@@ -176,25 +218,40 @@ export class Client {
    * Registers a queue (empty name: a temporary queue) and resolves to its name. The callback gets
    * every message; a value it returns (or resolves) is sent to `replyto`.
    */
-  register_queue<T = unknown>(queue: string | { queuename?: string }, callback: (message: QueueMessage<T>) => unknown): Promise<string>;
+  register_queue<T = unknown>(queue: string | RegisterQueueOptions, callback: (message: QueueMessage<T>) => unknown): Promise<string>;
   /** Registers an exchange and resolves to the name of the queue bound to it. */
   register_exchange<T = unknown>(options: ExchangeOptions, callback: (message: QueueMessage<T>) => unknown): Promise<string>;
   /** Stops consuming a queue. */
-  unregister_queue(queuename: string): Promise<void>;
+  unregister_queue(queuename: string, options?: CallOptions): Promise<void>;
   /** Watches a collection; resolves to the watch id. */
   watch<T = unknown>(options: WatchOptions, callback: (event: WatchEvent<T>) => void): Promise<string>;
   /** Stops a watch. */
-  unwatch(id: string): Promise<void>;
+  unwatch(id: string, options?: CallOptions): Promise<void>;
   /** Sends a message to a queue or exchange. */
   queue_message(options: QueueMessageOptions): Promise<void>;
   /** Sends a message and resolves to the reply's `data` (JSON-parsed). Any number at once. */
-  rpc<T = unknown>(options: QueueMessageOptions, timeout_ms?: number): Promise<T>;
+  rpc<T = unknown>(options: QueueMessageOptions): Promise<T>;
+  /** Runs an OpenRPA workflow on a robot and resolves to its result (null with `rpc: false`). */
+  invoke_openrpa<T = unknown>(options: InvokeOpenRpaOptions): Promise<T | null>;
   /** The connection state. */
   get_state(): ClientState;
-  /** Sets the default request timeout in milliseconds. */
-  set_default_timeout(ms: number): void;
+  /** The signed-in user, or null. */
+  get_user(): User | null;
+  /** Sets the default request timeout, in seconds (npm `openiap`'s unit). */
+  set_default_timeout(seconds: number): void;
+  /** The default request timeout, in seconds. */
+  get_default_timeout(): number;
   /** Sets the agent name sent at the next sign-in. */
   set_agent_name(name: string): void;
+  /** Sets the client version sent at the next sign-in. */
+  set_agent_version(version: string): void;
   /** Counts of what the client holds, for leak checks; `null` once freed. */
   debug_counts(): DebugCounts | null;
+  // npm `openiap`'s `*_async` names: the same promise methods.
+  connect_async: Client["connect"];
+  signin_async: Client["signin"];
+  register_queue_async: Client["register_queue"];
+  watch_async: Client["watch"];
+  rpc_async: Client["rpc"];
+  invoke_openrpa_async: Client["invoke_openrpa"];
 }

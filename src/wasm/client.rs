@@ -5,13 +5,13 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::convert;
-use super::options::Options;
+use super::options::{call_from, Options};
 use super::runtime::{now, released, Runtime};
 use crate::pb::{QueueMessageRequest, RegisterExchangeRequest, SigninRequest, WatchRequest};
 use crate::protocol::backoff::BackoffConfig;
 use crate::protocol::envelope::to_any;
 use crate::protocol::framing::Framing;
-use crate::protocol::session::{Config, Session, SubscriptionKind};
+use crate::protocol::session::{Call, Config, Session, SubscriptionKind};
 use crate::protocol::wire::tables::{Reply, SIGNIN_OUT};
 use crate::protocol::wire::D;
 
@@ -65,8 +65,8 @@ fn config_from(options: &JsValue) -> Result<Config, JsValue> {
     Ok(c)
 }
 
-/// A queue message from `queue_message`/`rpc` options, and its `timeout`.
-fn message_from(value: &JsValue) -> Result<(QueueMessageRequest, Option<u64>), JsValue> {
+/// A queue message from `queue_message`/`rpc` options.
+fn message_from(value: &JsValue) -> Result<QueueMessageRequest, JsValue> {
     let o = Options(value);
     let msg = QueueMessageRequest {
         queuename: o.string("queuename")?.unwrap_or_default(),
@@ -83,7 +83,7 @@ fn message_from(value: &JsValue) -> Result<(QueueMessageRequest, Option<u64>), J
     if msg.queuename.is_empty() && msg.exchangename.is_empty() {
         return Err(convert::invalid("queuename or exchangename is required"));
     }
-    Ok((msg, o.number("timeout")?))
+    Ok(msg)
 }
 
 /// The registration asked for by `register_exchange`'s options.
@@ -170,7 +170,8 @@ impl Client {
         }
     }
 
-    /// Signs in with `{username, password}` or `{jwt}`; resolves to `{jwt, user}`.
+    /// Signs in with `{username, password}` or `{jwt}` (`longtoken`, `validateonly` as in npm
+    /// `openiap`); resolves to `{jwt, user}`.
     pub fn signin(&self, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
             let o = Options(&options);
@@ -180,13 +181,22 @@ impl Client {
                 password: o.string("password")?.unwrap_or_default(),
                 jwt: o.string("jwt")?.unwrap_or_default(),
                 agent: o.string("agent")?.unwrap_or(agent),
-                version: env!("CARGO_PKG_VERSION").into(),
+                version: o
+                    .string("version")?
+                    .unwrap_or_else(|| env!("CARGO_PKG_VERSION").into()),
                 longtoken: o.boolean("longtoken")?.unwrap_or(false),
                 validateonly: o.boolean("validateonly")?.unwrap_or(false),
-                ping: true,
+                ping: o.boolean("ping")?.unwrap_or(true),
+            };
+            // `jwt` here is the token to sign in with, not a per-call identity.
+            let call = Call {
+                jwt: String::new(),
+                ..call_from(&options)?
             };
             let reply = Reply::Object(SIGNIN_OUT);
-            Ok(rt.request(reply, |s, now| s.request(now, "signin", to_any(&req), None)))
+            Ok(rt.request(reply, |s, now| {
+                s.request(now, "signin", to_any(&req), &call)
+            }))
         })
     }
 
@@ -204,16 +214,17 @@ impl Client {
             .is_some_and(|rt| rt.remove_handler(id))
     }
 
-    /// Registers a queue (`name` or `{queuename}`; empty for a temporary queue) and resolves to
-    /// its name. The callback gets every message; a value it returns (or resolves) is sent to
-    /// `replyto`. The queue is registered again after every reconnect.
+    /// Registers a queue (`name` or `{queuename, jwt, ...}`; empty for a temporary queue) and
+    /// resolves to its name. The callback gets every message; a value it returns (or resolves)
+    /// is sent to `replyto`. The queue is registered again after every reconnect.
     pub fn register_queue(&self, queue: JsValue, callback: Function) -> Promise {
         self.with_runtime(|rt| {
             let name = match queue.as_string() {
                 Some(name) => name,
                 None => Options(&queue).string("queuename")?.unwrap_or_default(),
             };
-            Ok(rt.subscribe(SubscriptionKind::Queue(name), callback))
+            let call = call_from(&queue)?;
+            Ok(rt.subscribe(SubscriptionKind::Queue(name), callback, &call))
         })
     }
 
@@ -222,7 +233,7 @@ impl Client {
     pub fn register_exchange(&self, options: JsValue, callback: Function) -> Promise {
         self.with_runtime(|rt| {
             let kind = SubscriptionKind::Exchange(exchange_from(&options)?);
-            Ok(rt.subscribe(kind, callback))
+            Ok(rt.subscribe(kind, callback, &call_from(&options)?))
         })
     }
 
@@ -230,35 +241,37 @@ impl Client {
     pub fn watch(&self, options: JsValue, callback: Function) -> Promise {
         self.with_runtime(|rt| {
             let kind = SubscriptionKind::Watch(watch_from(&options)?);
-            Ok(rt.subscribe(kind, callback))
+            Ok(rt.subscribe(kind, callback, &call_from(&options)?))
         })
     }
 
     /// Stops consuming a queue (or exchange queue) registered with this client; for a queue it
-    /// does not hold, asks the server to remove its consumer.
-    pub fn unregister_queue(&self, queuename: String) -> Promise {
+    /// does not hold, asks the server to remove its consumer. `options`: `{jwt, traceid, spanid}`.
+    pub fn unregister_queue(&self, queuename: String, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
+            let call = call_from(&options)?;
             Ok(rt.request(Reply::Unit, |s, now| {
                 match s.queue_subscription(&queuename) {
-                    Some(sub) => s.unsubscribe(now, sub),
+                    Some(sub) => s.unsubscribe(now, sub, &call),
                     None => {
                         let req = crate::pb::UnRegisterQueueRequest { queuename };
-                        s.request(now, "unregisterqueue", to_any(&req), None)
+                        s.request(now, "unregisterqueue", to_any(&req), &call)
                     }
                 }
             }))
         })
     }
 
-    /// Stops a watch.
-    pub fn unwatch(&self, id: String) -> Promise {
+    /// Stops a watch. `options`: `{jwt, traceid, spanid}`.
+    pub fn unwatch(&self, id: String, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
+            let call = call_from(&options)?;
             Ok(
                 rt.request(Reply::Unit, |s, now| match s.watch_subscription(&id) {
-                    Some(sub) => s.unsubscribe(now, sub),
+                    Some(sub) => s.unsubscribe(now, sub, &call),
                     None => {
                         let req = crate::pb::UnWatchRequest { id };
-                        s.request(now, "unwatch", to_any(&req), None)
+                        s.request(now, "unwatch", to_any(&req), &call)
                     }
                 }),
             )
@@ -268,28 +281,28 @@ impl Client {
     /// Sends a message to a queue or exchange. `data` may be any JSON value or a string.
     pub fn queue_message(&self, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
-            let (msg, timeout) = message_from(&options)?;
+            let msg = message_from(&options)?;
+            let call = call_from(&options)?;
             Ok(rt.request(Reply::Unit, |s, now| {
-                s.request(now, "queuemessage", to_any(&msg), timeout)
+                s.request(now, "queuemessage", to_any(&msg), &call)
             }))
         })
     }
 
-    /// Sends a message and resolves to the reply's `data` (JSON-parsed). Any number of rpcs can
-    /// run at once; replies are matched by correlation id.
-    pub fn rpc(&self, options: JsValue, timeout_ms: Option<f64>) -> Promise {
+    /// Sends a message and resolves to the reply's `data` (JSON-parsed). `timeout` is in
+    /// seconds, as in npm `openiap` (`timeout_ms` in milliseconds). Any number of rpcs can run
+    /// at once; replies are matched by correlation id.
+    pub fn rpc(&self, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
-            let (msg, timeout) = message_from(&options)?;
-            let timeout = timeout_ms
-                .filter(|t| t.is_finite() && *t > 0.0)
-                .map(|t| t as u64)
-                .or(timeout);
+            let msg = message_from(&options)?;
+            let call = call_from(&options)?;
             let reply = Reply::Field(6, D::Json);
-            Ok(rt.request(reply, |s, now| s.rpc(now, msg, timeout)))
+            Ok(rt.request(reply, |s, now| s.rpc(now, msg, &call)))
         })
     }
 
-    /// `"Disconnected"`, `"Connecting"`, `"Connected"` or `"SignedIn"`.
+    /// npm `openiap`'s state names: `"Disconnected"`, `"Connecting"`, `"Connected"` or
+    /// `"Signedin"` (events still say `SignedIn`).
     pub fn get_state(&self) -> String {
         match &self.runtime {
             Some(rt) => rt.read_session(|s| s.state().as_str().into()),
@@ -297,10 +310,37 @@ impl Client {
         }
     }
 
-    /// Sets the default request timeout in milliseconds.
-    pub fn set_default_timeout(&self, ms: f64) {
-        if let Some(rt) = self.runtime.as_ref().filter(|_| ms.is_finite() && ms > 0.0) {
-            rt.with_session(|s, _| s.set_default_timeout(ms as u64));
+    /// Sets the default request timeout, in seconds (npm `openiap`'s unit).
+    pub fn set_default_timeout(&self, seconds: f64) {
+        if let Some(rt) = self
+            .runtime
+            .as_ref()
+            .filter(|_| seconds.is_finite() && seconds > 0.0)
+        {
+            rt.with_session(|s, _| s.set_default_timeout((seconds * 1000.0) as u64));
+        }
+    }
+
+    /// The default request timeout, in seconds.
+    pub fn get_default_timeout(&self) -> f64 {
+        match &self.runtime {
+            Some(rt) => rt.read_session(|s| s.config().request_timeout_ms as f64 / 1000.0),
+            None => 0.0,
+        }
+    }
+
+    /// The signed-in user `{_id, name, username, email, roles}`, or `null`.
+    pub fn get_user(&self) -> JsValue {
+        match &self.runtime {
+            Some(rt) => rt.user(),
+            None => JsValue::NULL,
+        }
+    }
+
+    /// Sets the client version sent at the next sign-in.
+    pub fn set_agent_version(&self, version: String) {
+        if let Some(rt) = &self.runtime {
+            rt.with_session(|s, _| s.set_agent_version(version));
         }
     }
 

@@ -19,6 +19,12 @@ extern "C" {
     fn build_value(tape: &[u32], bytes: &[u8]) -> JsValue;
 }
 
+#[wasm_bindgen(module = "/src/js/errors.js")]
+extern "C" {
+    /// A `ClientError` (the class the package exports).
+    fn client_error(message: &str, kind: &str, code: i32) -> JsValue;
+}
+
 /// The JS value of `tape`, read from `payload` (the bytes it was decoded from).
 pub fn tape_value(tape: &Tape, payload: &[u8]) -> JsValue {
     build_value(&tape.words, payload)
@@ -34,13 +40,9 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A JS `Error` with `name = "OpenIapError"`, `kind` and `code`.
+/// A `ClientError` with `kind` and `code`.
 pub fn error(e: &Error) -> JsValue {
-    let err = js_sys::Error::new(&e.message);
-    err.set_name("OpenIapError");
-    set(&err, "kind", e.kind.as_str());
-    set(&err, "code", e.code);
-    err.into()
+    client_error(&e.message, e.kind.as_str(), e.code)
 }
 
 /// A JS error for bad arguments.

@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 #[cfg(feature = "data")]
 use super::convert::data_text;
 use super::convert::{get, invalid};
+use crate::protocol::session::Call;
 use crate::protocol::text::concat;
 #[cfg(feature = "data")]
 use crate::protocol::wire::OptionSource;
@@ -172,4 +173,25 @@ impl OptionSource for JsOptions {
     fn invalid(message: &str) -> JsValue {
         invalid(message)
     }
+}
+
+/// The per-request settings of an options object: `timeout` in seconds (npm `openiap`'s unit;
+/// 0 or negative, as npm's -1: the default), `timeout_ms` in milliseconds (wins when both are
+/// given), and the per-call identity `jwt`, `traceid`, `spanid`.
+pub fn call_from(options: &JsValue) -> Result<Call, JsValue> {
+    let o = Options(options);
+    let seconds = match o.field("timeout") {
+        None => None,
+        Some(v) => match v.as_f64() {
+            Some(s) if s.is_finite() => (s > 0.0).then_some((s * 1000.0) as u64),
+            _ => return Err(wrong("timeout", "a number of seconds")),
+        },
+    };
+    Ok(Call {
+        timeout_ms: o.number("timeout_ms")?.or(seconds),
+        jwt: o.string("jwt")?.unwrap_or_default(),
+        traceid: o.string("traceid")?.unwrap_or_default(),
+        spanid: o.string("spanid")?.unwrap_or_default(),
+        upload: false,
+    })
 }

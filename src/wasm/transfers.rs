@@ -10,10 +10,9 @@ use wasm_bindgen::prelude::*;
 
 use super::client::Client;
 use super::convert;
-use super::data::timeout;
-use super::options::{byte_view, JsOptions, Options};
+use super::options::{byte_view, call_from, JsOptions, Options};
 use super::runtime::{ChunkSource, Runtime};
-use crate::protocol::session::RequestId;
+use crate::protocol::session::{Call, RequestId};
 use crate::protocol::text::concat;
 use crate::protocol::wire::{self, tables};
 
@@ -175,8 +174,11 @@ impl Client {
                 total,
                 progress: Options(&options).function("progress")?,
             };
-            let timeout = timeout(&options);
-            let id = rt.prepare(|s, now| s.request_with_upload(now, m.command, req, timeout));
+            let call = Call {
+                upload: true,
+                ..call_from(&options)?
+            };
+            let id = rt.prepare(|s, now| s.request(now, m.command, req, &call));
             rt.add_upload(id, Rc::new(upload));
             Ok(rt.promise_for(id, m.reply))
         })
@@ -210,8 +212,8 @@ impl Client {
                     }
                 })
             };
-            let timeout = timeout(&options);
-            let id = rt.prepare(|s, now| s.request(now, m.command, req, timeout));
+            let call = call_from(&options)?;
+            let id = rt.prepare(|s, now| s.request(now, m.command, req, &call));
             rt.add_stream(id, sink.as_ref().unchecked_ref::<Function>().clone());
             let reply = rt.promise_for(id, m.reply);
             let (promise, resolve, reject) = convert::deferred();

@@ -207,7 +207,7 @@ async function latency({ rounds, perRound, warmup }) {
 
   const out = { ours: [], raw: [], ws_echo: [] };
   const variants = {
-    ours: (i) => client.rpc({ queuename: "bench-echo", data: { i } }, 5000),
+    ours: (i) => client.rpc({ queuename: "bench-echo", data: { i }, timeout_ms: 5000 }),
     raw: () => rawRpc(),
     ws_echo: () => echoRt(),
   };

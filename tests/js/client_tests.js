@@ -55,7 +55,7 @@ export async function readme_persistent_example(env) {
   await sender.client.queue_message({ queuename: "orders", data: { n: 1 }, striptoken: true });
   await waitFor("first message", () => got.length === 1);
   await control(env, "/drop");
-  await waitFor("back online", () => client.get_state() === "SignedIn");
+  await waitFor("back online", () => client.get_state() === "Signedin");
   await sleep(200);
   await sender.client.queue_message({ queuename: "orders", data: { n: 2 }, striptoken: true });
   await waitFor("second message", () => got.length >= 2);
@@ -70,7 +70,7 @@ export async function connect_emits_events_in_order_and_signs_in(env) {
   const c = makeClient(env);
   await c.client.connect();
   assertEq(c.names(), ["Connecting", "Connected", "SignedIn"], "events");
-  assertEq(c.client.get_state(), "SignedIn", "state");
+  assertEq(c.client.get_state(), "Signedin", "state");
   const log = JSON.parse(await (await fetch(env.control + "/log?command=signin")).text());
   assert(log.length >= 1 && log[log.length - 1].seq === 0, "signin is the first envelope, seq 0");
   c.client.disconnect();
@@ -82,7 +82,7 @@ export async function first_connect_to_a_dead_port_rejects_and_never_retries(env
   let err;
   try { await c.client.connect(); } catch (e) { err = e; }
   assert(err, "connect rejected");
-  assertEq([err.name, err.kind], ["OpenIapError", "ConnectFailed"], "typed error");
+  assertEq([err.name, err.kind], ["ClientError", "ConnectFailed"], "typed error");
   await sleep(800);
   assertEq(c.names().filter((n) => n === "Connecting").length, 1, "one attempt only");
   const k = counts(c.client);
@@ -146,7 +146,7 @@ export async function concurrent_rpcs_get_their_own_replies(env) {
     return { r: msg.data.n * 2 };
   });
   const ns = [1, 2, 3, 4, 5, 6, 7, 8];
-  const replies = await Promise.all(ns.map((n) => caller.client.rpc({ queuename: "math", data: { n, delay: (9 - n) * 15 } }, 5000)));
+  const replies = await Promise.all(ns.map((n) => caller.client.rpc({ queuename: "math", data: { n, delay: (9 - n) * 15 }, timeout_ms: 5000 })));
   assertEq(replies.map((r) => r.r), ns.map((n) => n * 2), "replies matched by correlation id");
   server.client.disconnect();
   caller.client.disconnect();
@@ -157,7 +157,7 @@ export async function rpc_timeout_is_typed(env) {
   const c = makeClient(env);
   await c.client.connect();
   let err;
-  try { await c.client.rpc({ queuename: "nobody-listens-here", data: {} }, 300); } catch (e) { err = e; }
+  try { await c.client.rpc({ queuename: "nobody-listens-here", data: {}, timeout_ms: 300 }); } catch (e) { err = e; }
   assertEq(err && err.kind, "Timeout", "kind");
   c.client.disconnect();
 }
@@ -193,7 +193,7 @@ export async function drop_reconnects_reregisters_and_loses_nothing(env) {
   await control(env, "/drop");
   await waitFor("signed in again", () => c.events.some((e) => e.event === "SignedIn"));
   assertEq(c.names(), ["Disconnected", "Connecting", "Connected", "SignedIn"], "events after a drop");
-  await waitFor("sender back", () => sender.client.get_state() === "SignedIn");
+  await waitFor("sender back", () => sender.client.get_state() === "Signedin");
   await sleep(100);
   for (const n of [2, 3, 4]) await sender.client.queue_message({ queuename: "drop-q", data: { n }, striptoken: true });
   await waitFor("all", () => got.length >= 4);
@@ -243,7 +243,7 @@ export async function stalled_link_is_detected_by_the_heartbeat(env) {
   assert(reason.includes("heartbeat"), "reason: " + reason);
   assert(took < 3000, "detected in " + took + " ms");
   await control(env, "/heal");
-  await waitFor("signed in again", () => c.client.get_state() === "SignedIn", 8000);
+  await waitFor("signed in again", () => c.client.get_state() === "Signedin", 8000);
   c.client.disconnect();
 }
 
@@ -265,7 +265,7 @@ export async function slow_split_and_coalesced_frames_change_nothing(env) {
   await Promise.all(sends);
   await waitFor("5 messages", () => got.length === 5);
   assertEq(got, [1, 2, 3, 4, 5], "all messages once, in order");
-  assertEq(a.client.get_state(), "SignedIn", "no disconnect");
+  assertEq(a.client.get_state(), "Signedin", "no disconnect");
   a.client.disconnect();
   b.client.disconnect();
 }
@@ -276,7 +276,7 @@ export async function garbage_and_unknown_commands(env) {
   await c.client.connect();
   await control(env, "/unknown");
   await sleep(200);
-  assertEq(c.client.get_state(), "SignedIn", "unknown commands are ignored");
+  assertEq(c.client.get_state(), "Signedin", "unknown commands are ignored");
   c.events.length = 0;
   await control(env, "/garbage");
   await waitFor("reconnected", () => c.events.some((e) => e.event === "SignedIn"));
@@ -306,7 +306,7 @@ export async function requests_wait_in_the_outbox_while_reconnecting(env) {
   const got = [];
   const q = await a.client.register_queue("outbox-q", (m) => { got.push(m.data); });
   await control(env, "/down?ms=600");
-  await waitFor("b disconnected", () => b.client.get_state() !== "SignedIn");
+  await waitFor("b disconnected", () => b.client.get_state() !== "Signedin");
   const sent = b.client.queue_message({ queuename: q, data: "while-offline", striptoken: true });
   await sent;
   await waitFor("delivered", () => got.includes("while-offline"), 8000);
@@ -321,10 +321,10 @@ export async function in_flight_requests_fail_with_disconnected(env) {
   await server.client.connect();
   await server.client.register_queue("echo-inflight", (m) => m.data);
   // One rpc first, so the reply queue exists and the next rpc really goes out.
-  assertEq(await c.client.rpc({ queuename: "echo-inflight", data: 7 }, 5000), 7, "warm-up rpc");
+  assertEq(await c.client.rpc({ queuename: "echo-inflight", data: 7, timeout_ms: 5000 }), 7, "warm-up rpc");
   server.client.disconnect();
   await control(env, "/stall?ms=0");
-  const p = c.client.rpc({ queuename: "nobody", data: 1 }, 20000).then(() => null, (e) => e);
+  const p = c.client.rpc({ queuename: "nobody", data: 1, timeout_ms: 20000 }).then(() => null, (e) => e);
   const q = c.client.queue_message({ queuename: "nobody", data: 1 }).then(() => null, (e) => e);
   await sleep(100);
   await control(env, "/drop");
@@ -339,7 +339,7 @@ export async function disconnect_leaves_nothing_running(env) {
   const c = makeClient(env, { heartbeat_ms: 200 });
   await c.client.connect();
   await c.client.register_queue("", () => {});
-  const pending = c.client.rpc({ queuename: "nobody", data: 1 }, 20000).then(() => null, (e) => e);
+  const pending = c.client.rpc({ queuename: "nobody", data: 1, timeout_ms: 20000 }).then(() => null, (e) => e);
   c.client.disconnect();
   const e = await pending;
   assertEq(e && e.kind, "Disconnected", "pending rejected");
@@ -366,7 +366,7 @@ export async function two_hundred_reconnect_cycles_do_not_grow(env) {
   for (let i = 0; i < 200; i++) {
     const before = signedIns();
     await control(env, "/drop");
-    await waitFor("cycle " + i, () => signedIns() > before && c.client.get_state() === "SignedIn" && counts(c.client).in_flight === 0, 5000);
+    await waitFor("cycle " + i, () => signedIns() > before && c.client.get_state() === "Signedin" && counts(c.client).in_flight === 0, 5000);
   }
   const after = counts(c.client);
   assertEq(after, base, "promises, callbacks, handlers, timers, sockets, listeners, tables");
@@ -381,10 +381,10 @@ export async function grpc_web_framing_works_end_to_end(env) {
   await b.client.connect();
   const got = [];
   const q = await a.client.register_queue("", (m) => { got.push(m.data); return { ok: m.data }; });
-  const reply = await b.client.rpc({ queuename: q, data: "via grpc-web" }, 5000);
+  const reply = await b.client.rpc({ queuename: q, data: "via grpc-web", timeout_ms: 5000 });
   assertEq(reply, { ok: "via grpc-web" }, "rpc through a grpc-web client");
   await control(env, "/drop");
-  await waitFor("grpc-web reconnect", () => a.client.get_state() === "SignedIn" && a.events.filter((e) => e.event === "SignedIn").length === 2);
+  await waitFor("grpc-web reconnect", () => a.client.get_state() === "Signedin" && a.events.filter((e) => e.event === "SignedIn").length === 2);
   a.client.disconnect();
   b.client.disconnect();
 }
@@ -399,9 +399,9 @@ export async function token_callback_and_guest_mode(env) {
   let calls = 0;
   const viaToken = new env.Client({ url: env.url, get_token: async () => { calls++; return jwt; }, reconnect: { initial_ms: 10, max_ms: 50 } });
   await viaToken.connect();
-  assertEq(viaToken.get_state(), "SignedIn", "signed in with the callback's token");
+  assertEq(viaToken.get_state(), "Signedin", "signed in with the callback's token");
   await control(env, "/drop");
-  await waitFor("second sign-in", () => calls === 2 && viaToken.get_state() === "SignedIn");
+  await waitFor("second sign-in", () => calls === 2 && viaToken.get_state() === "Signedin");
   viaToken.disconnect();
   const guest = new env.Client({ url: env.url });
   await guest.connect();
@@ -440,10 +440,10 @@ export async function online_event_skips_the_backoff_wait(env) {
   await waitFor("Disconnected", () => c.events.some((e) => e.event === "Disconnected"));
   // The first retry falls in 30..60 s; wait for the server, then say we are online.
   await sleep(600);
-  if (c.client.get_state() !== "SignedIn") {
+  if (c.client.get_state() !== "Signedin") {
     globalThis.dispatchEvent(new Event("online"));
   }
-  await waitFor("reconnected at once", () => c.client.get_state() === "SignedIn", 3000);
+  await waitFor("reconnected at once", () => c.client.get_state() === "Signedin", 3000);
   c.client.disconnect();
 }
 

@@ -81,7 +81,7 @@ export async function typed_errors_for_server_and_argument_failures(env) {
   const { client: c } = await connected(env);
   const col = uniq("errors");
   let e = await rejects(c.query({ collectionname: col, query: "{bad" }));
-  assertEq([e.name, e.kind], ["OpenIapError", "Server"], "bad query JSON is a server error");
+  assertEq([e.name, e.kind], ["ClientError", "Server"], "bad query JSON is a server error");
   assert(e.message.includes(x.errors.bad_query), e.message);
   e = await rejects(c.delete_one({ collectionname: col, id: "does-not-exist" }));
   assertEq(e.kind, "Server", "delete_one of a missing id");
@@ -130,7 +130,7 @@ export async function collections_indexes_and_custom_commands(env) {
   list = await c.list_collections(true);
   assert(!list.some((l) => l.name === col), "collection dropped");
   assertEq(await c.custom_command({ command: "echo", data: { hello: [1, 2] } }), { hello: [1, 2] }, "custom_command JSON result");
-  assertEq(await c.custom_command({ command: "echo", data: "plain", timeout: 5000 }), "plain", "custom_command text result");
+  assertEq(await c.custom_command({ command: "echo", data: "plain", timeout: 5 }), "plain", "custom_command text result");
   assertEq((await c.custom_command({ command: "whoami" })).username, USER, "whoami");
   c.disconnect();
 }
@@ -270,7 +270,7 @@ export async function uploads_wait_while_the_connection_is_backed_up(env) {
   data[data.length - 1] = 7;
   const sent = [];
   await control(env, "/stall?ms=0"); // the server reads nothing: the socket backs up
-  const upload = c.upload({ filename: "slow.bin", data, progress: (n) => sent.push(n), timeout: 60000 });
+  const upload = c.upload({ filename: "slow.bin", data, progress: (n) => sent.push(n), timeout: 60 });
   await sleep(800);
   const whileStalled = sent.length;
   await control(env, "/heal");
@@ -295,7 +295,7 @@ export async function watch_events_arrive_and_survive_a_dropped_connection(env) 
   a.events.length = 0;
   await control(env, "/drop");
   await waitFor("a signed in again", () => a.events.some((e) => e.event === "SignedIn"));
-  await waitFor("b back", () => b.client.get_state() === "SignedIn");
+  await waitFor("b back", () => b.client.get_state() === "Signedin");
   const watches = JSON.parse(await (await fetch(env.control + "/log?command=watch")).text());
   await waitFor("watch registered again", async () =>
     JSON.parse(await (await fetch(env.control + "/log?command=watch")).text()).length >= 2);

@@ -1,7 +1,14 @@
 // Shared helpers of the browser tests (tests/web.rs). Test modules import this file; tests/web.rs
 // also imports it (cleanup), which is what makes wasm-bindgen copy it next to them.
 
+import { ClientError } from "../../src/js/errors.js";
+
 export const USER = "testuser", PASS = "testpass";
+
+/** The package's error class (the copy the wasm creates its errors with). */
+export function client_error_class() {
+  return ClientError;
+}
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export function authUrl(env) {

@@ -18,8 +18,8 @@ export async function transient(url: string): Promise<unknown> {
   await init();
   const client = new Client({ url });            // url may carry user:password@
   try {
-    await client.connect();                      // rejects with an OpenIapError if it cannot
-    return await client.rpc({ queuename: "echo", data: { hello: "world" } }, 5000);
+    await client.connect();                      // rejects with a ClientError if it cannot
+    return await client.rpc({ queuename: "echo", data: { hello: "world" }, timeout: 5 });
   } finally {
     client.disconnect();                         // nothing keeps running afterwards
   }

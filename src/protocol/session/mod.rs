@@ -40,7 +40,7 @@ use std::collections::VecDeque;
 
 pub use config::Config;
 pub use tables::{RouteKey, SubscriptionKind};
-pub use types::{ClientEvent, Output, RequestId, SocketId, State, SubscriptionId};
+pub use types::{Call, ClientEvent, Output, RequestId, SocketId, State, SubscriptionId};
 pub use upload::UPLOAD_RECHECK_MS;
 
 use crate::pb::User;
@@ -140,6 +140,11 @@ impl Session {
     /// Changes the default request timeout.
     pub fn set_default_timeout(&mut self, ms: u64) {
         self.config.request_timeout_ms = ms;
+    }
+
+    /// Changes the client version sent at the next sign-in.
+    pub fn set_agent_version(&mut self, version: String) {
+        self.config.version = version;
     }
 
     /// Changes the agent name sent at the next sign-in.

@@ -2,7 +2,7 @@
 //! and sending envelopes, and settling a request with its reply or a typed error.
 
 use super::tables::{InFlight, Phase, Queued};
-use super::types::{Output, RequestId};
+use super::types::{Call, Output, RequestId};
 use super::Session;
 use crate::pb::google::protobuf::Any;
 use crate::pb::Envelope;
@@ -21,29 +21,15 @@ impl Session {
             .unwrap_or(self.config.request_timeout_ms)
     }
 
-    /// Sends `command` with `data`; the reply comes as [`Output::Reply`]. While reconnecting
-    /// the request waits in the outbox (up to its timeout).
-    pub fn request(
-        &mut self,
-        now: u64,
-        command: &str,
-        data: Any,
-        timeout_ms: Option<u64>,
-    ) -> RequestId {
-        self.queue_request(now, command, data, false, timeout_ms)
-    }
-
-    pub(super) fn queue_request(
-        &mut self,
-        now: u64,
-        command: &str,
-        data: Any,
-        upload: bool,
-        timeout_ms: Option<u64>,
-    ) -> RequestId {
+    /// Sends `command` with `data`, as `call` says (timeout, per-call identity, upload stream);
+    /// the reply comes as [`Output::Reply`]. While reconnecting the request waits in the outbox
+    /// (up to its timeout).
+    pub fn request(&mut self, now: u64, command: &str, data: Any, call: &Call) -> RequestId {
         let request = self.new_request();
-        let deadline = now + self.timeout_of(timeout_ms);
-        let env = envelope(command, Some(data));
+        let deadline = now + self.timeout_of(call.timeout_ms);
+        let mut env = envelope(command, Some(data));
+        call.stamp(&mut env);
+        let upload = call.upload;
         if !self.active {
             self.reply_err(
                 request,

@@ -2,7 +2,7 @@
 //! by correlation id, so any number of calls can run at once.
 
 use super::tables::{InFlight, Phase, RpcCall, Subscription, SubscriptionKind};
-use super::types::RequestId;
+use super::types::{Call, RequestId};
 use super::Session;
 use crate::pb::QueueMessageRequest;
 use crate::protocol::envelope::{envelope, to_any};
@@ -11,12 +11,7 @@ use crate::protocol::error::ErrorKind;
 impl Session {
     /// Sends `message` and waits for the reply on the client's reply queue, matched by
     /// correlation id, so any number of rpcs can run at once.
-    pub fn rpc(
-        &mut self,
-        now: u64,
-        mut message: QueueMessageRequest,
-        timeout_ms: Option<u64>,
-    ) -> RequestId {
+    pub fn rpc(&mut self, now: u64, mut message: QueueMessageRequest, call: &Call) -> RequestId {
         let request = self.new_request();
         if !self.active {
             self.reply_err(
@@ -28,12 +23,13 @@ impl Session {
         }
         let corr = format!("rpc-{}", self.seq.next_id());
         message.correlation_id = corr.clone();
-        let deadline = now + self.timeout_of(timeout_ms);
+        let deadline = now + self.timeout_of(call.timeout_ms);
         self.rpc_calls.insert(
             corr.clone(),
             RpcCall {
                 request,
                 message,
+                call: call.clone(),
                 deadline,
                 sent: false,
             },
@@ -56,6 +52,7 @@ impl Session {
                         keep: false,
                         in_flight: None,
                         waiters: vec![],
+                        call: Call::default(),
                     },
                 );
                 self.rpc_queue = Some(id);
@@ -82,9 +79,8 @@ impl Session {
         let mut msg = call.message.clone();
         msg.replyto = reply_to;
         let deadline = call.deadline.max(now);
-        self.send(
-            envelope("queuemessage", Some(to_any(&msg))),
-            Some((InFlight::RpcSend(corr.to_string()), deadline)),
-        );
+        let mut env = envelope("queuemessage", Some(to_any(&msg)));
+        call.call.stamp(&mut env);
+        self.send(env, Some((InFlight::RpcSend(corr.to_string()), deadline)));
     }
 }

@@ -2,7 +2,7 @@
 //! [`RouteKey`], registered again after reconnects, and renamed when the server says so.
 
 use super::tables::{InFlight, Phase, RouteKey, Subscription, SubscriptionKind};
-use super::types::{ClientEvent, Output, RequestId, SubscriptionId};
+use super::types::{Call, ClientEvent, Output, RequestId, SubscriptionId};
 use super::Session;
 use crate::pb::{Envelope, RegisterQueueRequest, RegisterQueueResponse, UnRegisterQueueRequest};
 use crate::protocol::envelope::{decode_name, envelope, error_of, to_any};
@@ -11,16 +11,17 @@ use crate::protocol::error::ErrorKind;
 impl Session {
     /// Registers a queue (empty name: a temporary queue) or exchange or watch; the request's
     /// reply carries the queue name (or watch id). `keep` = register again after reconnects.
-    /// A named queue registered twice shares one registration (no duplicate consumers).
+    /// A named queue registered twice shares one registration (no duplicate consumers). `call`
+    /// gives the timeout and the identity it is registered with, now and after reconnects.
     pub fn subscribe(
         &mut self,
         now: u64,
         kind: SubscriptionKind,
         keep: bool,
-        timeout_ms: Option<u64>,
+        call: &Call,
     ) -> (SubscriptionId, RequestId) {
         let request = self.new_request();
-        let deadline = now + self.timeout_of(timeout_ms);
+        let deadline = now + self.timeout_of(call.timeout_ms);
         let kind = match kind {
             SubscriptionKind::Queue(name) => SubscriptionKind::Queue(name.to_ascii_lowercase()),
             k => k,
@@ -81,6 +82,10 @@ impl Session {
                 keep,
                 in_flight: None,
                 waiters: vec![(request, deadline)],
+                call: Call {
+                    upload: false,
+                    ..call.clone()
+                },
             },
         );
         if matches!(self.phase, Phase::Ready) {
@@ -90,8 +95,8 @@ impl Session {
     }
 
     /// Ends a registration. For queues and exchanges an `unregisterqueue` is sent if the server
-    /// knows it; the returned request resolves when done.
-    pub fn unsubscribe(&mut self, now: u64, id: SubscriptionId) -> RequestId {
+    /// knows it (with `call`'s identity); the returned request resolves when done.
+    pub fn unsubscribe(&mut self, now: u64, id: SubscriptionId, call: &Call) -> RequestId {
         let sub = self.remove_subscription(id);
         match sub {
             Some(Subscription {
@@ -101,7 +106,7 @@ impl Session {
                 ..
             }) => {
                 let data = to_any(&crate::pb::UnWatchRequest { id: wid });
-                self.request(now, "unwatch", data, None)
+                self.request(now, "unwatch", data, call)
             }
             Some(Subscription {
                 live: true,
@@ -109,7 +114,7 @@ impl Session {
                 ..
             }) => {
                 let data = to_any(&UnRegisterQueueRequest { queuename: name });
-                self.request(now, "unregisterqueue", data, None)
+                self.request(now, "unregisterqueue", data, call)
             }
             _ => {
                 let request = self.new_request();
@@ -246,10 +251,9 @@ impl Session {
             SubscriptionKind::Watch(req) => ("watch", to_any(req)),
         };
         let deadline = now + self.config.request_timeout_ms;
-        let id_str = self.send(
-            envelope(command, Some(data)),
-            Some((InFlight::Register(id), deadline)),
-        );
+        let mut env = envelope(command, Some(data));
+        sub.call.stamp(&mut env);
+        let id_str = self.send(env, Some((InFlight::Register(id), deadline)));
         if let Some(s) = self.subscriptions.get_mut(&id) {
             s.in_flight = id_str;
         }

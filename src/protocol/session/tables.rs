@@ -2,7 +2,7 @@
 //! requests waiting for the connection, rpc calls, the connection phase, and the typed key that
 //! routes server pushes (`queueevent`, `watchevent`) to a registration.
 
-use super::types::{RequestId, SubscriptionId};
+use super::types::{Call, RequestId, SubscriptionId};
 use crate::pb::{Envelope, QueueMessageRequest, RegisterExchangeRequest, WatchRequest};
 
 /// What a registration is for.
@@ -34,6 +34,8 @@ pub(super) struct Subscription {
     pub(super) in_flight: Option<String>,
     /// User requests waiting for this registration: (request, deadline).
     pub(super) waiters: Vec<(RequestId, u64)>,
+    /// The identity it is registered with (again after every reconnect).
+    pub(super) call: Call,
 }
 
 #[derive(Debug)]
@@ -61,6 +63,8 @@ pub(super) struct Queued {
 pub(super) struct RpcCall {
     pub(super) request: RequestId,
     pub(super) message: QueueMessageRequest,
+    /// The identity the message is sent with.
+    pub(super) call: Call,
     pub(super) deadline: u64,
     pub(super) sent: bool,
 }

@@ -11,6 +11,54 @@ pub type SubscriptionId = u64;
 /// Identifies one WebSocket; events of an old socket are ignored.
 pub type SocketId = u64;
 
+/// Settings of one request: its timeout and the identity it is sent with. `jwt`, `traceid` and
+/// `spanid` go on this request's envelope and no other (npm `openiap`'s per-call `jwt`, the Rust
+/// client's `EnvConfig`); empty ones are left out. `Debug` never shows the JWT.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Call {
+    /// The request's timeout; `None` (or 0): the session's default.
+    pub timeout_ms: Option<u64>,
+    /// A JWT for this request only (`Envelope.jwt`).
+    pub jwt: String,
+    /// OpenTelemetry trace id (`Envelope.traceid`).
+    pub traceid: String,
+    /// OpenTelemetry span id (`Envelope.spanid`).
+    pub spanid: String,
+    /// A stream follows the request (OpenFlow's `upload`): `beginstream`, one `stream` per chunk,
+    /// `endstream`, all with `rid` = the request's id; chunks are pulled with
+    /// [`Output::UploadWanted`].
+    pub upload: bool,
+}
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("timeout_ms", &self.timeout_ms)
+            .field("jwt", &(!self.jwt.is_empty()).then_some("***"))
+            .field("traceid", &self.traceid)
+            .field("spanid", &self.spanid)
+            .field("upload", &self.upload)
+            .finish()
+    }
+}
+
+impl Call {
+    /// A call that only sets a timeout.
+    pub fn timeout(timeout_ms: Option<u64>) -> Call {
+        Call {
+            timeout_ms,
+            ..Call::default()
+        }
+    }
+
+    /// Puts this call's identity on `envelope`.
+    pub fn stamp(&self, envelope: &mut Envelope) {
+        envelope.jwt.clone_from(&self.jwt);
+        envelope.traceid.clone_from(&self.traceid);
+        envelope.spanid.clone_from(&self.spanid);
+    }
+}
+
 /// Connection state, as `get_state()` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
@@ -25,13 +73,14 @@ pub enum State {
 }
 
 impl State {
-    /// Name used in JS.
+    /// The name `get_state()` gives in JS: npm `openiap`'s (the Rust client's `ClientState`
+    /// display), so `Signedin` with a lower-case i while the event is `SignedIn`.
     pub fn as_str(self) -> &'static str {
         match self {
             State::Disconnected => "Disconnected",
             State::Connecting => "Connecting",
             State::Connected => "Connected",
-            State::SignedIn => "SignedIn",
+            State::SignedIn => "Signedin",
         }
     }
 }

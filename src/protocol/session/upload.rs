@@ -3,7 +3,6 @@
 
 use super::types::{Output, RequestId};
 use super::Session;
-use crate::pb::google::protobuf::Any;
 use crate::pb::Envelope;
 use crate::protocol::envelope::{envelope, to_any};
 use crate::protocol::error::ErrorKind;
@@ -12,19 +11,6 @@ use crate::protocol::error::ErrorKind;
 pub const UPLOAD_RECHECK_MS: u64 = 20;
 
 impl Session {
-    /// Like [`Session::request`], followed by a stream (OpenFlow's upload): `beginstream`, one
-    /// `stream` per chunk and `endstream`, all with `rid` = the request's id. Chunks are pulled:
-    /// [`Output::UploadWanted`] asks for each one once the request is on the wire.
-    pub fn request_with_upload(
-        &mut self,
-        now: u64,
-        command: &str,
-        data: Any,
-        timeout_ms: Option<u64>,
-    ) -> RequestId {
-        self.queue_request(now, command, data, true, timeout_ms)
-    }
-
     /// The next chunk of an upload (`None`: the end). Ignored when the upload already ended:
     /// replied, timed out, or failed with its connection.
     pub fn upload_chunk(&mut self, request: RequestId, chunk: Option<Vec<u8>>) {

@@ -15,6 +15,7 @@
 //! | `DATE` 7 | low, high | a `Date` of the signed 64-bit milliseconds |
 //! | `ARR` 8 | count, then that many values | an array |
 //! | `OBJ` 9 | count, then per entry: key address, key length, value | an object |
+//! | `FIRST` 10 | offset, length | the first element of that JSON array, or `null` |
 //!
 //! Offsets point into the payload the tape was read from; keys are `&'static str`s of the
 //! tables, given by address so that JS decodes each key once and then reuses it.
@@ -43,6 +44,8 @@ pub mod op {
     pub const ARR: u32 = 8;
     /// An object.
     pub const OBJ: u32 = 9;
+    /// The first element of a JSON array.
+    pub const FIRST: u32 = 10;
 }
 
 /// How a reply field becomes a JS value.
@@ -54,6 +57,8 @@ pub enum D {
     Json,
     /// A queue message's `data`: as [`D::Json`], with `__jwt`/`__user` lifted out.
     Data,
+    /// JSON text of an array: its first element, or `null` (`get_one`).
+    First,
     /// An int32.
     I32,
     /// A boolean.
@@ -176,6 +181,7 @@ impl Tape {
             D::Str => self.text(op::STR, base, bytes)?,
             D::Json => self.text(op::JSON, base, bytes)?,
             D::Data => self.text(op::DATA, base, bytes)?,
+            D::First => self.text(op::FIRST, base, bytes)?,
             D::I32 => self.push(&[op::INT, int as u32]),
             D::Bool => self.push(&[op::BOOL, (int != 0) as u32]),
             D::F32 => self.push(&[op::F32, int as u32]),

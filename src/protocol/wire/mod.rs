@@ -14,6 +14,7 @@
 
 mod decode;
 mod encode;
+#[rustfmt::skip]
 pub mod tables;
 
 pub use decode::{decode, decode_field, op, read_str, Bad, Tape, D, O};

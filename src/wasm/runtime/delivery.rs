@@ -9,7 +9,7 @@ use super::{now, Inner, Runtime, Waiter};
 use crate::pb::{Envelope, QueueMessageRequest};
 use crate::protocol::envelope::{payload, to_any};
 use crate::protocol::error::{Error, ErrorKind};
-use crate::protocol::session::{ClientEvent, RequestId, SubscriptionId};
+use crate::protocol::session::{Call, ClientEvent, RequestId, SubscriptionId};
 use crate::protocol::text::concat;
 use crate::protocol::wire;
 use crate::protocol::wire::tables::{Reply, QUEUE_EVENT_OUT, WATCH_EVENT_OUT};
@@ -170,7 +170,7 @@ impl Runtime {
             let mut inner = self.0.borrow_mut();
             let id = inner
                 .session
-                .request(now(), "queuemessage", to_any(&reply), None);
+                .request(now(), "queuemessage", to_any(&reply), &Call::default());
             inner.pending.insert(id, Waiter::CallbackReply { queue });
         }
         self.drive();

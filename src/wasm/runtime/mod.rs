@@ -14,11 +14,11 @@ use super::socket::{Socket, SocketEvent};
 use super::wake::{wake_listeners, WakeListeners};
 use crate::protocol::error::{Error, ErrorKind};
 use crate::protocol::session::{
-    Output, RequestId, Session, SocketId, SubscriptionId, SubscriptionKind,
+    Call, Output, RequestId, Session, SocketId, SubscriptionId, SubscriptionKind,
 };
 use crate::protocol::text::concat;
 use crate::protocol::vecmap::VecMap;
-use crate::protocol::wire::tables::Reply;
+use crate::protocol::wire::tables::{Reply, USER_OUT};
 use crate::protocol::wire::{self, Tape};
 
 mod delivery;
@@ -168,12 +168,12 @@ impl Runtime {
         promise
     }
 
-    /// Registers a queue, exchange or watch whose messages go to `callback`.
-    pub fn subscribe(&self, kind: SubscriptionKind, callback: Function) -> Promise {
+    /// Registers a queue, exchange or watch whose messages go to `callback`, as `call` says.
+    pub fn subscribe(&self, kind: SubscriptionKind, callback: Function, call: &Call) -> Promise {
         let id = {
             let mut inner = self.0.borrow_mut();
             let keep = inner.session.config().auto_reregister && !inner.in_signedin_handler;
-            let (sub, id) = inner.session.subscribe(now(), kind, keep, None);
+            let (sub, id) = inner.session.subscribe(now(), kind, keep, call);
             inner.callbacks.insert(sub, callback);
             id
         };
@@ -220,6 +220,20 @@ impl Runtime {
     pub fn socket_buffered(&self) -> u32 {
         let inner = self.0.borrow();
         inner.socket.as_ref().map_or(0, |(_, s)| s.buffered())
+    }
+
+    /// The signed-in user as JS sees it (`{_id, name, username, email, roles}`), or `null`.
+    pub fn user(&self) -> JsValue {
+        let bytes = match self.0.borrow().session.user() {
+            Some(u) => prost::Message::encode_to_vec(u),
+            None => return JsValue::NULL,
+        };
+        let mut inner = self.0.borrow_mut();
+        let tape = &mut inner.tape;
+        match wire::decode(&bytes, USER_OUT, tape) {
+            Ok(()) => convert::tape_value(tape, &bytes),
+            Err(_) => JsValue::NULL,
+        }
     }
 
     /// Counts of everything the client holds, for leak tests: a named object.

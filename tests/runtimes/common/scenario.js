@@ -38,13 +38,13 @@ async function rejection(promise) {
 async function errors(Client, url, creds) {
   const badUrl = url.replace(`${creds.username}:${creds.password}@`, `${creds.username}:wrong@`);
   const bad = new Client({ url: badUrl });
-  checkEq(await rejection(bad.connect()), { error: true, name: "OpenIapError", kind: "Signin" }, "wrong password");
+  checkEq(await rejection(bad.connect()), { error: true, name: "ClientError", kind: "Signin" }, "wrong password");
   checkEq(bad.get_state(), "Disconnected", "state after failed sign-in");
   bad.disconnect();
   const refused = new Client({ url: `ws://127.0.0.1:1`, connect_timeout_ms: 3000 });
-  checkEq(await rejection(refused.connect()), { error: true, name: "OpenIapError", kind: "ConnectFailed" }, "refused port");
+  checkEq(await rejection(refused.connect()), { error: true, name: "ClientError", kind: "ConnectFailed" }, "refused port");
   refused.disconnect();
-  checkEq(await rejection(refused.rpc({ queuename: "x", data: 1 })), { error: true, name: "OpenIapError", kind: "NotConnected" }, "rpc before connect");
+  checkEq(await rejection(refused.rpc({ queuename: "x", data: 1 })), { error: true, name: "ClientError", kind: "NotConnected" }, "rpc before connect");
 }
 
 // The data API in this runtime: documents, a watch, a work item, and a file through the chunked
@@ -62,7 +62,7 @@ async function dataApi(client, tag) {
   await waitFor("watch events", () => changes.length >= 3);
   await client.unwatch(watchId);
   checkEq(await rejection(client.delete_one({ collectionname: col, id: "missing" })),
-    { error: true, name: "OpenIapError", kind: "Server" }, "delete_one of a missing id");
+    { error: true, name: "ClientError", kind: "Server" }, "delete_one of a missing id");
   const wiq = `wiq_${tag}`;
   await client.push_workitem({ wiq, name: "job", payload: { x: 1 } });
   const wi = await client.pop_workitem({ wiq });
@@ -83,7 +83,7 @@ export async function scenario(Client, url, tag) {
   try {
     checkEq(client.get_state(), "Disconnected", "state before connect");
     await client.connect();
-    checkEq(client.get_state(), "SignedIn", "state after connect");
+    checkEq(client.get_state(), "Signedin", "state after connect");
 
     const signed = await client.signin({ username: decodeURIComponent(creds.username), password: decodeURIComponent(creds.password) });
     check(typeof signed.jwt === "string" && signed.jwt.length > 0, "signin returns a jwt");
@@ -100,12 +100,12 @@ export async function scenario(Client, url, tag) {
     await waitFor("queued message", () => received.length === 1);
     checkEq(received[0], { n: 1 }, "received message");
 
-    const reply = await client.rpc({ queuename: q, data: { n: 2 } }, 5000);
+    const reply = await client.rpc({ queuename: q, data: { n: 2 }, timeout_ms: 5000 });
     checkEq(reply, { echoed: { n: 2 }, tag }, "rpc reply");
-    const replies = await Promise.all([3, 4, 5].map((n) => client.rpc({ queuename: q, data: { n } }, 5000)));
+    const replies = await Promise.all([3, 4, 5].map((n) => client.rpc({ queuename: q, data: { n }, timeout_ms: 5000 })));
     checkEq(replies.map((r) => r.echoed.n), [3, 4, 5], "concurrent rpc replies");
-    checkEq(await rejection(client.rpc({ queuename: q + ".nobody", data: 0 }, 200)),
-      { error: true, name: "OpenIapError", kind: "Timeout" }, "rpc without consumer times out");
+    checkEq(await rejection(client.rpc({ queuename: q + ".nobody", data: 0, timeout_ms: 200 })),
+      { error: true, name: "ClientError", kind: "Timeout" }, "rpc without consumer times out");
 
     // README transient example: a second client connects, rpcs "echo", disconnects.
     await client.register_queue("echo", (msg) => ({ echoed: msg.data }));

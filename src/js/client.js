@@ -1,0 +1,97 @@
+// The JS side of the `Client` class, added once to the wasm-bindgen class by every package entry
+// (`.ci/finish-glue.mjs` appends `extend(Client, ClientError)` to each build's glue):
+// - the data API: each method is one row of a table in wasm (`__call(name, options)`); here each
+//   gets its npm name, its positional parameters and a trailing `{jwt, traceid, spanid}`;
+// - npm `openiap`'s `*_async` names, as aliases of the promise methods;
+// - `invoke_openrpa` and `reconnect`, built on the methods above.
+// Nothing here runs at import time but defining functions.
+
+/** Data methods: name, positional parameters (before the trailing options), option defaults. */
+const DATA = [
+  ["query"], ["get_one", [], { top: 1 }], ["get_document_version"], ["count"], ["distinct"],
+  ["aggregate"], ["insert_one"], ["insert_many"], ["update_one"], ["update_document"],
+  ["insert_or_update_one"], ["insert_or_update_many"], ["delete_one"], ["delete_many"],
+  ["list_collections", ["includehist"]], ["create_collection"], ["drop_collection", ["collectionname"]],
+  ["get_indexes", ["collectionname"]], ["create_index"], ["drop_index", ["collectionname", "name"]],
+  ["push_workitem"], ["push_workitems"], ["pop_workitem"], ["update_workitem"],
+  ["delete_workitem", ["id"]], ["add_workitem_queue"], ["update_workitem_queue"],
+  ["delete_workitem_queue"], ["custom_command"], ["create_workflow_instance"], ["ensure_customer"],
+];
+
+/** npm `openiap`'s `*_async` names: the same promise methods under a second name. */
+const ASYNC = [
+  "connect", "signin", "list_collections", "create_collection", "drop_collection", "get_indexes",
+  "create_index", "drop_index", "custom_command", "query", "aggregate", "count", "distinct",
+  "insert_one", "insert_many", "update_one", "insert_or_update_one", "delete_one", "delete_many",
+  "download", "upload", "push_workitem", "pop_workitem", "update_workitem", "delete_workitem",
+  "watch", "register_queue", "rpc", "invoke_openrpa", "get_one", "get_document_version",
+  "update_document", "insert_or_update_many", "push_workitems", "add_workitem_queue",
+  "update_workitem_queue", "delete_workitem_queue", "create_workflow_instance", "ensure_customer",
+];
+
+/** Options made of positional arguments and a trailing options object. */
+function options(params, defaults, args) {
+  const trailing = args[params.length];
+  const o = Object.assign({}, defaults, trailing === undefined || trailing === null ? {} : trailing);
+  params.forEach((p, i) => { if (args[i] !== undefined) o[p] = args[i]; });
+  return o;
+}
+
+/** Runs an OpenRPA workflow on robot `robotid` and resolves to its result (npm `openiap`'s
+ * `invoke_openrpa`, the Rust client's flow): a temporary queue gets the robot's replies. */
+async function invoke_openrpa(ClientError, { robotid, workflowid, payload = {}, rpc = true, timeout = -1, jwt, traceid, spanid } = {}) {
+  if (typeof robotid !== "string" || robotid === "") throw new ClientError("robotid is required");
+  if (typeof workflowid !== "string" || workflowid === "") throw new ClientError("workflowid is required");
+  let settle;
+  const done = new Promise((resolve, reject) => { settle = { resolve, reject }; });
+  const queue = await this.register_queue({ queuename: "", jwt, traceid, spanid }, (msg) => {
+    const d = msg.data;
+    const command = d && typeof d === "object" ? d.command : undefined;
+    if (command === "invokecompleted") settle.resolve(d.data);
+    else if (command === "timeout") settle.reject(new ClientError("no robot picked up the workflow", "Timeout"));
+    else if (command === "invokefailed" || command === "invokeerror" || command === "error") {
+      const why = typeof d.data === "string" ? d.data : JSON.stringify(d.data ?? "robot failed");
+      settle.reject(new ClientError(why, "Server"));
+    }
+  });
+  let timer;
+  try {
+    const data = { command: "invoke", workflowid, data: payload };
+    await this.queue_message({ queuename: robotid, replyto: queue, data, jwt, traceid, spanid });
+    if (!rpc) return null;
+    const seconds = timeout > 0 ? timeout : this.get_default_timeout();
+    const expired = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new ClientError("invoke_openrpa timed out", "Timeout")), seconds * 1000);
+    });
+    return await Promise.race([done, expired]);
+  } finally {
+    clearTimeout(timer);
+    this.unregister_queue(queue).catch(() => {});
+  }
+}
+
+/** Adds the JS-side methods to `Client` (once). */
+export function extend(Client, ClientError) {
+  const proto = Client.prototype;
+  if (Object.prototype.hasOwnProperty.call(proto, "reconnect")) return Client;
+  if (typeof proto.__call === "function") {
+    for (const [name, params = [], defaults] of DATA) {
+      proto[name] = function (...args) {
+        let o;
+        try {
+          o = options(params, defaults, args);
+        } catch (e) {
+          return Promise.reject(new ClientError(`invalid options: ${e && e.message}`));
+        }
+        return this.__call(name, o);
+      };
+    }
+  }
+  proto.invoke_openrpa = function (o) { return invoke_openrpa.call(this, ClientError, o); };
+  /** Connects again now (after `disconnect()`, or skipping the backoff wait). */
+  proto.reconnect = function () { return this.connect(); };
+  for (const name of ASYNC) {
+    if (typeof proto[name] === "function") proto[name + "_async"] = proto[name];
+  }
+  return Client;
+}
