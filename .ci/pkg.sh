@@ -58,8 +58,11 @@ cp -r "$STAGE/web" "$STAGE/bundler" "$STAGE/deno" "$OUT/"
 cp -r "$STAGE/nodejs" "$OUT/node"
 # wasm-pack's per-target leftovers (.gitignore "*" would even hide the files from npm pack).
 find "$OUT" -mindepth 2 \( -name .gitignore -o -name package.json -o -name 'README*' -o -name 'LICENSE*' \) -delete
-# The JS glue ships minified (.ci/minify-glue.mjs): 8.4 KB -> 4.7 KB gzip for the web build.
-node .ci/minify-glue.mjs "$OUT"/{web,bundler,node,deno}/openiap_wasm*.js 2>/dev/null
+# Each build gets the JS layer (src/js/client.js: the data API's method names, npm's *_async
+# names, ClientError) and ships minified; node's ES snippets become CommonJS (.ci/finish-glue.mjs).
+for t in web:web bundler:bundler node:nodejs deno:deno; do
+  node .ci/finish-glue.mjs "$OUT/${t%%:*}" "${t##*:}" >/dev/null
+done
 # Entry shims (node/package.json only marks node/ as CommonJS inside this "type": "module" package).
 cp -r .ci/pkg/node .ci/pkg/deno .ci/pkg/workerd "$OUT/"
 

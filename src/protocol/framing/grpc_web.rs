@@ -12,6 +12,7 @@
 use super::deframer::FrameReader;
 use super::openiap::DEFAULT_MAX_FRAME_LEN;
 use crate::pb::Envelope;
+use crate::protocol::envelope::decode_envelope;
 use crate::protocol::error::FrameError;
 use crate::protocol::text::{percent_decode, split_once_str};
 use prost::Message;
@@ -168,9 +169,10 @@ impl Deframer {
                     if bytes.is_empty() {
                         continue;
                     }
-                    return Envelope::decode(bytes.as_slice())
-                        .map(Some)
-                        .map_err(|e| self.reader.fail(FrameError::Decode(e.to_string())));
+                    return decode_envelope(bytes.as_slice()).map(Some).map_err(|_| {
+                        self.reader
+                            .fail(FrameError::Decode("invalid protobuf message".into()))
+                    });
                 }
                 Some(Item::Metadata(lines)) => {
                     if let Some(status) = status_of(&lines) {

@@ -4,6 +4,7 @@
 
 use super::deframer::FrameReader;
 use crate::pb::Envelope;
+use crate::protocol::envelope::decode_envelope;
 use crate::protocol::error::FrameError;
 use prost::Message;
 
@@ -70,11 +71,12 @@ impl Deframer {
     pub fn next_envelope(&mut self) -> Result<Option<Envelope>, FrameError> {
         let decoded = match self.next_frame()? {
             None => return Ok(None),
-            Some(bytes) => Envelope::decode(bytes),
+            Some(bytes) => decode_envelope(bytes),
         };
-        decoded
-            .map(Some)
-            .map_err(|e| self.reader.fail(FrameError::Decode(e.to_string())))
+        decoded.map(Some).map_err(|_| {
+            self.reader
+                .fail(FrameError::Decode("invalid protobuf message".into()))
+        })
     }
 }
 #[cfg(test)]

@@ -11,7 +11,7 @@ impl Session {
         let all: Vec<(InFlight, u64)> = self.in_flight.take_values();
         for (what, _) in all {
             match what {
-                InFlight::User(r) | InFlight::UserSignin(r) => self.reply_err(r, kind, message),
+                InFlight::User(r) | InFlight::UserSignin(r, _) => self.reply_err(r, kind, message),
                 InFlight::Register(sub) => {
                     if let Some(s) = self.subscriptions.get_mut(&sub) {
                         s.in_flight = None;

@@ -4,10 +4,10 @@
 use super::tables::{InFlight, Phase, RouteKey};
 use super::types::{ClientEvent, Output, SocketId, State};
 use super::Session;
-use crate::pb::{Envelope, RefreshToken, SigninResponse};
-use crate::protocol::envelope::{decode, error_of, payload};
+use crate::pb::Envelope;
+use crate::protocol::envelope::{error_of, payload, unreadable};
 use crate::protocol::error::{Error, ErrorKind};
-use crate::protocol::wire::read_str;
+use crate::protocol::wire::{read_bytes, read_str};
 
 impl Session {
     /// Bytes arrived on the socket.
@@ -75,12 +75,14 @@ impl Session {
                 self.send(pong, None);
             }
             "refreshtoken" => {
-                if let Ok(t) = decode::<RefreshToken>(&env) {
-                    if !t.jwt.is_empty() {
-                        self.config.jwt = Some(t.jwt);
+                // RefreshToken {username = 1, jwt = 2, user = 3}
+                let p = payload(&env);
+                if let (Ok(jwt), Ok(user)) = (read_str(p, 2), read_bytes(p, 3)) {
+                    if !jwt.is_empty() {
+                        self.config.jwt = Some(jwt.to_string());
                     }
-                    if t.user.is_some() {
-                        self.user = t.user;
+                    if !user.is_empty() {
+                        self.user = Some(user.to_vec());
                     }
                 }
             }
@@ -135,7 +137,7 @@ impl Session {
                     None => self.reply_ok(r, env),
                 }
             }
-            InFlight::UserSignin(r) => match error_of(&env) {
+            InFlight::UserSignin(r, validate_only) => match error_of(&env) {
                 Some(mut e) => {
                     e.kind = ErrorKind::Signin;
                     self.outputs.push_back(Output::Reply {
@@ -143,19 +145,21 @@ impl Session {
                         result: Err(e),
                     });
                 }
-                None => {
-                    if let Ok(resp) = decode::<SigninResponse>(&env) {
-                        if !resp.jwt.is_empty() {
-                            self.config.jwt = Some(resp.jwt);
-                        }
-                        self.user = resp.user;
+                // `validateonly` checks credentials: the connection's user stays as it is.
+                None if validate_only => self.reply_ok(r, env),
+                None => match self.signed_in_as(&env, true) {
+                    Ok(()) => {
                         if self.state == State::Connected {
                             self.state = State::SignedIn;
                             self.outputs.push_back(Output::Event(ClientEvent::SignedIn));
                         }
+                        self.reply_ok(r, env)
                     }
-                    self.reply_ok(r, env);
-                }
+                    Err(e) => self.outputs.push_back(Output::Reply {
+                        request: r,
+                        result: Err(e),
+                    }),
+                },
             },
             InFlight::Signin => match error_of(&env) {
                 Some(e) => self.auth_failed(
@@ -165,16 +169,13 @@ impl Session {
                         ..e
                     },
                 ),
-                None => match decode::<SigninResponse>(&env) {
-                    Ok(resp) => {
-                        if !resp.jwt.is_empty() && self.config.password.is_none() {
-                            self.config.jwt = Some(resp.jwt);
-                        }
-                        self.user = resp.user;
-                        self.became_ready(now, State::SignedIn);
+                None => {
+                    let keep_jwt = self.config.password.is_none();
+                    match self.signed_in_as(&env, keep_jwt) {
+                        Ok(()) => self.became_ready(now, State::SignedIn),
+                        Err(e) => self.auth_failed(now, e),
                     }
-                    Err(e) => self.auth_failed(now, e),
-                },
+                }
             },
             InFlight::Guest => match error_of(&env) {
                 Some(e) => self.auth_failed(
@@ -199,5 +200,20 @@ impl Session {
             }
             InFlight::Probe | InFlight::Ignore => {}
         }
+    }
+
+    /// Takes the user (and, with `keep_jwt`, the token) from a `signinreply`
+    /// (`SigninResponse {jwt = 1, user = 2}`).
+    fn signed_in_as(&mut self, env: &Envelope, keep_jwt: bool) -> Result<(), Error> {
+        let p = payload(env);
+        let (jwt, user) = match (read_str(p, 1), read_bytes(p, 2)) {
+            (Ok(jwt), Ok(user)) => (jwt, user),
+            _ => return Err(unreadable(env)),
+        };
+        if keep_jwt && !jwt.is_empty() {
+            self.config.jwt = Some(jwt.to_string());
+        }
+        self.user = Some(user.to_vec());
+        Ok(())
     }
 }

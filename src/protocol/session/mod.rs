@@ -43,7 +43,6 @@ pub use tables::{RouteKey, SubscriptionKind};
 pub use types::{Call, ClientEvent, Output, RequestId, SocketId, State, SubscriptionId};
 pub use upload::UPLOAD_RECHECK_MS;
 
-use crate::pb::User;
 use crate::protocol::backoff::Backoff;
 use crate::protocol::envelope::Sequencer;
 use crate::protocol::framing::Codec;
@@ -82,7 +81,8 @@ pub struct Session {
     backoff: Backoff,
     heartbeat: Heartbeat,
     ready_since: u64,
-    user: Option<User>,
+    /// The signed-in user, as the `User` message's bytes (decoded only when asked for).
+    user: Option<Vec<u8>>,
     outputs: VecDeque<Output>,
     rng: Rng,
 }
@@ -152,9 +152,9 @@ impl Session {
         self.config.agent = agent;
     }
 
-    /// The signed-in user, if any.
-    pub fn user(&self) -> Option<&User> {
-        self.user.as_ref()
+    /// The signed-in user, if any: the bytes of its `User` message.
+    pub fn user(&self) -> Option<&[u8]> {
+        self.user.as_deref()
     }
 
     /// The current session JWT (from sign-in or `refreshtoken`).

@@ -6,8 +6,9 @@ use super::types::{Call, Output, RequestId};
 use super::Session;
 use crate::pb::google::protobuf::Any;
 use crate::pb::Envelope;
-use crate::protocol::envelope::{envelope, to_any};
+use crate::protocol::envelope::{envelope, payload, to_any};
 use crate::protocol::error::{Error, ErrorKind};
+use crate::protocol::wire::{read_fields, D, O};
 
 impl Session {
     pub(super) fn new_request(&mut self) -> RequestId {
@@ -62,7 +63,11 @@ impl Session {
 
     pub(super) fn send_request(&mut self, q: Queued) {
         let what = if q.envelope.command == "signin" {
-            InFlight::UserSignin(q.request)
+            // SigninRequest.validateonly = 5
+            const VALIDATE_ONLY: &[O] = &[O("validateonly", 5, D::Bool)];
+            let validate_only =
+                read_fields(payload(&q.envelope), VALIDATE_ONLY).is_ok_and(|f| f[0].int() != 0);
+            InFlight::UserSignin(q.request, validate_only)
         } else {
             InFlight::User(q.request)
         };

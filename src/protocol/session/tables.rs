@@ -41,7 +41,8 @@ pub(super) struct Subscription {
 #[derive(Debug)]
 pub(super) enum InFlight {
     User(RequestId),
-    UserSignin(RequestId),
+    /// A `signin()` of the app; `true` with `validateonly`.
+    UserSignin(RequestId, bool),
     Signin,
     Guest,
     Probe,

@@ -78,7 +78,7 @@ impl Session {
                 continue;
             };
             match what {
-                InFlight::User(r) | InFlight::UserSignin(r) => {
+                InFlight::User(r) | InFlight::UserSignin(r, _) => {
                     self.reply_err(r, ErrorKind::Timeout, "request timed out")
                 }
                 InFlight::Signin | InFlight::Guest => {

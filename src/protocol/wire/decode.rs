@@ -94,11 +94,39 @@ pub struct Tape {
 const TIMESTAMP: &[O] = &[O("", 1, D::I32), O("", 2, D::I32)];
 
 /// What a field held on the wire (the last occurrence; every one for repeated fields).
-enum Raw<'a> {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Raw<'a> {
+    /// Absent.
     None,
+    /// A varint or fixed-width number.
     Int(u64),
+    /// A string, bytes or a nested message.
     Bytes(&'a [u8]),
+    /// A repeated string or message.
     List(Vec<&'a [u8]>),
+}
+
+impl<'a> Raw<'a> {
+    /// The bytes of a length-delimited field ("" when absent).
+    pub fn bytes(&self) -> &'a [u8] {
+        match self {
+            Raw::Bytes(b) => b,
+            _ => &[],
+        }
+    }
+
+    /// The text of a string field ("" when absent); `Bad` when it is not UTF-8.
+    pub fn text(&self) -> Result<&'a str, Bad> {
+        std::str::from_utf8(self.bytes()).map_err(|_| Bad)
+    }
+
+    /// The value of a number field (0 when absent).
+    pub fn int(&self) -> u64 {
+        match self {
+            Raw::Int(v) => *v,
+            _ => 0,
+        }
+    }
 }
 
 fn take<'a>(b: &mut &'a [u8], n: u64) -> Result<&'a [u8], Bad> {
@@ -114,8 +142,9 @@ fn le(b: &[u8]) -> u64 {
     b.iter().rev().fold(0, |v, &x| v << 8 | x as u64)
 }
 
-/// Reads the fields of message `b` described by `fields` (in table order).
-fn read_fields<'a>(mut b: &'a [u8], fields: &[O]) -> Result<Vec<Raw<'a>>, Bad> {
+/// Reads the fields of message `b` described by `fields` (in table order); the keys of `fields`
+/// are not used. Unknown fields are skipped; a known field of the wrong wire type is `Bad`.
+pub fn read_fields<'a>(mut b: &'a [u8], fields: &[O]) -> Result<Vec<Raw<'a>>, Bad> {
     let mut raw: Vec<Raw> = fields.iter().map(|_| Raw::None).collect();
     while !b.is_empty() {
         let key = read_varint(&mut b)?;
@@ -256,9 +285,10 @@ pub fn decode_field(payload: &[u8], no: u8, kind: D, tape: &mut Tape) -> Result<
 
 /// String field `no` of message `payload`, without copying ("" when absent).
 pub fn read_str(payload: &[u8], no: u8) -> Result<&str, Bad> {
-    let raw = read_fields(payload, &[O("", no, D::Str)])?;
-    match raw.into_iter().next() {
-        Some(Raw::Bytes(b)) => std::str::from_utf8(b).map_err(|_| Bad),
-        _ => Ok(""),
-    }
+    read_fields(payload, &[O("", no, D::Str)])?[0].text()
+}
+
+/// Bytes (or nested message) field `no` of message `payload`, without copying.
+pub fn read_bytes(payload: &[u8], no: u8) -> Result<&[u8], Bad> {
+    Ok(read_fields(payload, &[O("", no, D::Str)])?[0].bytes())
 }

@@ -17,7 +17,9 @@ mod encode;
 #[rustfmt::skip]
 pub mod tables;
 
-pub use decode::{decode, decode_field, op, read_str, Bad, Tape, D, O};
+pub use decode::{
+    decode, decode_field, op, read_bytes, read_fields, read_str, Bad, Raw, Tape, D, O,
+};
 pub use encode::{encode, request, OptionSource, F, K};
 
 /// Appends `v` as a protobuf varint.

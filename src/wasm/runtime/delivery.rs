@@ -188,13 +188,11 @@ impl Runtime {
 pub(super) fn stream_part(env: &Envelope) -> JsValue {
     let obj = Object::new();
     convert::set(&obj, "command", env.command.as_str());
-    let bytes = if env.command == "stream" {
-        crate::protocol::envelope::decode::<crate::pb::Stream>(env)
-            .map(|s| s.data)
-            .unwrap_or_default()
-    } else {
-        Vec::new()
+    // Stream {data = 1}; begin and end carry no data.
+    let bytes = match env.command.as_str() {
+        "stream" => wire::read_bytes(payload(env), 1).unwrap_or_default(),
+        _ => &[],
     };
-    convert::set(&obj, "data", js_sys::Uint8Array::from(bytes.as_slice()));
+    convert::set(&obj, "data", js_sys::Uint8Array::from(bytes));
     obj.into()
 }

@@ -224,9 +224,8 @@ impl Runtime {
 
     /// The signed-in user as JS sees it (`{_id, name, username, email, roles}`), or `null`.
     pub fn user(&self) -> JsValue {
-        let bytes = match self.0.borrow().session.user() {
-            Some(u) => prost::Message::encode_to_vec(u),
-            None => return JsValue::NULL,
+        let Some(bytes) = self.0.borrow().session.user().map(<[u8]>::to_vec) else {
+            return JsValue::NULL;
         };
         let mut inner = self.0.borrow_mut();
         let tape = &mut inner.tape;
