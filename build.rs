@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/querys.proto",
         "proto/watch.proto",
         "proto/workitems.proto",
+        "proto/agent.proto",
     ];
     for file in FILES {
         println!("cargo:rerun-if-changed={file}");

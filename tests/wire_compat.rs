@@ -388,6 +388,18 @@ wire_compat! {
     DropIndexResponse {}
     DeletePackageRequest { packageid: s }
     DeletePackageResponse {}
+    StartAgentRequest { agentid: s }
+    StartAgentResponse {}
+    StopAgentRequest { agentid: s }
+    StopAgentResponse {}
+    GetAgentLogRequest { agentid: s, podname: s }
+    GetAgentLogResponse { result: s }
+    GetAgentPodsRequest { agentid: s, stats: b }
+    GetAgentPodsResponse { results: s }
+    DeleteAgentPodRequest { agentid: s, podname: s }
+    DeleteAgentPodResponse {}
+    DeleteAgentRequest { agentid: s }
+    DeleteAgentResponse {}
 }
 
 /// `message X` names declared in `proto/*.proto` (comments stripped).

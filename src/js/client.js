@@ -16,6 +16,9 @@ const DATA = [
   ["push_workitem"], ["push_workitems"], ["pop_workitem"], ["update_workitem"],
   ["delete_workitem", ["id"]], ["add_workitem_queue"], ["update_workitem_queue"],
   ["delete_workitem_queue"], ["custom_command"], ["create_workflow_instance"], ["ensure_customer"],
+  ["start_agent", ["agentid"]], ["stop_agent", ["agentid"]], ["delete_agent", ["agentid"]],
+  ["delete_agent_pod", ["agentid", "podname"]], ["get_agent_pod_logs", ["agentid", "podname"]],
+  ["get_agent_pods", ["agentid", "stats"]], ["delete_package", ["packageid"]],
 ];
 
 /** npm `openiap`'s `*_async` names: the same promise methods under a second name. */

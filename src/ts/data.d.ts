@@ -2,17 +2,17 @@
 export type Json = unknown;
 /** A stored document: at least its `_id`. */
 export interface Document { _id: string; [key: string]: unknown; }
-export interface QueryOptions extends CallOptions { collectionname: string; query?: Json; projection?: Json; orderby?: Json; skip?: number; top?: number; queryas?: string; explain?: boolean;  }
-export interface CountOptions extends CallOptions { collectionname: string; query?: Json; queryas?: string; explain?: boolean;  }
-export interface DistinctOptions extends CallOptions { collectionname: string; field: string; query?: Json; queryas?: string; explain?: boolean;  }
-export interface AggregateOptions extends CallOptions { collectionname: string; aggregates: Json; queryas?: string; hint?: string; explain?: boolean;  }
-export interface InsertOneOptions extends CallOptions { collectionname: string; item: Json; w?: number; j?: boolean;  }
-export interface InsertManyOptions extends CallOptions { collectionname: string; items: Json[]; w?: number; j?: boolean; skipresults?: boolean;  }
-export interface UpdateOneOptions extends CallOptions { collectionname: string; item: Json; w?: number; j?: boolean;  }
-export interface InsertOrUpdateOneOptions extends CallOptions { collectionname: string; item: Json; uniqeness?: string; w?: number; j?: boolean;  }
-export interface InsertOrUpdateManyOptions extends CallOptions { collectionname: string; items: Json[]; uniqeness?: string; w?: number; j?: boolean; skipresults?: boolean;  }
-export interface DeleteOneOptions extends CallOptions { collectionname: string; id: string; recursive?: boolean;  }
-export interface DeleteManyOptions extends CallOptions { collectionname: string; query?: Json; ids?: string[]; recursive?: boolean;  }
+export interface QueryOptions extends CallOptions { collectionname: string; query?: Json; projection?: Json; orderby?: Json; skip?: number; top?: number; queryas?: string; explain?: boolean }
+export interface CountOptions extends CallOptions { collectionname: string; query?: Json; queryas?: string; explain?: boolean }
+export interface DistinctOptions extends CallOptions { collectionname: string; field: string; query?: Json; queryas?: string; explain?: boolean }
+export interface AggregateOptions extends CallOptions { collectionname: string; aggregates: Json; queryas?: string; hint?: string; explain?: boolean }
+export interface InsertOneOptions extends CallOptions { collectionname: string; item: Json; w?: number; j?: boolean }
+export interface InsertManyOptions extends CallOptions { collectionname: string; items: Json[]; w?: number; j?: boolean; skipresults?: boolean }
+export interface UpdateOneOptions extends CallOptions { collectionname: string; item: Json; w?: number; j?: boolean }
+export interface InsertOrUpdateOneOptions extends CallOptions { collectionname: string; item: Json; uniqeness?: string; w?: number; j?: boolean }
+export interface InsertOrUpdateManyOptions extends CallOptions { collectionname: string; items: Json[]; uniqeness?: string; w?: number; j?: boolean; skipresults?: boolean }
+export interface DeleteOneOptions extends CallOptions { collectionname: string; id: string; recursive?: boolean }
+export interface DeleteManyOptions extends CallOptions { collectionname: string; query?: Json; ids?: string[]; recursive?: boolean }
 /** A collection's collation: npm `openiap`'s snake_case keys or MongoDB's camelCase ones. */
 export interface Collation {
   locale?: string; case_level?: boolean; caseLevel?: boolean; case_first?: string; caseFirst?: string; strength?: number;
@@ -26,7 +26,7 @@ export interface CreateCollectionOptions extends CallOptions {
 }
 /** A collection, as `list_collections` gives it. */
 export interface CollectionInfo { name: string; type: string; [key: string]: unknown; }
-export interface CreateIndexOptions extends CallOptions { collectionname: string; index: Json; options?: Json; name?: string;  }
+export interface CreateIndexOptions extends CallOptions { collectionname: string; index: Json; options?: Json; name?: string }
 /** A file of a work item: `file` holds its bytes when sending; replies carry `id` (download it with `download`). */
 export interface WorkitemFile { filename: string; id?: string; compressed?: boolean; file?: Uint8Array | ArrayBuffer | string; }
 /** A work item; `T` is the type of its `payload`. */
@@ -39,9 +39,38 @@ export interface PushWorkitemOptions extends CallOptions {
   wiq?: string; wiqid?: string; name: string; payload?: Json; nextrun?: Date | number; priority?: number; files?: WorkitemFile[];
   success_wiqid?: string; failed_wiqid?: string; success_wiq?: string; failed_wiq?: string;
 }
-export interface PopWorkitemOptions extends CallOptions { wiq?: string; wiqid?: string;  }
-export interface UpdateWorkitemOptions extends CallOptions { workitem: Partial<Workitem> & ({ id: string } | { _id: string }); ignoremaxretries?: boolean; files?: WorkitemFile[];  }
-export interface CustomCommandOptions extends CallOptions { command: string; id?: string; name?: string; data?: Json;  }
+export interface PopWorkitemOptions extends CallOptions { wiq?: string; wiqid?: string; }
+export interface UpdateWorkitemOptions extends CallOptions { workitem: Partial<Workitem> & ({ id: string } | { _id: string }); ignoremaxretries?: boolean; files?: WorkitemFile[]; }
+export interface CustomCommandOptions extends CallOptions { command: string; id?: string; name?: string; data?: Json; }
+export interface GetDocumentVersionOptions extends CallOptions { collectionname?: string; id: string; version?: number; decrypt?: boolean; }
+export interface UpdateDocumentOptions extends CallOptions { collectionname: string; query: Json; document: Json; w?: number; j?: boolean; }
+/** MongoDB's result of `update_document`. */
+export interface UpdateResult { acknowledged: boolean; matchedCount: number; modifiedCount: number; upsertedCount: number; upsertedId: string; }
+export interface PushWorkitemsOptions extends CallOptions {
+  wiq?: string; wiqid?: string; nextrun?: Date | number; priority?: number; items: (Partial<Workitem> & { name: string })[];
+  success_wiqid?: string; failed_wiqid?: string; success_wiq?: string; failed_wiq?: string;
+}
+/** An access control entry. */
+export interface Ace { _id: string; deny?: boolean; rights?: number; }
+/** A work item queue. */
+export interface WorkItemQueue {
+  _id: string; name: string; workflowid: string; robotqueue: string; amqpqueue: string; projectid: string; usersrole: string;
+  maxretries: number; retrydelay: number; initialdelay: number; success_wiqid: string; failed_wiqid: string; success_wiq: string; failed_wiq: string;
+  _acl: Ace[]; _createdbyid: string; _createdby: string; _created?: Date; _modifiedbyid: string; _modifiedby: string; _modified?: Date; _version: number; packageid: string;
+}
+export interface AddWorkItemQueueOptions extends CallOptions { workitemqueue: Partial<WorkItemQueue> & { name: string }; skiprole?: boolean; }
+export interface UpdateWorkItemQueueOptions extends CallOptions { workitemqueue: Partial<WorkItemQueue> & ({ _id: string } | { name: string }); skiprole?: boolean; purge?: boolean; }
+export interface DeleteWorkItemQueueOptions extends CallOptions { wiq?: string; wiqid?: string; purge?: boolean; }
+export interface CreateWorkflowInstanceOptions extends CallOptions { workflowid: string; targetid?: string; name?: string; resultqueue?: string; data?: Json; initialrun?: boolean; }
+/** A customer (billing). */
+export interface Customer {
+  _id: string; _type: string; stripeid: string; userid: string; name: string; country: string; email: string; address: string;
+  vattype: string; vatnumber: string; taxrate: string; tax: number; coupon: string; hascard: boolean; memory: string;
+  openflowuserplan: string; supportplan: string; supporthourplan: string; subscriptionid: string; admins: string; users: string;
+  customattr1: string; customattr2: string; customattr3: string; customattr4: string; customattr5: string;
+  domains: string[]; dbusage: number; dblocked: boolean;
+}
+export interface EnsureCustomerOptions extends CallOptions { customer: Partial<Customer> & { name: string }; ensureas?: string; }
 export interface UploadOptions extends CallOptions {
   filename: string; mimetype?: string; metadata?: Json; collectionname?: string;
   /** Read a 1 MiB chunk at a time while the upload runs: leave it unchanged until the promise settles. */
@@ -51,7 +80,7 @@ export interface UploadOptions extends CallOptions {
  
 }
 export interface UploadResult { id: string; filename: string; bytes: number; chunks: number; mb: number; elapsedTime: number; mbps: number; }
-export interface DownloadOptions extends CallOptions { collectionname?: string; id: string; filename?: string; progress?: (received: number) => void;  }
+export interface DownloadOptions extends CallOptions { collectionname?: string; id: string; filename?: string; progress?: (received: number) => void }
 export interface DownloadResult { id: string; filename: string; mimetype: string; data: Uint8Array; }
 
 /** The data API (left out of the messaging-only build). Positional methods take a trailing `CallOptions`. */
@@ -122,19 +151,52 @@ export interface Client {
   upload(options: UploadOptions): Promise<UploadResult>;
   /** Downloads a file; `progress` gets the number of bytes received after every chunk. */
   download(options: DownloadOptions): Promise<DownloadResult>;
+  /** Starts an agent. */
+  start_agent(agentid: string, options?: CallOptions): Promise<void>;
+  /** Stops an agent. */
+  stop_agent(agentid: string, options?: CallOptions): Promise<void>;
+  /** Deletes an agent. */
+  delete_agent(agentid: string, options?: CallOptions): Promise<void>;
+  /** Deletes one of an agent's pods (it restarts). */
+  delete_agent_pod(agentid: string, podname: string, options?: CallOptions): Promise<void>;
+  /** The log of an agent's pod. */
+  get_agent_pod_logs(agentid: string, podname?: string, options?: CallOptions): Promise<string>;
+  /** An agent's pods (`stats`: with resource use). */
+  get_agent_pods<T = unknown>(agentid: string, stats?: boolean, options?: CallOptions): Promise<T[]>;
+  /** Deletes a package. */
+  delete_package(packageid: string, options?: CallOptions): Promise<void>;
   // npm `openiap`'s `*_async` names: the same promise methods.
-  query_async: Client["query"]; get_one_async: Client["get_one"]; get_document_version_async: Client["get_document_version"];
-  count_async: Client["count"]; distinct_async: Client["distinct"]; aggregate_async: Client["aggregate"];
-  insert_one_async: Client["insert_one"]; insert_many_async: Client["insert_many"]; update_one_async: Client["update_one"];
-  update_document_async: Client["update_document"]; insert_or_update_one_async: Client["insert_or_update_one"];
-  insert_or_update_many_async: Client["insert_or_update_many"]; delete_one_async: Client["delete_one"];
-  delete_many_async: Client["delete_many"]; list_collections_async: Client["list_collections"];
-  create_collection_async: Client["create_collection"]; drop_collection_async: Client["drop_collection"];
-  get_indexes_async: Client["get_indexes"]; create_index_async: Client["create_index"]; drop_index_async: Client["drop_index"];
-  push_workitem_async: Client["push_workitem"]; push_workitems_async: Client["push_workitems"];
-  pop_workitem_async: Client["pop_workitem"]; update_workitem_async: Client["update_workitem"];
-  delete_workitem_async: Client["delete_workitem"]; add_workitem_queue_async: Client["add_workitem_queue"];
-  update_workitem_queue_async: Client["update_workitem_queue"]; delete_workitem_queue_async: Client["delete_workitem_queue"];
-  custom_command_async: Client["custom_command"]; create_workflow_instance_async: Client["create_workflow_instance"];
-  ensure_customer_async: Client["ensure_customer"]; upload_async: Client["upload"]; download_async: Client["download"];
+  query_async: Client["query"];
+  get_one_async: Client["get_one"];
+  get_document_version_async: Client["get_document_version"];
+  count_async: Client["count"];
+  distinct_async: Client["distinct"];
+  aggregate_async: Client["aggregate"];
+  insert_one_async: Client["insert_one"];
+  insert_many_async: Client["insert_many"];
+  update_one_async: Client["update_one"];
+  update_document_async: Client["update_document"];
+  insert_or_update_one_async: Client["insert_or_update_one"];
+  insert_or_update_many_async: Client["insert_or_update_many"];
+  delete_one_async: Client["delete_one"];
+  delete_many_async: Client["delete_many"];
+  list_collections_async: Client["list_collections"];
+  create_collection_async: Client["create_collection"];
+  drop_collection_async: Client["drop_collection"];
+  get_indexes_async: Client["get_indexes"];
+  create_index_async: Client["create_index"];
+  drop_index_async: Client["drop_index"];
+  push_workitem_async: Client["push_workitem"];
+  push_workitems_async: Client["push_workitems"];
+  pop_workitem_async: Client["pop_workitem"];
+  update_workitem_async: Client["update_workitem"];
+  delete_workitem_async: Client["delete_workitem"];
+  add_workitem_queue_async: Client["add_workitem_queue"];
+  update_workitem_queue_async: Client["update_workitem_queue"];
+  delete_workitem_queue_async: Client["delete_workitem_queue"];
+  custom_command_async: Client["custom_command"];
+  create_workflow_instance_async: Client["create_workflow_instance"];
+  ensure_customer_async: Client["ensure_customer"];
+  upload_async: Client["upload"];
+  download_async: Client["download"];
 }

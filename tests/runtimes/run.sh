@@ -11,7 +11,8 @@
 #   vite     Vite build of a page importing the package (exports "browser"), headless Chromium
 #   worker   the same build's module Web Worker importing the package, headless Chromium
 #   bun      Bun from npm (skipped if its binary does not run here)
-#   types    tsc --noEmit over tests/types/examples.ts (bundler and nodenext resolution)
+#   types    tsc --noEmit over tests/types/examples.ts (bundler and nodenext resolution), and
+#            tests/types/parity.mjs: every official client method is declared and present
 # Prints one line per runtime and `N passed, N failed[, N skipped]`; exits 1 on any failure.
 #
 #   bash tests/runtimes/run.sh [name...]      # default: all
@@ -76,7 +77,7 @@ run() { # name 'shell command' (run in tests/runtimes, 180 s at most)
 }
 skip() { want "$1" || return 0; skipped=$((skipped + 1)); printf 'SKIP %-8s         %s\n' "$1" "$2"; }
 
-run types 'cd "$ROOT/tests/types" && tsc -p tsconfig.json && tsc -p tsconfig.node.json &&
+run types 'cd "$ROOT/tests/types" && tsc -p tsconfig.json && tsc -p tsconfig.node.json && node parity.mjs &&
   echo "tsc --noEmit: examples.ts ok with bundler and nodenext resolution ($(tsc --version))"'
 run node 'node $NODE_WS node/test.mjs "$URL"'
 run deno 'deno run --check --allow-read --allow-net=127.0.0.1 deno/test.ts "$URL"'

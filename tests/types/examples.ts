@@ -7,7 +7,12 @@ import init, {
   type ClientEvent,
   type ClientOptions,
   type ClientState,
-  type OpenIapError,
+  ClientError,
+  type Document,
+  type Workitem,
+  type WorkItemQueue,
+  type UpdateResult,
+  type CallOptions,
   type QueueMessage,
   type QueueMessageOptions,
   type SigninResult,
@@ -55,6 +60,13 @@ export async function shapes(): Promise<void> {
     const kind: "Connecting" | "Connected" | "Disconnected" | "SignedIn" | "QueueRenamed" | "Error" = e.event;
     const reason: string = e.reason;
     void kind; void reason;
+    // The union narrows on `event`: only QueueRenamed has old/new.
+    if (e.event === "QueueRenamed") {
+      const names: [string, string] = [e.old, e.new];
+      void names;
+    }
+    // @ts-expect-error only QueueRenamed carries `old`
+    if (e.event === "SignedIn") void e.old;
   });
   client.off_client_event(id);
   const state: ClientState = client.get_state();
@@ -69,9 +81,10 @@ export async function shapes(): Promise<void> {
   try {
     await client.rpc({ exchangename: "x", routingkey: "k", data: { n: 1 } });
   } catch (e) {
-    const err = e as OpenIapError;
-    const code: number = err.code;
-    if (err.kind === "Timeout") void code;
+    if (e instanceof ClientError) {
+      const code: number = e.code;
+      if (e.kind === "Timeout") void code;
+    }
   }
   void state; void jwt;
 
@@ -96,4 +109,55 @@ export async function shapes(): Promise<void> {
   // @ts-expect-error state is one of four strings
   const bad: "Open" = client.get_state();
   void bad;
+  // @ts-expect-error npm's state is "Signedin", the event is "SignedIn"
+  const wrongCase: "SignedIn" = client.get_state();
+  void wrongCase;
+}
+
+// --- npm's names and units, per-call identity -------------------------------------------------
+export async function npm_shapes(client: Client): Promise<void> {
+  const as: CallOptions = { jwt: "user-token", traceid: "t", spanid: "s", timeout: 10 };
+  const reply = await client.rpc<{ n: number }>({ queuename: "svc", data: { n: 1 }, ...as });
+  const n: number = reply.n;
+  const same: typeof client.rpc = client.rpc_async;
+  client.set_default_timeout(30);
+  const seconds: number = client.get_default_timeout();
+  const user = client.get_user();
+  const name: string | undefined = user?.username;
+  client.set_agent_version("1.2.3");
+  await client.reconnect();
+  await client.unregister_queue("q", { jwt: "t" });
+  void n; void same; void seconds; void name;
+}
+
+// --- the data API's shapes --------------------------------------------------------------------
+interface Person extends Document { name: string; age: number; }
+export async function data_shapes(client: Client): Promise<void> {
+  const people: Person[] = await client.query<Person>({ collectionname: "people", query: { age: { $gt: 20 } }, top: 10, jwt: "t" });
+  const one: Person | null = await client.get_one<Person>({ collectionname: "people", query: { name: "a" } });
+  const docs: Document[] = await client.query({ collectionname: "x" });
+  const id: string = docs[0]._id;
+  const v: Person = await client.get_document_version<Person>({ id, version: 2 });
+  const r: UpdateResult = await client.update_document({ collectionname: "people", query: {}, document: { $set: { a: 1 } } });
+  const count: number = await client.count({ collectionname: "people" });
+  await client.drop_collection("people", { jwt: "t" });
+  await client.create_collection({ collectionname: "ts", timeseries: { time_field: "t" }, collation: { locale: "en", case_level: true } });
+  const wi: Workitem<{ order: number }> = await client.push_workitem<{ order: number }>({ wiq: "q", name: "w", payload: { order: 1 } });
+  const order: number = wi.payload.order;
+  const next: Workitem | null = await client.pop_workitem({ wiq: "q" });
+  const many: Workitem[] = await client.push_workitems({ wiq: "q", items: [{ name: "a" }, { name: "b" }] });
+  const queue: WorkItemQueue = await client.add_workitem_queue({ workitemqueue: { name: "q2", maxretries: 3 } });
+  await client.delete_workitem_queue({ wiq: "q2", purge: true });
+  const instance: string = await client.create_workflow_instance({ workflowid: "wf" });
+  const result: unknown = await client.invoke_openrpa({ robotid: "robot", workflowid: "wf", payload: { a: 1 }, timeout: 30 });
+  const pods: unknown[] = await client.get_agent_pods("agent1", true);
+  const file = await client.download({ id: "f" });
+  const bytes: Uint8Array = file.data;
+  void people; void one; void v; void r; void count; void order; void next; void many; void queue; void instance; void result; void pods; void bytes;
+  // @ts-expect-error query needs a collectionname
+  await client.query({ query: {} });
+  // @ts-expect-error results are typed: a Person has no `salary`
+  void people[0].salary.toFixed();
+  // @ts-expect-error push_workitem needs a name
+  await client.push_workitem({ wiq: "q" });
 }

@@ -364,6 +364,30 @@ pub const ENSURE_CUSTOMER: Method = Method {
     name: "ensure_customer", command: "ensurecustomer", message: "EnsureCustomerRequest", need: None,
     reply: Reply::Object(ENSURE_CUSTOMER_OUT), fields: &[F("customer", 1, K::Msg(CUSTOMER)), F("ensureas", 3, K::Str)],
 };
+/// The one field of the agent requests that name an agent.
+const AGENT: &[F] = &[F("agentid", 1, K::Req)];
+/// An agent and one of its pods.
+const AGENT_POD: &[F] = &[F("agentid", 1, K::Req), F("podname", 2, K::Str)];
+/// `start_agent(agentid)`.
+pub const START_AGENT: Method = Method { name: "start_agent", command: "startagent", message: "StartAgentRequest", fields: AGENT, reply: Reply::Unit, need: None };
+/// `stop_agent(agentid)`.
+pub const STOP_AGENT: Method = Method { name: "stop_agent", command: "stopagent", message: "StopAgentRequest", fields: AGENT, reply: Reply::Unit, need: None };
+/// `delete_agent(agentid)`.
+pub const DELETE_AGENT: Method = Method { name: "delete_agent", command: "deleteagent", message: "DeleteAgentRequest", fields: AGENT, reply: Reply::Unit, need: None };
+/// `delete_agent_pod(agentid, podname)`.
+pub const DELETE_AGENT_POD: Method = Method { name: "delete_agent_pod", command: "deleteagentpod", message: "DeleteAgentPodRequest", fields: AGENT_POD, reply: Reply::Unit, need: None };
+/// `get_agent_pod_logs(agentid, podname)`: the log text.
+pub const GET_AGENT_POD_LOGS: Method = Method { name: "get_agent_pod_logs", command: "getagentlog", message: "GetAgentLogRequest", fields: AGENT_POD, reply: Reply::Field(1, D::Str), need: None };
+/// `get_agent_pods(agentid, stats)`: the agent's pods.
+pub const GET_AGENT_PODS: Method = Method {
+    name: "get_agent_pods", command: "getagentpods", message: "GetAgentPodsRequest", reply: JSON_REPLY, need: None,
+    fields: &[F("agentid", 1, K::Str), F("stats", 2, K::Bool)],
+};
+/// `delete_package(packageid)`.
+pub const DELETE_PACKAGE: Method = Method {
+    name: "delete_package", command: "deletepackage", message: "DeletePackageRequest", reply: Reply::Unit, need: None,
+    fields: &[F("packageid", 1, K::Req)],
+};
 /// `upload` (its data follows as a stream).
 pub const UPLOAD: Method = Method {
     name: "upload", command: "upload", message: "UploadRequest", reply: Reply::Object(UPLOAD_OUT), need: None,
@@ -384,7 +408,8 @@ pub const METHODS: &[Method] = &[
     UPDATE_DOCUMENT, INSERT_OR_UPDATE_ONE, INSERT_OR_UPDATE_MANY, DELETE_ONE, DELETE_MANY, LIST_COLLECTIONS,
     CREATE_COLLECTION, DROP_COLLECTION, GET_INDEXES, CREATE_INDEX, DROP_INDEX, PUSH_WORKITEM, PUSH_WORKITEMS,
     POP_WORKITEM, UPDATE_WORKITEM, DELETE_WORKITEM, ADD_WORKITEM_QUEUE, UPDATE_WORKITEM_QUEUE,
-    DELETE_WORKITEM_QUEUE, CUSTOM_COMMAND, CREATE_WORKFLOW_INSTANCE, ENSURE_CUSTOMER,
+    DELETE_WORKITEM_QUEUE, CUSTOM_COMMAND, CREATE_WORKFLOW_INSTANCE, ENSURE_CUSTOMER, START_AGENT, STOP_AGENT,
+    DELETE_AGENT, DELETE_AGENT_POD, GET_AGENT_POD_LOGS, GET_AGENT_PODS, DELETE_PACKAGE,
 ];
 
 /// The method called `name`.
