@@ -217,8 +217,15 @@ mod tests {
         let bytes = env.encode_to_vec();
         assert_eq!(decode_envelope(&bytes), Ok(env));
         assert_eq!(decode_envelope(&[]), Ok(Envelope::default()));
-        assert_eq!(decode_envelope(&[0x0a, 0x02, 0xff, 0xfe]), Err(Bad), "command is not UTF-8");
+        assert_eq!(
+            decode_envelope(&[0x0a, 0x02, 0xff, 0xfe]),
+            Err(Bad),
+            "command is not UTF-8"
+        );
         assert_eq!(decode_envelope(&[0x0a, 0x05, b'a']), Err(Bad), "truncated");
-        assert_eq!(decode_envelope(&[0x18, 0x01, 0x02]).map(|e| e.seq), Err(Bad));
+        assert_eq!(
+            decode_envelope(&[0x18, 0x01, 0x02]).map(|e| e.seq),
+            Err(Bad)
+        );
     }
 }
