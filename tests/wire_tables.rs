@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 
 use openiap_wasm::pb;
 use openiap_wasm::protocol::wire::op;
-use openiap_wasm::protocol::wire::tables::{self, Method, Reply};
-use openiap_wasm::protocol::wire::{self, OptionSource, Tape, D, F, K, O};
+use openiap_wasm::protocol::wire::spec::{fields, Field};
+use openiap_wasm::protocol::wire::tables::{self, Method};
+use openiap_wasm::protocol::wire::{self, OptionSource, Tape};
 use prost::Message;
 use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::{DescriptorProto, FileDescriptorSet};
@@ -53,6 +54,22 @@ struct Checker {
     problems: Vec<String>,
 }
 
+/// The proto type, repetition and message type name a spec kind letter stands for.
+fn kind_type(kind: u8) -> (Type, bool, Option<&'static str>) {
+    match kind {
+        b's' | b'r' | b'j' | b'd' | b'f' => (Type::String, false, None),
+        b'i' => (Type::Int32, false, None),
+        b'b' => (Type::Bool, false, None),
+        b'x' => (Type::Float, false, None),
+        b'l' => (Type::String, true, None),
+        b'y' => (Type::Bytes, false, None),
+        b't' => (Type::Message, false, Some(".google.protobuf.Timestamp")),
+        b'm' => (Type::Message, false, None),
+        b'M' => (Type::Message, true, None),
+        other => panic!("unknown kind letter {}", other as char),
+    }
+}
+
 impl Checker {
     fn message(&self, name: &str) -> &DescriptorProto {
         let full = if name.starts_with('.') {
@@ -65,131 +82,95 @@ impl Checker {
             .unwrap_or_else(|| panic!("no message {full} in proto/"))
     }
 
-    fn field_type(kind: K) -> (Type, bool, Option<&'static str>) {
-        match kind {
-            K::Str | K::Req | K::Def(_) | K::Json(_) => (Type::String, false, None),
-            K::Int(_) => (Type::Int32, false, None),
-            K::Bool => (Type::Bool, false, None),
-            K::Strs => (Type::String, true, None),
-            K::Bytes => (Type::Bytes, false, None),
-            K::Time => (Type::Message, false, Some(".google.protobuf.Timestamp")),
-            K::Msg(_) => (Type::Message, false, None),
-            K::Msgs(_) => (Type::Message, true, None),
-        }
-    }
-
-    fn reply_type(kind: D) -> (Type, bool, Option<&'static str>) {
-        match kind {
-            D::Str | D::Json | D::Data | D::First => (Type::String, false, None),
-            D::I32 => (Type::Int32, false, None),
-            D::Bool => (Type::Bool, false, None),
-            D::F32 => (Type::Float, false, None),
-            D::Date => (Type::Message, false, Some(".google.protobuf.Timestamp")),
-            D::Strs => (Type::String, true, None),
-            D::Msg(_) => (Type::Message, false, None),
-            D::Msgs(_) => (Type::Message, true, None),
-        }
-    }
-
-    /// Checks one table row against message `msg`; returns the nested message's type name.
-    fn row(
-        &mut self,
-        msg: &DescriptorProto,
-        key: &str,
-        no: u8,
-        want: (Type, bool, Option<&'static str>),
-    ) -> Option<String> {
+    /// Checks one spec field against message `msg`; returns the nested message's type name.
+    fn row(&mut self, msg: &DescriptorProto, f: &Field) -> Option<String> {
+        let (key, no) = (f.key, f.no);
         let where_ = format!("{}.{key} = {no}", msg.name());
-        let Some(f) = msg.field.iter().find(|f| f.number() == no as i32) else {
+        let want = kind_type(f.kind);
+        let Some(d) = msg.field.iter().find(|d| d.number() == no as i32) else {
             self.problems
                 .push(format!("{where_}: no such field number"));
             return None;
         };
-        if !key.is_empty() && !same_name(key, f.name()) {
+        if !key.is_empty() && !same_name(key, d.name()) {
             self.problems.push(format!(
                 "{where_}: the proto calls field {no} '{}'",
-                f.name()
+                d.name()
             ));
         }
-        let repeated = f.label() == Label::Repeated;
-        if f.r#type() != want.0 || repeated != want.1 {
+        let repeated = d.label() == Label::Repeated;
+        if d.r#type() != want.0 || repeated != want.1 {
             self.problems.push(format!(
-                "{where_}: proto type {:?}{}, table expects {:?}{}",
-                f.r#type(),
+                "{where_}: proto type {:?}{}, spec expects {:?}{}",
+                d.r#type(),
                 if repeated { " (repeated)" } else { "" },
                 want.0,
                 if want.1 { " (repeated)" } else { "" },
             ));
         }
         if let Some(t) = want.2 {
-            if f.type_name() != t {
+            if d.type_name() != t {
                 self.problems
-                    .push(format!("{where_}: type {}, expected {t}", f.type_name()));
+                    .push(format!("{where_}: type {}, expected {t}", d.type_name()));
             }
         }
-        (f.r#type() == Type::Message).then(|| f.type_name().to_string())
+        (d.r#type() == Type::Message).then(|| d.type_name().to_string())
     }
 
-    fn request(&mut self, fields: &[F], message: &str) {
+    /// Checks a spec against `message`; a request spec must write every field of the message
+    /// (or name it in NOT_WRITTEN).
+    fn spec(&mut self, spec: &'static str, message: &str, request: bool) {
         let msg = self.message(message).clone();
-        for &F(key, no, kind) in fields {
-            let nested = self.row(&msg, key, no, Self::field_type(kind));
-            if let (K::Msg(inner) | K::Msgs(inner), Some(name)) = (kind, nested) {
-                self.request(inner, &name);
+        let parsed: Vec<Field> = fields(spec).collect();
+        let text_len: usize = parsed.iter().map(|f| f.key.len()).sum();
+        if text_len == 0 && !spec.trim().is_empty() && !spec.starts_with('=') {
+            self.problems
+                .push(format!("{message}: spec does not parse: {spec}"));
+        }
+        for f in &parsed {
+            let nested = self.row(&msg, f);
+            if let (true, Some(name)) = (f.nested(), nested) {
+                self.spec(f.arg, &name, request);
             }
         }
-        for f in &msg.field {
-            let written = fields.iter().any(|r| r.1 as i32 == f.number());
-            let excused = NOT_WRITTEN.contains(&(msg.name(), f.name()));
+        if !request {
+            return;
+        }
+        for d in &msg.field {
+            let written = parsed.iter().any(|f| f.no as i32 == d.number());
+            let excused = NOT_WRITTEN.contains(&(msg.name(), d.name()));
             if !written && !excused {
                 self.problems.push(format!(
-                    "{}.{} = {}: no option writes it (add it to the table or to NOT_WRITTEN)",
+                    "{}.{} = {}: no option writes it (add it to the spec or to NOT_WRITTEN)",
                     msg.name(),
-                    f.name(),
-                    f.number()
+                    d.name(),
+                    d.number()
                 ));
             }
         }
     }
 
-    fn reply(&mut self, fields: &[O], message: &str) {
-        let msg = self.message(message).clone();
-        for &O(key, no, kind) in fields {
-            let nested = self.row(&msg, key, no, Self::reply_type(kind));
-            if let (D::Msg(inner) | D::Msgs(inner), Some(name)) = (kind, nested) {
-                self.reply(inner, &name);
-            }
-        }
-    }
-
     fn method(&mut self, m: &Method) {
-        self.request(m.fields, m.message);
+        self.spec(m.fields, m.message, true);
         let reply_message = m.message.replace("Request", "Response");
-        if let Some(need) = m.need {
-            let fields: Vec<&F> = match need.within {
-                "" => m.fields.iter().collect(),
-                within => match m.fields.iter().find(|f| f.0 == within) {
-                    Some(F(_, _, K::Msg(inner))) => inner.iter().collect(),
+        if !m.need.is_empty() {
+            let (within, keys) = m.need.split_once('.').unwrap_or(("", m.need));
+            let holder: Vec<Field> = match within {
+                "" => fields(m.fields).collect(),
+                within => match fields(m.fields).find(|f| f.key == within) {
+                    Some(f) if f.kind == b'm' => fields(f.arg).collect(),
                     _ => vec![],
                 },
             };
-            for key in need.keys {
-                if !fields.iter().any(|f| f.0 == *key) {
+            for key in keys.split('|') {
+                if !holder.iter().any(|f| f.key == key) {
                     self.problems
                         .push(format!("{}: needs '{key}', which no option writes", m.name));
                 }
             }
         }
-        match m.reply {
-            Reply::Unit => {}
-            Reply::Field(no, kind) => {
-                let msg = self.message(&reply_message).clone();
-                let nested = self.row(&msg, "", no, Self::reply_type(kind));
-                if let (D::Msg(inner) | D::Msgs(inner), Some(name)) = (kind, nested) {
-                    self.reply(inner, &name);
-                }
-            }
-            Reply::Object(fields) => self.reply(fields, &reply_message),
+        if !m.reply.is_empty() {
+            self.spec(m.reply, &reply_message, false);
         }
     }
 }
@@ -210,27 +191,27 @@ fn every_table_matches_the_proto_descriptors() {
     for (i, n) in names.iter().enumerate() {
         assert!(!names[..i].contains(n), "two methods are called {n}");
     }
-    c.reply(tables::QUEUE_EVENT_OUT, "QueueEvent");
-    c.reply(tables::WATCH_EVENT_OUT, "WatchEvent");
-    c.reply(tables::SIGNIN_OUT, "SigninResponse");
+    c.spec(tables::QUEUE_EVENT_OUT, "QueueEvent", false);
+    c.spec(tables::WATCH_EVENT_OUT, "WatchEvent", false);
+    c.spec(tables::SIGNIN_OUT, "SigninResponse", false);
+    c.spec(tables::USER_OUT, "User", false);
     assert!(c.problems.is_empty(), "\n{}", c.problems.join("\n"));
 }
 
 #[test]
 fn a_wrong_table_is_caught() {
-    const BAD: &[F] = &[F("collection", 2, K::Int(0))];
     let mut c = Checker {
         all: messages(&descriptors()),
         problems: vec![],
     };
-    c.request(BAD, "QueryRequest");
+    c.spec("collection=2i", "QueryRequest", true);
     let text = c.problems.join("\n");
     assert!(
         text.contains("the proto calls field 2 'collectionname'"),
         "{text}"
     );
     assert!(
-        text.contains("proto type String, table expects Int32"),
+        text.contains("proto type String, spec expects Int32"),
         "{text}"
     );
     assert!(
@@ -327,6 +308,7 @@ fn self_str(v: &V, key: &str) -> Result<String, String> {
 }
 
 fn encode(m: &Method, options: &V) -> Result<Vec<u8>, String> {
+    assert!(fields(m.fields).count() > 0, "{} has a spec", m.name);
     wire::request(options, m.message, m.fields).map(|any| {
         assert_eq!(
             any.type_url,
@@ -462,23 +444,25 @@ fn render(tape: &Tape, payload: &[u8], keys: &BTreeMap<u32, &'static str>) -> St
     out
 }
 
-/// The table keys by address, as JS finds them in wasm memory.
+/// The spec keys by address, as JS finds them in wasm memory.
 fn keys() -> BTreeMap<u32, &'static str> {
-    fn walk(fields: &[O], out: &mut BTreeMap<u32, &'static str>) {
-        for &O(k, _, kind) in fields {
-            out.insert(k.as_ptr() as usize as u32, k);
-            if let D::Msg(f) | D::Msgs(f) = kind {
-                walk(f, out);
+    fn walk(spec: &'static str, out: &mut BTreeMap<u32, &'static str>) {
+        for f in fields(spec) {
+            out.insert(f.key.as_ptr() as usize as u32, f.key);
+            if f.nested() {
+                walk(f.arg, out);
             }
         }
     }
     let mut out = BTreeMap::new();
+    for m in tables::METHODS {
+        walk(m.reply, &mut out);
+    }
     for t in [
         tables::QUEUE_EVENT_OUT,
         tables::WATCH_EVENT_OUT,
         tables::SIGNIN_OUT,
-        tables::WORKITEM_OUT,
-        tables::UPLOAD_OUT,
+        tables::UPLOAD.reply,
     ] {
         walk(t, &mut out);
     }
@@ -537,7 +521,7 @@ fn replies_become_the_values_js_builds() {
         }),
     };
     let payload = wi.encode_to_vec();
-    wire::decode_field(&payload, 1, D::Msg(tables::WORKITEM_OUT), &mut tape).unwrap();
+    wire::decode_reply(&payload, tables::POP_WORKITEM.reply, &mut tape).unwrap();
     let text = render(&tape, &payload, &keys);
     assert!(text.starts_with(r#"{id:"w1",name:"","#), "{text}");
     assert!(text.contains(r#"payload:json"{}",priority:2,retries:0,files:[{filename:"a",id:"",compressed:false}],nextrun:date(1700000000005)}"#), "{text}");
@@ -547,7 +531,7 @@ fn replies_become_the_values_js_builds() {
     );
 
     let empty = pb::PopWorkitemResponse::default().encode_to_vec();
-    wire::decode_field(&empty, 1, D::Msg(tables::WORKITEM_OUT), &mut tape).unwrap();
+    wire::decode_reply(&empty, tables::POP_WORKITEM.reply, &mut tape).unwrap();
     assert_eq!(
         render(&tape, &empty, &keys),
         "null",

@@ -5,7 +5,7 @@
 
 use super::error::{Error, ErrorKind};
 use super::text::concat;
-use super::wire::{read_fields, read_str, Bad, D, O};
+use super::wire::{read_fields, read_str, Bad};
 use crate::pb::google::protobuf::Any;
 use crate::pb::Envelope;
 use prost::{Message, Name};
@@ -24,18 +24,9 @@ pub fn payload(envelope: &Envelope) -> &[u8] {
 }
 
 /// The fields of `Envelope` (and of its `Any`), for [`decode_envelope`].
-const ENVELOPE: &[O] = &[
-    O("command", 1, D::Str),
-    O("priority", 2, D::I32),
-    O("seq", 3, D::I32),
-    O("id", 4, D::Str),
-    O("rid", 5, D::Str),
-    O("data", 6, D::Msg(&[])),
-    O("jwt", 7, D::Str),
-    O("traceid", 8, D::Str),
-    O("spanid", 9, D::Str),
-];
-const ANY: &[O] = &[O("type_url", 1, D::Str), O("value", 2, D::Str)];
+const ENVELOPE: &str =
+    "command=1s priority=2i seq=3i id=4s rid=5s data=6m[] jwt=7s traceid=8s spanid=9s";
+const ANY: &str = "type_url=1s value=2y";
 
 /// Decodes one envelope (what prost's `Envelope::decode` does, with the wasm's one reader).
 pub fn decode_envelope(bytes: &[u8]) -> Result<Envelope, Bad> {
@@ -98,7 +89,7 @@ pub fn error_of(envelope: &Envelope) -> Option<Error> {
     if envelope.command != "error" {
         return None;
     }
-    const ERROR: &[O] = &[O("message", 1, D::Str), O("code", 2, D::I32)];
+    const ERROR: &str = "message=1s code=2i";
     let f = read_fields(payload(envelope), ERROR).unwrap_or_default();
     let message = match f.first().map(|m| m.text()) {
         Some(Ok(m)) if !m.is_empty() => m.to_string(),

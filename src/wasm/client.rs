@@ -12,8 +12,7 @@ use crate::protocol::backoff::BackoffConfig;
 use crate::protocol::envelope::to_any;
 use crate::protocol::framing::Framing;
 use crate::protocol::session::{Call, Config, Session, SubscriptionKind};
-use crate::protocol::wire::tables::{Reply, SIGNIN_OUT};
-use crate::protocol::wire::D;
+use crate::protocol::wire::tables::SIGNIN_OUT;
 
 /// An OpenIAP client. Create it with options, `connect()`, use it, `disconnect()`. Its
 /// TypeScript declaration is `src/ts/client.d.ts` (and `data.d.ts`), not generated.
@@ -193,7 +192,7 @@ impl Client {
                 jwt: String::new(),
                 ..call_from(&options)?
             };
-            let reply = Reply::Object(SIGNIN_OUT);
+            let reply = SIGNIN_OUT;
             Ok(rt.request(reply, |s, now| {
                 s.request(now, "signin", to_any(&req), &call)
             }))
@@ -250,15 +249,15 @@ impl Client {
     pub fn unregister_queue(&self, queuename: String, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
             let call = call_from(&options)?;
-            Ok(rt.request(Reply::Unit, |s, now| {
-                match s.queue_subscription(&queuename) {
+            Ok(
+                rt.request("", |s, now| match s.queue_subscription(&queuename) {
                     Some(sub) => s.unsubscribe(now, sub, &call),
                     None => {
                         let req = crate::pb::UnRegisterQueueRequest { queuename };
                         s.request(now, "unregisterqueue", to_any(&req), &call)
                     }
-                }
-            }))
+                }),
+            )
         })
     }
 
@@ -266,15 +265,13 @@ impl Client {
     pub fn unwatch(&self, id: String, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
             let call = call_from(&options)?;
-            Ok(
-                rt.request(Reply::Unit, |s, now| match s.watch_subscription(&id) {
-                    Some(sub) => s.unsubscribe(now, sub, &call),
-                    None => {
-                        let req = crate::pb::UnWatchRequest { id };
-                        s.request(now, "unwatch", to_any(&req), &call)
-                    }
-                }),
-            )
+            Ok(rt.request("", |s, now| match s.watch_subscription(&id) {
+                Some(sub) => s.unsubscribe(now, sub, &call),
+                None => {
+                    let req = crate::pb::UnWatchRequest { id };
+                    s.request(now, "unwatch", to_any(&req), &call)
+                }
+            }))
         })
     }
 
@@ -283,7 +280,7 @@ impl Client {
         self.with_runtime(|rt| {
             let msg = message_from(&options)?;
             let call = call_from(&options)?;
-            Ok(rt.request(Reply::Unit, |s, now| {
+            Ok(rt.request("", |s, now| {
                 s.request(now, "queuemessage", to_any(&msg), &call)
             }))
         })
@@ -296,7 +293,7 @@ impl Client {
         self.with_runtime(|rt| {
             let msg = message_from(&options)?;
             let call = call_from(&options)?;
-            let reply = Reply::Field(6, D::Json);
+            let reply = "=6j";
             Ok(rt.request(reply, |s, now| s.rpc(now, msg, &call)))
         })
     }

@@ -10,36 +10,39 @@ use super::client::Client;
 use super::convert::{get, invalid};
 use super::options::{call_from, JsOptions};
 use crate::protocol::text::concat;
-use crate::protocol::wire::tables::{method, Method, Need};
+use crate::protocol::wire::tables::{method, Method};
 use crate::protocol::wire::{self, OptionSource};
 
-/// Refuses options that lack what `need` asks for.
-fn check(need: &Need, options: &JsValue) -> Result<(), JsValue> {
-    let holder = match need.within {
+/// Refuses options that lack what `need` asks for (see `tables::Method::need`).
+fn check(need: &str, options: &JsValue) -> Result<(), JsValue> {
+    let (within, keys) = need.split_once('.').unwrap_or(("", need));
+    let holder = JsOptions(match within {
         "" => options.clone(),
         within => get(options, within),
-    };
-    let holder = JsOptions(holder);
-    let given = |k: &&str| {
+    });
+    let given = |k: &str| {
         holder
             .string(k)
             .ok()
             .flatten()
             .is_some_and(|s| !s.is_empty())
     };
-    if need.keys.iter().any(given) {
-        Ok(())
-    } else {
-        Err(invalid(need.message))
+    if keys.split('|').any(given) {
+        return Ok(());
     }
+    let one_of = keys.replace('|', " or ");
+    Err(invalid(&match within {
+        "" => concat(&[&one_of, " is required"]),
+        within => concat(&[within, " with ", &one_of, " is required"]),
+    }))
 }
 
 impl Client {
     /// Sends `m`'s request read from `options` and resolves with its reply.
     pub(super) fn call_method(&self, m: &Method, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
-            if let Some(need) = &m.need {
-                check(need, &options)?;
+            if !m.need.is_empty() {
+                check(m.need, &options)?;
             }
             let mut call = call_from(&options)?;
             call.upload = m.name == "upload";

@@ -8,7 +8,7 @@ use crate::pb::google::protobuf::Any;
 use crate::pb::Envelope;
 use crate::protocol::envelope::{envelope, payload, to_any};
 use crate::protocol::error::{Error, ErrorKind};
-use crate::protocol::wire::{read_fields, D, O};
+use crate::protocol::wire::read_fields;
 
 impl Session {
     pub(super) fn new_request(&mut self) -> RequestId {
@@ -64,9 +64,8 @@ impl Session {
     pub(super) fn send_request(&mut self, q: Queued) {
         let what = if q.envelope.command == "signin" {
             // SigninRequest.validateonly = 5
-            const VALIDATE_ONLY: &[O] = &[O("validateonly", 5, D::Bool)];
             let validate_only =
-                read_fields(payload(&q.envelope), VALIDATE_ONLY).is_ok_and(|f| f[0].int() != 0);
+                read_fields(payload(&q.envelope), "validateonly=5b").is_ok_and(|f| f[0].int() != 0);
             InFlight::UserSignin(q.request, validate_only)
         } else {
             InFlight::User(q.request)

@@ -1,5 +1,5 @@
-//! Reply decoding: protobuf bytes, read as a field table describes, become a [`Tape`] that one
-//! JS function turns into the JS value (`src/js/build.js`).
+//! Reply decoding: protobuf bytes, read as a spec (`spec.rs`) describes, become a [`Tape`] that one
+//! JS function turns into the JS value (`src/js/values.js`).
 //!
 //! The tape is a list of `u32` words. A value is one of:
 //!
@@ -17,10 +17,11 @@
 //! | `OBJ` 9 | count, then per entry: key address, key length, value | an object |
 //! | `FIRST` 10 | offset, length | the first element of that JSON array, or `null` |
 //!
-//! Offsets point into the payload the tape was read from; keys are `&'static str`s of the
-//! tables, given by address so that JS decodes each key once and then reuses it.
+//! Offsets point into the payload the tape was read from; keys are slices of the `'static` specs,
+//! given by address so that JS decodes each key once and then reuses it.
 
 use super::read_varint;
+use super::spec::{fields, Field};
 
 /// Tape op codes (see the module docs).
 pub mod op {
@@ -48,37 +49,6 @@ pub mod op {
     pub const FIRST: u32 = 10;
 }
 
-/// How a reply field becomes a JS value.
-#[derive(Debug, Clone, Copy)]
-pub enum D {
-    /// A string.
-    Str,
-    /// JSON text: parsed, or the text when it is not JSON.
-    Json,
-    /// A queue message's `data`: as [`D::Json`], with `__jwt`/`__user` lifted out.
-    Data,
-    /// JSON text of an array: its first element, or `null` (`get_one`).
-    First,
-    /// An int32.
-    I32,
-    /// A boolean.
-    Bool,
-    /// A float.
-    F32,
-    /// A `google.protobuf.Timestamp` as a `Date`; the key is left out when unset.
-    Date,
-    /// A repeated string, as an array.
-    Strs,
-    /// A nested message as an object (`null` when absent).
-    Msg(&'static [O]),
-    /// A repeated nested message, as an array of objects.
-    Msgs(&'static [O]),
-}
-
-/// One reply field: JS key, protobuf field number, kind. Objects get the keys in table order.
-#[derive(Debug, Clone, Copy)]
-pub struct O(pub &'static str, pub u8, pub D);
-
 /// Not valid protobuf (or not the expected field types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bad;
@@ -91,7 +61,7 @@ pub struct Tape {
 }
 
 /// `google.protobuf.Timestamp`: `seconds` (int64) and `nanos` (int32), both varints.
-const TIMESTAMP: &[O] = &[O("", 1, D::I32), O("", 2, D::I32)];
+const TIMESTAMP: &str = "seconds=1i nanos=2i";
 
 /// What a field held on the wire (the last occurrence; every one for repeated fields).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,40 +112,41 @@ fn le(b: &[u8]) -> u64 {
     b.iter().rev().fold(0, |v, &x| v << 8 | x as u64)
 }
 
-/// Reads the fields of message `b` described by `fields` (in table order); the keys of `fields`
-/// are not used. Unknown fields are skipped; a known field of the wrong wire type is `Bad`.
-pub fn read_fields<'a>(mut b: &'a [u8], fields: &[O]) -> Result<Vec<Raw<'a>>, Bad> {
-    let mut raw: Vec<Raw> = fields.iter().map(|_| Raw::None).collect();
-    while !b.is_empty() {
-        let key = read_varint(&mut b)?;
-        let (no, wire) = (key >> 3, key & 7);
-        let value = match wire {
-            0 => Raw::Int(read_varint(&mut b)?),
-            1 => Raw::Int(le(take(&mut b, 8)?)),
-            2 => {
-                let n = read_varint(&mut b)?;
-                Raw::Bytes(take(&mut b, n)?)
-            }
-            5 => Raw::Int(le(take(&mut b, 4)?)),
-            _ => return Err(Bad),
-        };
-        if no == 0 {
-            return Err(Bad);
+/// The next field at the front of `b`: its number, wire type and value.
+fn next_field<'a>(b: &mut &'a [u8]) -> Result<(u64, u64, Raw<'a>), Bad> {
+    let key = read_varint(b)?;
+    let (no, wire) = (key >> 3, key & 7);
+    let value = match wire {
+        0 => Raw::Int(read_varint(b)?),
+        1 => Raw::Int(le(take(b, 8)?)),
+        2 => {
+            let n = read_varint(b)?;
+            Raw::Bytes(take(b, n)?)
         }
-        let Some(i) = fields.iter().position(|f| f.1 as u64 == no) else {
+        5 => Raw::Int(le(take(b, 4)?)),
+        _ => return Err(Bad),
+    };
+    if no == 0 {
+        return Err(Bad);
+    }
+    Ok((no, wire, value))
+}
+
+/// Reads the fields of message `b` that `spec` lists, in spec order. Unknown fields are skipped;
+/// a listed field of the wrong wire type is `Bad`.
+pub fn read_fields<'a>(mut b: &'a [u8], spec: &'static str) -> Result<Vec<Raw<'a>>, Bad> {
+    let listed: Vec<Field> = fields(spec).collect();
+    let mut raw: Vec<Raw> = listed.iter().map(|_| Raw::None).collect();
+    while !b.is_empty() {
+        let (no, wire, value) = next_field(&mut b)?;
+        let Some(i) = listed.iter().position(|f| f.no as u64 == no) else {
             continue;
         };
-        let kind = fields[i].2;
-        let want = match kind {
-            D::I32 | D::Bool => 0,
-            D::F32 => 5,
-            _ => 2,
-        };
-        if wire != want {
+        if wire != listed[i].wire_type() {
             return Err(Bad);
         }
-        match (kind, value) {
-            (D::Strs | D::Msgs(_), Raw::Bytes(v)) => match &mut raw[i] {
+        match (listed[i].kind, value) {
+            (b'l' | b'M', Raw::Bytes(v)) => match &mut raw[i] {
                 Raw::List(l) => l.push(v),
                 r => *r = Raw::List(vec![v]),
             },
@@ -199,28 +170,22 @@ impl Tape {
     }
 
     /// Writes one field's value; `false` when the key is to be left out.
-    fn value(&mut self, base: &[u8], raw: &Raw, kind: D) -> Result<bool, Bad> {
-        let (int, bytes, list): (u64, &[u8], &[&[u8]]) = match raw {
-            Raw::None => (0, &base[..0], &[]),
-            Raw::Int(v) => (*v, &base[..0], &[]),
-            Raw::Bytes(b) => (0, b, &[]),
-            Raw::List(l) => (0, &base[..0], l),
+    fn value(&mut self, base: &[u8], raw: &Raw, f: &Field) -> Result<bool, Bad> {
+        let bytes = match raw {
+            Raw::Bytes(b) => b,
+            _ => &base[..0],
         };
-        match kind {
-            D::Str => self.text(op::STR, base, bytes)?,
-            D::Json => self.text(op::JSON, base, bytes)?,
-            D::Data => self.text(op::DATA, base, bytes)?,
-            D::First => self.text(op::FIRST, base, bytes)?,
-            D::I32 => self.push(&[op::INT, int as u32]),
-            D::Bool => self.push(&[op::BOOL, (int != 0) as u32]),
-            D::F32 => self.push(&[op::F32, int as u32]),
-            D::Date => {
+        match f.kind {
+            b's' => self.text(op::STR, base, bytes)?,
+            b'j' => self.text(op::JSON, base, bytes)?,
+            b'd' => self.text(op::DATA, base, bytes)?,
+            b'f' => self.text(op::FIRST, base, bytes)?,
+            b'i' => self.push(&[op::INT, raw.int() as u32]),
+            b'b' => self.push(&[op::BOOL, (raw.int() != 0) as u32]),
+            b'x' => self.push(&[op::F32, raw.int() as u32]),
+            b't' => {
                 let t = read_fields(bytes, TIMESTAMP)?;
-                let (seconds, nanos) = match (&t[0], &t[1]) {
-                    (Raw::Int(s), Raw::Int(n)) => (*s as i64, *n as i32),
-                    (Raw::Int(s), _) => (*s as i64, 0),
-                    _ => (0, 0),
-                };
+                let (seconds, nanos) = (t[0].int() as i64, t[1].int() as i32);
                 if seconds <= 0 {
                     return Ok(false);
                 }
@@ -229,33 +194,38 @@ impl Tape {
                     .wrapping_add((nanos / 1_000_000) as i64);
                 self.push(&[op::DATE, ms as u32, (ms >> 32) as u32]);
             }
-            D::Msg(f) => match raw {
-                Raw::Bytes(b) => self.object(base, b, f)?,
+            b'm' => match raw {
+                Raw::Bytes(b) => self.object(base, b, f.arg)?,
                 _ => self.push(&[op::NULL]),
             },
-            D::Strs | D::Msgs(_) => {
+            b'l' | b'M' => {
+                let list: &[&[u8]] = match raw {
+                    Raw::List(l) => l,
+                    _ => &[],
+                };
                 self.push(&[op::ARR, list.len() as u32]);
                 for b in list {
-                    match kind {
-                        D::Msgs(f) => self.object(base, b, f)?,
+                    match f.kind {
+                        b'M' => self.object(base, b, f.arg)?,
                         _ => self.text(op::STR, base, b)?,
                     }
                 }
             }
+            _ => return Ok(false),
         }
         Ok(true)
     }
 
-    /// Message `b` (a slice of `base`) as an object with the keys of `fields`.
-    fn object(&mut self, base: &[u8], b: &[u8], fields: &[O]) -> Result<(), Bad> {
-        let raw = read_fields(b, fields)?;
+    /// Message `b` (a slice of `base`) as an object with the keys of `spec`.
+    fn object(&mut self, base: &[u8], b: &[u8], spec: &'static str) -> Result<(), Bad> {
+        let raw = read_fields(b, spec)?;
         let at = self.words.len();
         self.push(&[op::OBJ, 0]);
         let mut count = 0;
-        for (f, r) in fields.iter().zip(&raw) {
+        for (f, r) in fields(spec).zip(&raw) {
             let mark = self.words.len();
-            self.push(&[f.0.as_ptr() as usize as u32, f.0.len() as u32]);
-            if self.value(base, r, f.2)? {
+            self.push(&[f.key.as_ptr() as usize as u32, f.key.len() as u32]);
+            if self.value(base, r, &f)? {
                 count += 1;
             } else {
                 self.words.truncate(mark);
@@ -266,29 +236,50 @@ impl Tape {
     }
 }
 
-/// Message `payload` as an object with the keys of `fields`, written into `tape` (cleared first).
-pub fn decode(payload: &[u8], fields: &[O], tape: &mut Tape) -> Result<(), Bad> {
+/// Message `payload` as an object with the keys of `spec`, written into `tape` (cleared first).
+pub fn decode(payload: &[u8], spec: &'static str, tape: &mut Tape) -> Result<(), Bad> {
     tape.words.clear();
-    tape.object(payload, payload, fields)
+    tape.object(payload, payload, spec)
 }
 
-/// Field `no` of message `payload`, read as `kind`, written into `tape` (cleared first); an
-/// absent date writes `null`.
-pub fn decode_field(payload: &[u8], no: u8, kind: D, tape: &mut Tape) -> Result<(), Bad> {
-    tape.words.clear();
-    let raw = read_fields(payload, &[O("", no, kind)])?;
-    if !tape.value(payload, &raw[0], kind)? {
-        tape.push(&[op::NULL]);
+/// A reply as `reply` describes it (see `tables::Method::reply`), written into `tape` (cleared
+/// first): a spec whose one field has no key reads that field alone (an absent date: `null`);
+/// any other spec reads the whole reply as an object.
+pub fn decode_reply(payload: &[u8], reply: &'static str, tape: &mut Tape) -> Result<(), Bad> {
+    match fields(reply).next() {
+        Some(f) if f.key.is_empty() => {
+            tape.words.clear();
+            let raw = read_fields(payload, reply)?;
+            if !tape.value(payload, &raw[0], &f)? {
+                tape.push(&[op::NULL]);
+            }
+            Ok(())
+        }
+        _ => decode(payload, reply, tape),
     }
-    Ok(())
 }
 
 /// String field `no` of message `payload`, without copying ("" when absent).
 pub fn read_str(payload: &[u8], no: u8) -> Result<&str, Bad> {
-    read_fields(payload, &[O("", no, D::Str)])?[0].text()
+    read_one(payload, no)?.text()
 }
 
 /// Bytes (or nested message) field `no` of message `payload`, without copying.
 pub fn read_bytes(payload: &[u8], no: u8) -> Result<&[u8], Bad> {
-    Ok(read_fields(payload, &[O("", no, D::Str)])?[0].bytes())
+    Ok(read_one(payload, no)?.bytes())
+}
+
+/// Length-delimited field `no` of `payload` (the last occurrence).
+fn read_one(mut b: &[u8], no: u8) -> Result<Raw<'_>, Bad> {
+    let mut found = Raw::None;
+    while !b.is_empty() {
+        let (n, wire, value) = next_field(&mut b)?;
+        if n == no as u64 && wire != 2 {
+            return Err(Bad);
+        }
+        if n == no as u64 {
+            found = value;
+        }
+    }
+    Ok(found)
 }

@@ -1,41 +1,10 @@
 //! Request encoding: an option object, read through [`OptionSource`], becomes the protobuf bytes
-//! of a request, as a field table describes.
+//! of a request, as a spec (`spec.rs`) describes.
 
+use super::spec::{fields, parse_u32};
 use super::{put_bytes, put_int, type_url};
 use crate::pb::google::protobuf::Any;
-
-/// How an option is read and encoded.
-#[derive(Debug, Clone, Copy)]
-pub enum K {
-    /// A string (absent → empty).
-    Str,
-    /// A string that must be present and non-empty.
-    Req,
-    /// A string with a default.
-    Def(&'static str),
-    /// JSON text: strings as they are, other values stringified, absent → the default.
-    Json(&'static str),
-    /// A non-negative int32 with a default.
-    Int(i32),
-    /// A boolean.
-    Bool,
-    /// An array of strings (repeated string).
-    Strs,
-    /// Bytes (`Uint8Array`, `ArrayBuffer`, view or string).
-    Bytes,
-    /// A `Date` or epoch milliseconds, as `google.protobuf.Timestamp`.
-    Time,
-    /// A nested message.
-    Msg(&'static [F]),
-    /// An array of nested messages.
-    Msgs(&'static [F]),
-}
-
-/// One request field: option name, protobuf field number, kind. Several names may write the
-/// same field number (npm's `_id` and `id`, `time_field` and `timeField`); the last one given
-/// wins, as it would in protobuf.
-#[derive(Debug, Clone, Copy)]
-pub struct F(pub &'static str, pub u8, pub K);
+use crate::protocol::text::concat;
 
 /// Reads the options of one call. The wasm shell implements it on JS objects; tests on plain
 /// Rust values. Absent (`undefined`, `null`) options read as `None` or empty.
@@ -64,38 +33,38 @@ pub trait OptionSource: Sized {
     fn invalid(message: &str) -> Self::Error;
 }
 
-/// Writes the fields of options `o` described by `fields`.
-pub fn encode<S: OptionSource>(o: &S, fields: &[F], out: &mut Vec<u8>) -> Result<(), S::Error> {
-    for &F(key, no, kind) in fields {
-        match kind {
-            K::Str | K::Req | K::Def(_) => {
-                let s = o.string(key)?;
-                let s = match (kind, s) {
-                    (K::Req, s) if s.as_deref().is_none_or(str::is_empty) => {
-                        let m = crate::protocol::text::concat(&["option '", key, "' is required"]);
-                        return Err(S::invalid(&m));
-                    }
-                    (K::Def(d), None) => d.to_string(),
-                    (_, s) => s.unwrap_or_default(),
-                };
-                put_bytes(out, no, s.as_bytes(), false);
+/// Writes the fields of options `o` as `spec` describes them (see `spec.rs`).
+pub fn encode<S: OptionSource>(
+    o: &S,
+    spec: &'static str,
+    out: &mut Vec<u8>,
+) -> Result<(), S::Error> {
+    for f in fields(spec) {
+        let (key, no, arg) = (f.key, f.no, f.arg);
+        match f.kind {
+            b's' | b'r' => {
+                let s = o.string(key)?.filter(|s| !s.is_empty());
+                if f.kind == b'r' && s.is_none() {
+                    return Err(S::invalid(&concat(&["option '", key, "' is required"])));
+                }
+                put_bytes(out, no, s.as_deref().unwrap_or(arg).as_bytes(), false);
             }
-            K::Json(d) => {
+            b'j' => {
                 let text = o.json(key)?;
-                put_bytes(out, no, text.as_deref().unwrap_or(d).as_bytes(), false)
+                put_bytes(out, no, text.as_deref().unwrap_or(arg).as_bytes(), false)
             }
-            K::Int(d) => {
+            b'i' => {
                 let n = o.number(key)?.map(|n| n.min(i32::MAX as u64));
-                put_int(out, no, n.unwrap_or(d as u64));
+                put_int(out, no, n.unwrap_or(parse_u32(arg).unwrap_or(0) as u64));
             }
-            K::Bool => put_int(out, no, o.boolean(key)?.unwrap_or(false) as u64),
-            K::Strs => {
+            b'b' => put_int(out, no, o.boolean(key)?.unwrap_or(false) as u64),
+            b'l' => {
                 for s in o.strings(key)? {
                     put_bytes(out, no, s.as_bytes(), true);
                 }
             }
-            K::Bytes => put_bytes(out, no, &o.bytes(key)?.unwrap_or_default(), false),
-            K::Time => {
+            b'y' => put_bytes(out, no, &o.bytes(key)?.unwrap_or_default(), false),
+            b't' => {
                 if let Some(ms) = o.millis(key)?.filter(|ms| *ms > 0) {
                     let mut t = Vec::new();
                     put_int(&mut t, 1, ms.div_euclid(1000) as u64);
@@ -103,29 +72,30 @@ pub fn encode<S: OptionSource>(o: &S, fields: &[F], out: &mut Vec<u8>) -> Result
                     put_bytes(out, no, &t, true);
                 }
             }
-            K::Msg(f) => {
+            b'm' => {
                 if let Some(inner) = o.object(key)? {
                     let mut m = Vec::new();
-                    encode(&inner, f, &mut m)?;
+                    encode(&inner, arg, &mut m)?;
                     put_bytes(out, no, &m, true);
                 }
             }
-            K::Msgs(f) => {
+            b'M' => {
                 for inner in o.objects(key)? {
                     let mut m = Vec::new();
-                    encode(&inner, f, &mut m)?;
+                    encode(&inner, arg, &mut m)?;
                     put_bytes(out, no, &m, true);
                 }
             }
+            _ => {}
         }
     }
     Ok(())
 }
 
-/// The request `openiap.<message>` read from `o` with `fields`.
-pub fn request<S: OptionSource>(o: &S, message: &str, fields: &[F]) -> Result<Any, S::Error> {
+/// The request `openiap.<message>` read from `o` as `spec` says.
+pub fn request<S: OptionSource>(o: &S, message: &str, spec: &'static str) -> Result<Any, S::Error> {
     let mut value = Vec::new();
-    encode(o, fields, &mut value)?;
+    encode(o, spec, &mut value)?;
     Ok(Any {
         type_url: type_url(message),
         value,

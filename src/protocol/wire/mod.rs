@@ -2,11 +2,12 @@
 //! type (and its encoder and decoder) per message: one small encoder and one small decoder serve
 //! every method, which keeps the wasm small.
 //!
+//! - [`spec`]: the table language: a message's fields as one short string.
 //! - [`encode`]: an option object (read through [`OptionSource`]) becomes a request message.
 //! - [`decode`]: a reply message becomes a [`Tape`]: a flat list of `u32` words that one JS
-//!   function (`src/js/build.js`) turns into the JS value in a single call, so a reply or a queue
+//!   function (`src/js/values.js`) turns into the JS value in a single call, so a reply or a queue
 //!   message crosses from wasm to JS once, however many fields it has.
-//! - [`tables`]: the field tables of every request and reply.
+//! - [`tables`]: the specs of every request and reply.
 //!
 //! Both sides follow proto3: defaults are omitted when writing, absent fields read as their
 //! defaults, unknown fields are skipped. `tests/wire_tables.rs` checks every table against the
@@ -14,13 +15,12 @@
 
 mod decode;
 mod encode;
+pub mod spec;
 #[rustfmt::skip]
 pub mod tables;
 
-pub use decode::{
-    decode, decode_field, op, read_bytes, read_fields, read_str, Bad, Raw, Tape, D, O,
-};
-pub use encode::{encode, request, OptionSource, F, K};
+pub use decode::{decode, decode_reply, op, read_bytes, read_fields, read_str, Bad, Raw, Tape};
+pub use encode::{encode, request, OptionSource};
 
 /// Appends `v` as a protobuf varint.
 pub fn varint(out: &mut Vec<u8>, mut v: u64) {

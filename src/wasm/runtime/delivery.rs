@@ -12,7 +12,7 @@ use crate::protocol::error::{Error, ErrorKind};
 use crate::protocol::session::{Call, ClientEvent, RequestId, SubscriptionId};
 use crate::protocol::text::concat;
 use crate::protocol::wire;
-use crate::protocol::wire::tables::{Reply, QUEUE_EVENT_OUT, WATCH_EVENT_OUT};
+use crate::protocol::wire::tables::{QUEUE_EVENT_OUT, WATCH_EVENT_OUT};
 use crate::wasm::convert::{self, tape_value};
 
 impl Runtime {
@@ -52,15 +52,14 @@ impl Runtime {
     }
 
     /// The JS value of a reply, read as `reply` says.
-    fn reply_value(&self, env: &Envelope, reply: Reply) -> Result<JsValue, Error> {
+    fn reply_value(&self, env: &Envelope, reply: &'static str) -> Result<JsValue, Error> {
         let payload = payload(env);
         let mut inner = self.0.borrow_mut();
         let tape = &mut inner.tape;
-        let decoded = match reply {
-            Reply::Unit => return Ok(JsValue::UNDEFINED),
-            Reply::Field(no, kind) => wire::decode_field(payload, no, kind, tape),
-            Reply::Object(fields) => wire::decode(payload, fields, tape),
-        };
+        if reply.is_empty() {
+            return Ok(JsValue::UNDEFINED);
+        }
+        let decoded = wire::decode_reply(payload, reply, tape);
         if decoded.is_err() {
             let m = concat(&[
                 "cannot decode '",

@@ -18,7 +18,7 @@ use crate::protocol::session::{
 };
 use crate::protocol::text::concat;
 use crate::protocol::vecmap::VecMap;
-use crate::protocol::wire::tables::{Reply, USER_OUT};
+use crate::protocol::wire::tables::USER_OUT;
 use crate::protocol::wire::{self, Tape};
 
 mod delivery;
@@ -41,7 +41,8 @@ enum Waiter {
     Promise {
         resolve: Function,
         reject: Function,
-        reply: Reply,
+        /// The reply spec (see `tables::Method::reply`).
+        reply: &'static str,
     },
     /// The reply a queue callback returned; a failure to deliver it is reported as an event.
     CallbackReply { queue: String },
@@ -142,13 +143,17 @@ impl Runtime {
     }
 
     /// Starts the request `f` makes; the promise settles with its reply, read as `reply` says.
-    pub fn request(&self, reply: Reply, f: impl FnOnce(&mut Session, u64) -> RequestId) -> Promise {
+    pub fn request(
+        &self,
+        reply: &'static str,
+        f: impl FnOnce(&mut Session, u64) -> RequestId,
+    ) -> Promise {
         let id = self.prepare(f);
         self.promise_for(id, reply)
     }
 
     /// A promise for request `id`, settled when its reply arrives.
-    pub fn promise_for(&self, id: RequestId, reply: Reply) -> Promise {
+    pub fn promise_for(&self, id: RequestId, reply: &'static str) -> Promise {
         let (promise, resolve, reject) = convert::deferred();
         let waiter = Waiter::Promise {
             resolve,
@@ -177,7 +182,7 @@ impl Runtime {
             inner.callbacks.insert(sub, callback);
             id
         };
-        self.promise_for(id, Reply::Field(1, wire::D::Str))
+        self.promise_for(id, "=1s")
     }
 
     /// Adds an event handler; returns its id.
