@@ -32,6 +32,8 @@ struct Harness {
     opened: Vec<String>,
     closed: Vec<SocketId>,
     server_seq: i32,
+    /// Tokens the token callback gave so far (`token-1`, `token-2`, ...).
+    tokens_given: u32,
 }
 
 fn config() -> Config {
@@ -59,6 +61,7 @@ impl Harness {
             opened: vec![],
             closed: vec![],
             server_seq: 0,
+            tokens_given: 0,
         }
     }
 
@@ -94,8 +97,9 @@ impl Harness {
                 Output::UploadWanted { request } => self.wanted.push(request),
                 Output::GetToken { socket } => {
                     let now = self.now;
-                    self.s
-                        .provide_token(now, socket, Ok("token-from-callback".into()));
+                    self.tokens_given += 1;
+                    let token = format!("token-{}", self.tokens_given);
+                    self.s.provide_token(now, socket, Ok(token));
                 }
                 Output::ConnectDone(r) => self.connect.push(r),
             }
@@ -722,7 +726,15 @@ fn token_callback_is_asked_before_every_signin() {
     });
     h.connect_and_signin();
     let signin: SigninRequest = decode(&h.last_sent("signin")).unwrap();
-    assert_eq!(signin.jwt, "token-from-callback");
+    assert_eq!(signin.jwt, "token-1");
+    h.close("server went away");
+    h.reopen();
+    let again: SigninRequest = decode(&h.last_sent("signin")).unwrap();
+    assert_eq!(
+        (again.jwt.as_str(), h.tokens_given),
+        ("token-2", 2),
+        "the callback is asked again before the sign-in after a reconnect"
+    );
 }
 
 #[test]
@@ -750,6 +762,57 @@ fn heartbeat_detects_a_half_open_link_and_reconnects() {
         _ => panic!("no Disconnected: {:?}", h.events),
     }
     assert_eq!(h.closed.len(), 1);
+    h.reopen();
+    h.answer_signin();
+    assert_eq!(
+        (h.opened.len(), h.s.state()),
+        (2, State::SignedIn),
+        "a new socket is opened and signed in"
+    );
+    assert_eq!(
+        names(&h.events).last().map(String::as_str),
+        Some("SignedIn")
+    );
+}
+
+/// OpenFlow pings every 10 s: that is liveness enough. While pings arrive the client sends no
+/// probe; when they stop, the link is found dead within 25 s (twice the interval).
+#[test]
+fn server_pings_are_liveness_and_their_silence_finds_a_dead_link() {
+    let mut h = Harness::new(Config {
+        heartbeat_ms: 30_000,
+        heartbeat_timeout_ms: 10_000,
+        ..config()
+    });
+    h.connect_and_signin();
+    let ping = |h: &mut Harness, n: u32| {
+        h.deliver(Envelope {
+            command: "ping".into(),
+            id: format!("ping-{n}"),
+            ..Default::default()
+        })
+    };
+    ping(&mut h, 0);
+    h.advance(4_000);
+    for n in 1..=12 {
+        ping(&mut h, n);
+        h.advance(10_000);
+    }
+    assert!(
+        !h.sent.iter().any(|e| e.command == "getelement"),
+        "no probe while the server pings"
+    );
+    assert_eq!(h.sent.iter().filter(|e| e.command == "pong").count(), 13);
+    let last_ping = h.now - 10_000;
+    while h.s.state() == State::SignedIn {
+        h.advance(100);
+    }
+    let found = h.now - last_ping;
+    assert!(
+        (20_000..=25_000).contains(&found),
+        "dead link found after {found} ms"
+    );
+    assert!(!h.sent.iter().any(|e| e.command == "getelement"));
 }
 
 #[test]

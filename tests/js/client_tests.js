@@ -440,9 +440,8 @@ export async function online_event_skips_the_backoff_wait(env) {
   await waitFor("Disconnected", () => c.events.some((e) => e.event === "Disconnected"));
   // The first retry falls in 30..60 s; wait for the server, then say we are online.
   await sleep(600);
-  if (c.client.get_state() !== "Signedin") {
-    globalThis.dispatchEvent(new Event("online"));
-  }
+  assertEq(c.client.get_state(), "Disconnected", "still waiting for the first retry (30..60 s away)");
+  globalThis.dispatchEvent(new Event("online"));
   await waitFor("reconnected at once", () => c.client.get_state() === "Signedin", 3000);
   c.client.disconnect();
 }

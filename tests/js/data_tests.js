@@ -296,7 +296,6 @@ export async function watch_events_arrive_and_survive_a_dropped_connection(env) 
   await control(env, "/drop");
   await waitFor("a signed in again", () => a.events.some((e) => e.event === "SignedIn"));
   await waitFor("b back", () => b.client.get_state() === "Signedin");
-  const watches = JSON.parse(await (await fetch(env.control + "/log?command=watch")).text());
   await waitFor("watch registered again", async () =>
     JSON.parse(await (await fetch(env.control + "/log?command=watch")).text()).length >= 2);
   await sleep(100);

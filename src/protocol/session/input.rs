@@ -67,6 +67,7 @@ impl Session {
         }
         match env.command.as_str() {
             "ping" => {
+                self.heartbeat.on_ping(now);
                 let pong = Envelope {
                     command: "pong".into(),
                     rid: env.id.clone(),
