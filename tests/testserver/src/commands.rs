@@ -1,5 +1,8 @@
 //! Command dispatch: one `match` on `Envelope.command`. To add a command, add an arm and a
 //! handler returning a [`Reply`] or an error text.
+//!
+//! Every command that needs a user runs as the user of `Envelope.jwt` when it is set (for that
+//! envelope only), else as the socket's session user (`who`).
 
 use crate::auth::{self, NOT_SIGNED_IN};
 use crate::broker::Delivery;
@@ -19,6 +22,12 @@ use std::time::{Duration, Instant};
 pub struct ConnCtx {
     /// Connection number.
     pub id: ConnId,
+    /// The client's IP address (OpenFlow's `remoteip`).
+    pub remoteip: String,
+    /// Agent and version from the first sign-in that named them (OpenFlow's `clientagent`,
+    /// `clientversion`).
+    agent: Option<String>,
+    version: Option<String>,
     /// Its outbox.
     pub tx: Tx,
     /// Server pings on (and the idle timeout enforced); set by `SigninRequest.ping`.
@@ -30,15 +39,44 @@ pub struct ConnCtx {
 }
 
 impl ConnCtx {
-    /// Context of a new connection.
-    pub fn new(id: ConnId, tx: Tx) -> Self {
+    /// Context of a new connection from `remoteip`.
+    pub fn new(id: ConnId, tx: Tx, remoteip: String) -> Self {
         ConnCtx {
             id,
+            remoteip,
+            agent: None,
+            version: None,
             tx,
             doping: true,
             rate_window: Instant::now(),
             rate_count: 0,
             uploads: Default::default(),
+        }
+    }
+
+    /// `IP AGENT VERSION` as OpenFlow writes a client in its errors (`undefined` when unknown).
+    pub fn client_at(&self) -> String {
+        let undefined = || "undefined".to_string();
+        format!(
+            "{} {} {}",
+            self.remoteip,
+            self.agent.clone().unwrap_or_else(undefined),
+            self.version.clone().unwrap_or_else(undefined)
+        )
+    }
+
+    /// Takes agent and version from a sign-in request, if not known yet (agent `unknown` if it
+    /// names none, as OpenFlow's `parseSignAgent`).
+    fn sign_agent(&mut self, req: &SigninRequest) {
+        if self.agent.is_none() {
+            self.agent = Some(if req.agent.is_empty() {
+                "unknown".into()
+            } else {
+                req.agent.clone()
+            });
+        }
+        if self.version.is_none() && !req.version.is_empty() {
+            self.version = Some(req.version.clone());
         }
     }
 }
@@ -117,7 +155,9 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
         c if crate::data::handles(c) => {
             who(shared, ctx, &env).and_then(|w| crate::data::handle(shared, ctx, &env, &w.user))
         }
-        other => Err(format!("Unknown command {other}")),
+        // OpenFlow decodes a command's payload by its name before anything else; the protobuf
+        // type lookup of an unknown command fails with this text (protobufjs `lookupType`).
+        other => Err(format!("no such type: openiap.{other}")),
     };
     match res {
         Ok(None) => {}
@@ -236,6 +276,11 @@ impl Reply {
         self.events = events;
         self
     }
+    /// Delivers queue messages after the reply.
+    pub fn with_deliveries(mut self, after: Vec<Delivery>) -> Self {
+        self.after.extend(after);
+        self
+    }
 }
 
 /// Decodes the envelope's payload.
@@ -243,10 +288,18 @@ pub fn parse<M: Message + Default>(env: &Envelope) -> Result<M, String> {
     decode::<M>(env).map_err(|e| e.message)
 }
 
+/// The user a command runs as: `Envelope.jwt`'s if set (an invalid or expired one fails this
+/// envelope only, with OpenFlow's text; the session stays), else the session's.
 fn who(shared: &Shared, ctx: &ConnCtx, env: &Envelope) -> Result<Who, String> {
     let st = shared.lock();
     if !env.jwt.is_empty() {
-        let user = auth::verify(shared, &st, &env.jwt)?;
+        let user = auth::verify(shared, &st, &env.jwt).map_err(|why| {
+            shared.log(format!(
+                "conn {}: {} with a bad Envelope.jwt ({why})",
+                ctx.id, env.command
+            ));
+            auth::discard_missing_jwt(&env.command, &ctx.client_at())
+        })?;
         return Ok(Who {
             user,
             jwt: env.jwt.clone(),
@@ -283,6 +336,7 @@ pub fn config_json(shared: &Shared) -> String {
 
 fn signin(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
     let req: SigninRequest = parse(env)?;
+    ctx.sign_agent(&req);
     if shared.faults.take_refuse_signin() {
         shared.log(format!(
             "conn {}: sign-in refused by fault injection",
@@ -292,7 +346,10 @@ fn signin(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
     }
     let mut st = shared.lock();
     let user = if !req.jwt.is_empty() {
-        auth::verify(shared, &st, &req.jwt)?
+        auth::verify(shared, &st, &req.jwt).map_err(|why| {
+            shared.log(format!("conn {}: jwt sign-in refused ({why})", ctx.id));
+            auth::discard_bad_jwt("signin", &ctx.client_at())
+        })?
     } else {
         auth::check_password(shared, &req.username, &req.password)?
     };
@@ -456,6 +513,14 @@ fn queuemessage(shared: &Shared, env: &Envelope, who: &Who) -> Res {
     let after = if !exchangename.is_empty() {
         st.broker
             .publish_exchange(&exchangename, &req.routingkey, event, expires)
+    } else if queuename == crate::robot::ROBOT_QUEUE {
+        let replies = crate::robot::replies(&req.data, &event.replyto, &event.correlation_id);
+        let mut d = vec![];
+        for r in replies {
+            let q = r.queuename.clone();
+            d.extend(st.broker.publish(&q, r, expires));
+        }
+        d
     } else {
         st.broker.publish(&queuename, event, expires)
     };

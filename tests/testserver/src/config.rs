@@ -31,6 +31,11 @@ pub struct Config {
     /// Send every `openiap` frame as two WebSocket messages (length, then envelope), as OpenFlow
     /// does. When false, each frame is one message.
     pub two_part_frames: bool,
+    /// Send a `ping` right at connect, before sign-in, as OpenFlow does. When false, the first
+    /// ping comes one interval after connect.
+    pub connect_ping: bool,
+    /// Push a `refreshtoken` before a session token expires, as OpenFlow does.
+    pub refresh_tokens: bool,
     /// No logging to stderr.
     pub quiet: bool,
 }
@@ -40,7 +45,10 @@ impl Default for Config {
         Config {
             listen: "127.0.0.1:0".into(),
             control: "127.0.0.1:0".into(),
-            users: vec![("testuser".into(), "testpass".into())],
+            users: vec![
+                ("testuser".into(), "testpass".into()),
+                ("otheruser".into(), "otherpass".into()),
+            ],
             jwts: vec![],
             ping_interval_ms: 10_000,
             idle_timeout_ms: 60_000,
@@ -51,6 +59,8 @@ impl Default for Config {
             pending_limit: 1000,
             default_expiration_ms: 60_000,
             two_part_frames: true,
+            connect_ping: true,
+            refresh_tokens: true,
             quiet: false,
         }
     }
@@ -72,20 +82,35 @@ WebSocket port:
 Options:
   --listen ADDR             WebSocket address [default: 127.0.0.1:0 = free port]
   --control ADDR            HTTP control address [default: 127.0.0.1:0 = free port]
-  --user NAME:PASSWORD      accepted user, repeatable [default: testuser:testpass]
-                            (giving --user replaces the default user)
+  --user NAME:PASSWORD      accepted user, repeatable [default: testuser:testpass and
+                            otheruser:otherpass, a second user for per-call JWT tests]
+                            (giving --user replaces both default users)
   --jwt TOKEN=USERNAME      static token accepted by jwt sign-in, repeatable
   --ping-interval-ms N      server ping interval [default: 10000]
   --idle-timeout-ms N       close sockets silent for N ms [default: 60000]
   --token-lifetime-ms N     session token lifetime; refreshtoken is sent 60 s before expiry,
-                            or at half-life when the lifetime is under 120 s [default: 300000]
+                            or at half-life when the lifetime is under 120 s [default: 300000,
+                            OpenFlow's 5 minutes]
+  --token-lifetime-s N      the same in seconds
   --rate-limit N            commands per second per connection, 0 = off [default: 0]
   --max-frame-bytes N       largest envelope accepted [default: 16777216]
   --queue-prefix P          prefix of generated queue names [default: unknown.]
   --pending-limit N         messages kept per named queue without consumer [default: 1000]
   --default-expiration-ms N expiration of messages sent with expiration 0 [default: 60000]
+
+OpenFlow's wire habits (all on by default; each flag turns one off):
   --one-message-frames      send each frame as one WebSocket message (OpenFlow sends the
                             length and the envelope as two messages)
+  --no-connect-ping         no ping right at connect (OpenFlow pings every new socket before
+                            sign-in); the first ping comes one interval later
+  --no-refreshtoken         never push refreshtoken by itself (OpenFlow does once a session
+                            token expires in under 60 s); /refreshtoken still works
+  Error texts are OpenFlow's, e.g. \"Not signed in, and missing jwt\", \"Discard C due to
+  missing jwt, and respond with error, for client at IP AGENT VERSION\" (bad Envelope.jwt:
+  that request fails, the socket stays signed in), \"no such type: openiap.C\" (unknown
+  command), \"Rate limit exceeded consumedPoints: N\".
+
+Other options:
   --quiet                   no logs on stderr
   -h, --help                this text
 
@@ -104,9 +129,19 @@ Control endpoint (GET or POST; JSON or text replies; CORS allowed from any origi
   /unknown[?command=C]      send an envelope with an unknown command to every socket
   /refuse-signin?count=N    refuse the next N sign-ins (\"Unknown username or password\")
   /refreshtoken             send a refreshtoken now to every signed-in socket
+  /jwt?user=NAME[&ms=N]     mint a token for user NAME [default: the first --user], valid for
+                            N ms [default: --token-lifetime-ms; 0 = already expired]: JSON
+                            {\"jwt\", \"username\"}; use it as Envelope.jwt or to sign in
   /log[?command=C]          JSON array of received envelopes {conn, seq, id, rid, command}
   /stats                    JSON: connections, signins, queues, exchanges, closes
   /reset                    clear the log, the close list and all faults
+
+Built-in fake OpenRPA robot (for invoke_openrpa): queue \"testrobot\", always there, consumes
+every message sent to it and answers to its replyto with its correlation id:
+  {\"command\":\"invoke\",\"workflowid\":W,\"data\":P}  ->  {\"command\":\"invokesuccess\"} then
+                            {\"command\":\"invokecompleted\",\"data\":P}
+  W = \"fail\"                invokesuccess, then {\"command\":\"invokefailed\",\"data\":\"workflow failed\"}
+  W = \"idle\"                only {\"command\":\"invokeidle\"} (to test a client's timeout)
 ";
 
 fn num<T: std::str::FromStr>(opt: &str, v: Option<String>) -> Result<T, String> {
@@ -162,7 +197,12 @@ impl Config {
                 "--queue-prefix" => c.queue_prefix = val().ok_or("--queue-prefix needs a value")?,
                 "--pending-limit" => c.pending_limit = num(&name, val())?,
                 "--default-expiration-ms" => c.default_expiration_ms = num(&name, val())?,
+                "--token-lifetime-s" => {
+                    c.token_lifetime_ms = num::<u64>(&name, val())?.saturating_mul(1000)
+                }
                 "--one-message-frames" => c.two_part_frames = false,
+                "--no-connect-ping" => c.connect_ping = false,
+                "--no-refreshtoken" => c.refresh_tokens = false,
                 "--quiet" => c.quiet = true,
                 other => return Err(format!("unknown option '{other}' (see --help)")),
             }
@@ -212,6 +252,18 @@ mod tests {
         ));
         assert!(Config::from_args(["--nope".to_string()]).is_err());
         assert_eq!(parse(&[]).refresh_after_ms(), 240_000);
+        assert_eq!(
+            parse(&["--token-lifetime-s", "90"]).token_lifetime_ms,
+            90_000
+        );
+        let off = parse(&[
+            "--no-connect-ping",
+            "--no-refreshtoken",
+            "--one-message-frames",
+        ]);
+        assert!(!off.connect_ping && !off.refresh_tokens && !off.two_part_frames);
+        assert_eq!(parse(&[]).users.len(), 2);
+        assert!(HELP.contains(&format!("queue \"{}\"", crate::ROBOT_QUEUE)));
         assert_eq!(
             parse(&["--token-lifetime-ms", "1000"]).refresh_after_ms(),
             500

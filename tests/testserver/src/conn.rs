@@ -175,7 +175,15 @@ fn start_connection(shared: Arc<Shared>, ws: Ws, transport: Transport, peer: Soc
         },
     );
     shared.log(format!("conn {id}: {peer} connected ({transport:?})"));
-    let reader = tokio::spawn(reader(shared.clone(), id, transport, stream, tx, writer));
+    let reader = tokio::spawn(reader(
+        shared.clone(),
+        id,
+        transport,
+        stream,
+        tx,
+        writer,
+        peer,
+    ));
     if let Some(c) = shared.lock().conns.get_mut(&id) {
         c.tasks.push(reader.abort_handle());
     }
@@ -327,6 +335,7 @@ async fn reader(
     mut stream: SplitStream<Ws>,
     tx: Tx,
     writer: JoinHandle<()>,
+    peer: SocketAddr,
 ) {
     let mut guard = Guard {
         shared: shared.clone(),
@@ -334,12 +343,17 @@ async fn reader(
         writer: writer.abort_handle(),
         reason: String::new(),
     };
-    let mut ctx = ConnCtx::new(id, tx.clone());
+    let mut ctx = ConnCtx::new(id, tx.clone(), peer.ip().to_string());
     let mut input = Input::new(transport, shared.config.max_frame_bytes);
     let ping_every = Duration::from_millis(shared.config.ping_interval_ms.max(1));
     let idle = Duration::from_millis(shared.config.idle_timeout_ms.max(1));
     let mut last_recv = Instant::now();
-    let mut next_ping = Instant::now();
+    // As OpenFlow: a ping right at connect, before sign-in (unless --no-connect-ping).
+    let mut next_ping = if shared.config.connect_ping {
+        Instant::now()
+    } else {
+        Instant::now() + ping_every
+    };
     let far = Instant::now() + Duration::from_secs(10 * 365 * 86_400);
     let stop: Stop = loop {
         if shared.faults.stalled() {
@@ -355,7 +369,8 @@ async fn reader(
             .conns
             .get(&id)
             .and_then(|c| c.session.as_ref())
-            .map(|s| s.refresh_at);
+            .map(|s| s.refresh_at)
+            .filter(|_| shared.config.refresh_tokens);
         tokio::select! {
             m = stream.next() => {
                 let m = match m {

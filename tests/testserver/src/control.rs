@@ -1,4 +1,4 @@
-//! The HTTP control endpoint: fault injection, the envelope log and stats.
+//! The HTTP control endpoint: fault injection, tokens for tests, the envelope log and stats.
 
 use crate::config::HELP;
 use crate::faults::Garbage;
@@ -81,6 +81,27 @@ pub async fn route(shared: &Shared, req: &Request) -> (u16, &'static str, String
             done()
         }
         "/refreshtoken" => ok(shared.refresh_all()),
+        "/jwt" => {
+            let user = req
+                .param("user")
+                .map(str::to_string)
+                .or_else(|| shared.config.users.first().map(|(u, _)| u.clone()))
+                .unwrap_or_default();
+            if user.is_empty() {
+                return (
+                    400,
+                    "application/json",
+                    json!({"ok": false, "error": "user is mandatory"}).to_string(),
+                );
+            }
+            let ms = req.num("ms", shared.config.token_lifetime_ms);
+            let jwt = shared.mint_jwt(&user, ms);
+            (
+                200,
+                "application/json",
+                json!({"ok": true, "jwt": jwt, "username": user.to_ascii_lowercase()}).to_string(),
+            )
+        }
         "/log" => {
             let conn = req.param("conn").and_then(|c| c.parse().ok());
             let entries: Vec<_> = shared

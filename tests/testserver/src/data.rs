@@ -1,5 +1,6 @@
-//! The data commands: collections and documents ([`crate::docs`]), watches, work items
-//! ([`crate::workitems`]), files ([`crate::files`]) and `customcommand`.
+//! The data commands: collections and documents ([`crate::docs`], [`crate::update`]), watches,
+//! work items and their queues ([`crate::workitems`], [`crate::wiq`]), files ([`crate::files`]),
+//! workflow instances and customers ([`crate::entities`]) and `customcommand`.
 
 use crate::commands::{begin_upload, data_reply as reply, parse, ConnCtx, Reply, Res};
 use crate::docs::{parse_json, Change, Watch, Writer};
@@ -12,12 +13,14 @@ use serde_json::{json, Value};
 
 const COMMANDS: &[&str] = &[
     "query",
+    "getdocumentversion",
     "count",
     "distinct",
     "aggregate",
     "insertone",
     "insertmany",
     "updateone",
+    "updatedocument",
     "insertorupdateone",
     "insertorupdatemany",
     "deleteone",
@@ -31,9 +34,15 @@ const COMMANDS: &[&str] = &[
     "watch",
     "unwatch",
     "pushworkitem",
+    "pushworkitems",
     "popworkitem",
     "updateworkitem",
     "deleteworkitem",
+    "addworkitemqueue",
+    "updateworkitemqueue",
+    "deleteworkitemqueue",
+    "createworkflowinstance",
+    "ensurecustomer",
     "customcommand",
     "upload",
     "download",
@@ -92,6 +101,7 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
     };
     let mut st = shared.lock();
     let mut changes: Vec<Change> = vec![];
+    let mut after = vec![];
     let r: Reply = match env.command.as_str() {
         "query" => {
             let q: QueryRequest = parse(env)?;
@@ -107,6 +117,16 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
                 "queryreply",
                 &QueryResponse {
                     results: text(&docs),
+                },
+            )
+        }
+        "getdocumentversion" => {
+            let q: GetDocumentVersionRequest = parse(env)?;
+            let doc = st.docs.version(&col(q.collectionname), &q.id, q.version)?;
+            reply(
+                "getdocumentversionreply",
+                &GetDocumentVersionResponse {
+                    result: doc.to_string(),
                 },
             )
         }
@@ -169,6 +189,22 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
                 "updateonereply",
                 &UpdateOneResponse {
                     result: doc.to_string(),
+                },
+            )
+        }
+        "updatedocument" => {
+            let q: UpdateDocumentRequest = parse(env)?;
+            let opresult = st.docs.update_document(
+                &col(q.collectionname),
+                &q.query,
+                &q.document,
+                &who,
+                &mut changes,
+            )?;
+            reply(
+                "updatedocumentreply",
+                &UpdateDocumentResponse {
+                    opresult: Some(opresult),
                 },
             )
         }
@@ -291,6 +327,17 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
                 },
             )
         }
+        "pushworkitems" => {
+            let q: PushWorkitemsRequest = parse(env)?;
+            let st = &mut *st;
+            let items = st.workitems.push_many(q, &user.username, &mut st.files)?;
+            reply(
+                "pushworkitemsreply",
+                &PushWorkitemsResponse {
+                    workitems: items.into_iter().map(wi_out).collect(),
+                },
+            )
+        }
         "popworkitem" => {
             let q: PopWorkitemRequest = parse(env)?;
             let w = st.workitems.pop(&q.wiq, &q.wiqid)?;
@@ -317,6 +364,60 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
             st.workitems.delete(&q.id)?;
             reply("deleteworkitemreply", &DeleteWorkitemResponse {})
         }
+        "addworkitemqueue" => {
+            let q: AddWorkItemQueueRequest = parse(env)?;
+            let wiq = st
+                .workitems
+                .add_queue(q.workitemqueue.unwrap_or_default(), &who)?;
+            reply(
+                "addworkitemqueuereply",
+                &AddWorkItemQueueResponse {
+                    workitemqueue: Some(wiq),
+                },
+            )
+        }
+        "updateworkitemqueue" => {
+            let q: UpdateWorkItemQueueRequest = parse(env)?;
+            let wiq =
+                st.workitems
+                    .update_queue(q.workitemqueue.unwrap_or_default(), q.purge, &who)?;
+            reply(
+                "updateworkitemqueuereply",
+                &UpdateWorkItemQueueResponse {
+                    workitemqueue: Some(wiq),
+                },
+            )
+        }
+        "deleteworkitemqueue" => {
+            let q: DeleteWorkItemQueueRequest = parse(env)?;
+            st.workitems.delete_queue(&q.wiq, &q.wiqid, q.purge)?;
+            reply("deleteworkitemqueuereply", &DeleteWorkItemQueueResponse {})
+        }
+        "createworkflowinstance" => {
+            let q: CreateWorkflowInstanceRequest = parse(env)?;
+            let (instanceid, sends) =
+                crate::entities::create_instance(&mut st.docs, q, user, &who, &mut changes)?;
+            let expires = std::time::Instant::now()
+                + std::time::Duration::from_millis(shared.config.default_expiration_ms);
+            for (queue, event) in sends {
+                after.extend(st.broker.publish(&queue, event, expires));
+            }
+            reply(
+                "createworkflowinstancereply",
+                &CreateWorkflowInstanceResponse { instanceid },
+            )
+        }
+        "ensurecustomer" => {
+            let q: EnsureCustomerRequest = parse(env)?;
+            let customer = crate::entities::ensure_customer(&mut st.docs, q, user, &mut changes)?;
+            reply(
+                "ensurecustomerreply",
+                &EnsureCustomerResponse {
+                    customer: Some(customer),
+                    stripe: None,
+                },
+            )
+        }
         "customcommand" => {
             let q: CustomCommandRequest = parse(env)?;
             let result = match q.command.as_str() {
@@ -338,7 +439,8 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
         "download" => {
             let q: DownloadRequest = parse(env)?;
             let Some(f) = st.files.files.get(&q.id) else {
-                return Err(format!("File {} not found", q.id));
+                // OpenFlow's wording (WebServer.ts, `download` on /ws/v2).
+                return Err(format!("Access denied, downloading {}", q.id));
             };
             let mut parts = vec![envelope(
                 "beginstream",
@@ -361,7 +463,7 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
         other => return Err(format!("Unknown command {other}")),
     };
     let ev = events(&st, changes);
-    Ok(Some(r.with_events(ev)))
+    Ok(Some(r.with_events(ev).with_deliveries(after)))
 }
 
 /// Stores a finished upload and builds its `uploadreply`; the file is also listed as a document

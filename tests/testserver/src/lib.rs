@@ -2,9 +2,11 @@
 //!
 //! Start it in-process with [`TestServer::start`], or run the binary (`--help` lists options).
 //! One concern per module: [`config`] options, `conn` WebSocket transport and framing,
-//! `commands` command dispatch, `broker` queues and exchanges, `docs` collections and watches,
-//! `workitems` work item queues, `files` upload/download storage, `auth` users and tokens,
-//! `faults` fault injection, `control` the HTTP control endpoint, `state` shared state.
+//! `commands` command dispatch, `broker` queues and exchanges, `docs` collections and watches
+//! (`query` matching, `update` update operators, `history` document versions), `workitems` work
+//! items, `wiq` work item queue objects, `entities` workflow instances and customers, `robot` the
+//! fake OpenRPA robot, `files` upload/download storage, `auth` users and tokens, `faults` fault
+//! injection, `control` the HTTP control endpoint, `state` shared state.
 #![warn(missing_docs)]
 
 mod auth;
@@ -15,15 +17,22 @@ mod conn;
 mod control;
 mod data;
 mod docs;
+mod entities;
 mod faults;
 mod files;
+mod history;
 mod http;
+mod query;
+mod robot;
 mod state;
+mod update;
 mod util;
+mod wiq;
 mod workitems;
 
 pub use config::{Config, Parsed, HELP};
 pub use faults::Garbage;
+pub use robot::{FAIL_WORKFLOW, IDLE_WORKFLOW, ROBOT_QUEUE};
 pub use state::LogEntry;
 
 use state::{ListenerCmd, Shared};
@@ -126,6 +135,11 @@ impl TestServer {
     /// Sends a `refreshtoken` to every signed-in socket now; returns how many.
     pub fn refresh_tokens(&self) -> usize {
         self.shared.refresh_all()
+    }
+    /// A token for `username` valid for `lifetime_ms` (0: already expired), usable as
+    /// `Envelope.jwt` or to sign in (as `/jwt` on the control port).
+    pub fn jwt(&self, username: &str, lifetime_ms: u64) -> String {
+        self.shared.mint_jwt(username, lifetime_ms)
     }
     /// Received envelopes, optionally only those with `command`.
     pub fn log(&self, command: Option<&str>) -> Vec<LogEntry> {

@@ -40,6 +40,29 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// `ms` since the Unix epoch as an ISO 8601 UTC time with milliseconds (as JavaScript's
+/// `Date.toISOString`, which is how OpenFlow's dates look in JSON).
+pub fn iso_time(ms: u64) -> String {
+    let (secs, milli) = (ms / 1000, ms % 1000);
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
 /// Base64url without padding.
 pub fn b64url(bytes: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -83,5 +106,11 @@ mod tests {
         assert_ne!(a, random_id(9));
         assert_eq!(object_id("x").len(), 24);
         assert_eq!(object_id("x"), object_id("x"));
+    }
+    #[test]
+    fn iso_times() {
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_time(951_782_400_123), "2000-02-29T00:00:00.123Z");
+        assert_eq!(iso_time(1_735_689_599_999), "2024-12-31T23:59:59.999Z");
     }
 }

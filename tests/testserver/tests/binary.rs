@@ -23,7 +23,10 @@ fn help_documents_every_option_and_endpoint() {
         "--queue-prefix",
         "--pending-limit",
         "--default-expiration-ms",
+        "--token-lifetime-s",
         "--one-message-frames",
+        "--no-connect-ping",
+        "--no-refreshtoken",
         "--quiet",
         "--help",
         "/drop",
@@ -37,10 +40,14 @@ fn help_documents_every_option_and_endpoint() {
         "/unknown",
         "/refuse-signin",
         "/refreshtoken",
+        "/jwt",
         "/log",
         "/stats",
         "/reset",
         "LISTENING ws=",
+        "otheruser:otherpass",
+        "\"testrobot\"",
+        "invokecompleted",
     ] {
         assert!(help.contains(opt), "--help does not mention {opt}");
     }

@@ -481,7 +481,10 @@ async fn official_client_workitems_scenario() {
         .delete_workitem(DeleteWorkitemRequest { id: third.id }, env())
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("not found"), "{e}");
+    assert!(
+        e.to_string().contains("Work item  with _id ") && e.to_string().contains(" not found."),
+        "{e}"
+    );
     c.disconnect();
 }
 
@@ -556,7 +559,11 @@ async fn official_client_upload_and_download_round_trip() {
         )
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("not found"), "{e}");
+    // OpenFlow's wording for a missing file on /ws/v2 (WebServer.ts, `download`).
+    assert!(
+        e.to_string().contains("Access denied, downloading missing"),
+        "{e}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     c.disconnect();
 }

@@ -60,7 +60,8 @@ async fn getelement_works_before_signin_and_other_commands_do_not() {
         .await;
     assert_eq!(error_text(&r), "Not signed in, and missing jwt");
     let r = c.request("frobnicate", None).await;
-    assert_eq!(error_text(&r), "Unknown command frobnicate");
+    // What OpenFlow answers on /ws/v2: its protobuf lookup of the command's type fails.
+    assert_eq!(error_text(&r), "no such type: openiap.frobnicate");
     // Client pings get no reply on /ws/v2.
     c.send("ping", Some(to_any(&PingRequest {}))).await;
     let r = c.request("getelement", None).await;
@@ -113,19 +114,23 @@ async fn signin_with_password_and_jwt_and_errors() {
         decode::<SigninResponse>(&r).unwrap().user.unwrap().username,
         "bob"
     );
+    // OpenFlow's text for a bad token at sign-in names the client: IP, agent (from the first
+    // sign-in, "unknown" if it named none) and version ("undefined" if none).
+    let bad =
+        "Discard signin due to invalid or expired jwt for client at 127.0.0.1 unknown undefined";
     assert_eq!(
         error_text(
             &c2.request("signin", Some(to_any(&jwt_signin("nope"))))
                 .await
         ),
-        "jwt malformed"
+        bad
     );
     assert_eq!(
         error_text(
             &c2.request("signin", Some(to_any(&jwt_signin("a.b.c"))))
                 .await
         ),
-        "invalid signature"
+        bad
     );
     assert_eq!(s.stats()["signins"], 3);
 
@@ -183,11 +188,13 @@ async fn expired_tokens_are_refused_and_refreshtoken_comes_before_expiry() {
     let mut c2 = Raw::connect(&s).await;
     let req = SigninRequest {
         jwt,
+        agent: "rawtest".into(),
+        version: "1.2.3".into(),
         ..Default::default()
     };
     assert_eq!(
         error_text(&c2.request("signin", Some(to_any(&req))).await),
-        "jwt expired"
+        "Discard signin due to invalid or expired jwt for client at 127.0.0.1 rawtest 1.2.3"
     );
 }
 
