@@ -1430,3 +1430,199 @@ fn a_failed_first_connect_leaves_no_registration_behind() {
     assert_eq!(h.s.table_sizes(), (0, 0, 0, 0));
     assert_eq!(h.s.poll_timeout(), None);
 }
+
+/// Credentials over ws:// to another host: one Error event that names the risk, never the
+/// credentials; none with allow_insecure, over wss:// or to this machine.
+#[test]
+fn credentials_over_plain_ws_to_another_host_are_warned_about_once() {
+    let warnings = |url: &str, allow_insecure: bool| {
+        let mut h = Harness::new(Config {
+            url: Some(url.into()),
+            allow_insecure,
+            ..config()
+        });
+        h.connect_and_signin();
+        h.close("drop");
+        h.reopen();
+        h.answer_signin();
+        let errors: Vec<String> = h
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                ClientEvent::Error(r) => Some(r.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            h.s.state(),
+            State::SignedIn,
+            "the warning does not stop the sign-in"
+        );
+        errors
+    };
+    let warned = warnings("ws://bob:secret@app.example.com:3000", false);
+    assert_eq!(warned.len(), 1, "once, not on every sign-in: {warned:?}");
+    assert!(warned[0].contains("unencrypted over ws://") && warned[0].contains("app.example.com"));
+    assert!(
+        !warned[0].contains("secret") && !warned[0].contains("bob"),
+        "{}",
+        warned[0]
+    );
+    assert!(
+        warnings("ws://bob:secret@app.example.com:3000", true).is_empty(),
+        "allow_insecure"
+    );
+    assert!(
+        warnings("wss://bob:secret@app.example.com", false).is_empty(),
+        "wss://"
+    );
+    assert!(
+        warnings("ws://bob:secret@127.0.0.1:3000", false).is_empty(),
+        "loopback"
+    );
+    assert!(
+        warnings("ws://bob:secret@localhost:3000", false).is_empty(),
+        "localhost"
+    );
+}
+
+/// A per-call identity goes on that request's envelope and on no other; a registration keeps
+/// its identity when it is registered again after a reconnect.
+#[test]
+fn per_call_identity_is_on_that_request_only() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let as_user = Call {
+        jwt: "user-jwt".into(),
+        traceid: "trace-1".into(),
+        spanid: "span-1".into(),
+        ..Call::default()
+    };
+    h.s.request(h.now, "query", to_any(&QueryRequest::default()), &as_user);
+    h.s.request(
+        h.now,
+        "count",
+        to_any(&CountRequest::default()),
+        &Call::default(),
+    );
+    h.s.subscribe(h.now, SubscriptionKind::Queue("q".into()), true, &as_user);
+    h.pump();
+    let q = h.last_sent("query");
+    assert_eq!(
+        (q.jwt.as_str(), q.traceid.as_str(), q.spanid.as_str()),
+        ("user-jwt", "trace-1", "span-1")
+    );
+    let c = h.last_sent("count");
+    assert_eq!(
+        (c.jwt.as_str(), c.traceid.as_str()),
+        ("", ""),
+        "not on the next request"
+    );
+    assert_eq!(h.last_sent("registerqueue").jwt, "user-jwt");
+    assert!(
+        !format!("{as_user:?}").contains("user-jwt"),
+        "Debug hides the JWT"
+    );
+    h.answer_register("q");
+    h.close("drop");
+    h.reopen();
+    h.answer_signin();
+    assert_eq!(
+        h.last_sent("signin").jwt,
+        "",
+        "the sign-in is the session's own"
+    );
+    assert_eq!(
+        h.last_sent("registerqueue").jwt,
+        "user-jwt",
+        "registered again as that user"
+    );
+}
+
+/// A rejected per-call token fails that request only: the connection stays signed in.
+#[test]
+fn a_rejected_per_call_token_fails_that_request_only() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let bad = Call {
+        jwt: "expired".into(),
+        ..Call::default()
+    };
+    let r =
+        h.s.request(h.now, "query", to_any(&QueryRequest::default()), &bad);
+    h.pump();
+    let sent = h.last_sent("query");
+    h.error(&sent, "jwt expired");
+    let e = h.reply_result(r).as_ref().unwrap_err();
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (ErrorKind::Server, "jwt expired")
+    );
+    assert!(!e.message.contains("expired\"") && !format!("{e:?}").contains("jwt: "));
+    assert_eq!(h.s.state(), State::SignedIn);
+    assert_eq!(h.closed.len(), 0);
+}
+
+/// Cancelling (an AbortSignal) frees the request wherever it waits: outbox, in flight (a late
+/// reply is dropped), rpc, registration.
+#[test]
+fn cancelled_requests_leave_nothing_behind() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let in_flight = h.s.request(
+        h.now,
+        "query",
+        to_any(&QueryRequest::default()),
+        &Call::default(),
+    );
+    let rpc = h.s.rpc(
+        h.now,
+        QueueMessageRequest {
+            queuename: "svc".into(),
+            ..Default::default()
+        },
+        &Call::default(),
+    );
+    let (sub, reg) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue(String::new()),
+        true,
+        &Call::default(),
+    );
+    h.pump();
+    let query = h.last_sent("query");
+    for r in [in_flight, rpc, reg] {
+        h.s.cancel(r);
+    }
+    h.reply(
+        "queryreply",
+        &query,
+        &QueryResponse {
+            results: "[]".into(),
+        },
+    );
+    assert!(
+        h.replies
+            .iter()
+            .all(|(r, _)| ![in_flight, rpc, reg].contains(r)),
+        "no reply for a cancelled request: {:?}",
+        h.replies
+    );
+    let (_, outbox, registrations, rpc_calls) = h.s.table_sizes();
+    assert_eq!((outbox, rpc_calls), (0, 0));
+    assert!(h.s.subscription_name(sub).is_none());
+    assert_eq!(
+        registrations, 1,
+        "only the rpc reply queue's registration remains"
+    );
+    h.close("drop");
+    let waiting = h.s.request(
+        h.now,
+        "query",
+        to_any(&QueryRequest::default()),
+        &Call::default(),
+    );
+    assert_eq!(h.s.table_sizes().1, 1);
+    h.s.cancel(waiting);
+    assert_eq!(h.s.table_sizes().1, 0, "the outbox entry is gone");
+}

@@ -89,6 +89,8 @@ js_tests!(
     online_event_skips_the_backoff_wait,
     unregister_queue_stops_delivery,
     receiving_does_not_rearm_the_timer_per_message,
+    abort_signal_rejects_with_abort_error_and_frees_the_request,
+    for_await_over_a_queue_and_break_unregisters,
 );
 
 // Without the `data` feature (`--no-default-features`) only the messaging tests run.

@@ -3,7 +3,8 @@
 // - the data API: each method is one row of a table in wasm (`__call(name, options)`); here each
 //   gets its npm name, its positional parameters and a trailing `{jwt, traceid, spanid}`;
 // - npm `openiap`'s `*_async` names, as aliases of the promise methods;
-// - `invoke_openrpa` and `reconnect`, built on the methods above.
+// - `invoke_openrpa` and `reconnect`, built on the methods above;
+// - `queue(name)` and `watch(options)` without a callback: async iterables for `for await`.
 // Nothing here runs at import time but defining functions.
 
 /** Data methods: name, positional parameters (before the trailing options), option defaults. */
@@ -73,6 +74,64 @@ async function invoke_openrpa(ClientError, { robotid, workflowid, payload = {}, 
   }
 }
 
+/** How many messages a `for await` stream holds while the loop is busy; when it is full the
+ * oldest message is dropped (and counted in `dropped`). Options: `{ buffer: N }`. */
+const STREAM_BUFFER = 1000;
+
+/** An async iterable fed by a registration: `start(push)` registers and resolves to its name or
+ * id; `stop(name)` ends it. `break` (or `return()`) stops the registration. */
+function stream(ClientError, start, stop, limit) {
+  const buffer = [];
+  let waiting = null, failed = null, closed = false, dropped = 0;
+  const push = (item) => {
+    if (closed) return;
+    if (waiting) {
+      const w = waiting;
+      waiting = null;
+      w.resolve({ value: item, done: false });
+    } else {
+      if (buffer.length >= limit) { buffer.shift(); dropped++; }
+      buffer.push(item);
+    }
+  };
+  const name = start(push);
+  name.catch((e) => {
+    failed = e;
+    if (waiting) { waiting.reject(e); waiting = null; }
+  });
+  const it = {
+    [Symbol.asyncIterator]() { return it; },
+    /** The queue name or watch id, once registered. */
+    name,
+    /** Messages dropped because the buffer was full. */
+    get dropped() { return dropped; },
+    next() {
+      if (failed) return Promise.reject(failed);
+      if (buffer.length) return Promise.resolve({ value: buffer.shift(), done: false });
+      if (closed) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve, reject) => { waiting = { resolve, reject }; });
+    },
+    async return() {
+      if (!closed) {
+        closed = true;
+        buffer.length = 0;
+        if (waiting) { waiting.resolve({ value: undefined, done: true }); waiting = null; }
+        const registered = await name.catch(() => null);
+        if (registered !== null) await stop(registered).catch(() => {});
+      }
+      return { value: undefined, done: true };
+    },
+  };
+  return it;
+}
+
+function limitOf(ClientError, options) {
+  const n = options && options.buffer;
+  if (n === undefined) return STREAM_BUFFER;
+  if (!Number.isInteger(n) || n < 1) throw new ClientError("option 'buffer' must be a positive integer");
+  return n;
+}
+
 /** Adds the JS-side methods to `Client` (once). */
 export function extend(Client, ClientError) {
   const proto = Client.prototype;
@@ -91,6 +150,19 @@ export function extend(Client, ClientError) {
     }
   }
   proto.invoke_openrpa = function (o) { return invoke_openrpa.call(this, ClientError, o); };
+  /** `for await (const msg of client.queue("name"))`: the queue's messages. */
+  proto.queue = function (queue, options) {
+    const limit = limitOf(ClientError, options);
+    const opts = typeof queue === "string" ? { ...options, queuename: queue } : { ...options, ...queue };
+    return stream(ClientError, (push) => this.register_queue(opts, push), (q) => this.unregister_queue(q), limit);
+  };
+  const watch = proto.watch;
+  /** `watch(options, callback)` as npm; without a callback, an async iterable of the changes. */
+  proto.watch = function (options, callback) {
+    if (callback !== undefined) return watch.call(this, options, callback);
+    const limit = limitOf(ClientError, options);
+    return stream(ClientError, (push) => watch.call(this, options, push), (id) => this.unwatch(id), limit);
+  };
   /** Connects again now (after `disconnect()`, or skipping the backoff wait). */
   proto.reconnect = function () { return this.connect(); };
   for (const name of ASYNC) {

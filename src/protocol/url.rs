@@ -84,6 +84,25 @@ impl ServerUrl {
         })
     }
 
+    /// The host, without port or brackets.
+    pub fn host(&self) -> &str {
+        let a = self.authority.as_str();
+        if let Some(rest) = a.strip_prefix('[') {
+            return rest.split(']').next().unwrap_or(rest);
+        }
+        a.rsplit_once(':').map_or(a, |(h, _)| h)
+    }
+
+    /// True for this machine: `localhost`, `127.0.0.0/8` or `[::1]`.
+    pub fn is_loopback(&self) -> bool {
+        let h = self.host().to_ascii_lowercase();
+        let ipv4 = h.bytes().all(|c| c.is_ascii_digit() || c == b'.');
+        h == "localhost"
+            || h.ends_with(".localhost")
+            || h == "::1"
+            || (ipv4 && h.starts_with("127."))
+    }
+
     /// The URL to open, with no credentials in it.
     pub fn socket_url(&self) -> String {
         concat(&[&self.scheme, "://", &self.authority, &self.path])
@@ -129,5 +148,25 @@ mod tests {
             let e = ServerUrl::parse(bad, Framing::OpenIap).unwrap_err();
             assert_eq!(e.kind, ErrorKind::InvalidArgument, "{bad}");
         }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        let host = |u: &str| {
+            let u = ServerUrl::parse(u, Framing::OpenIap).unwrap();
+            (u.host().to_string(), u.is_loopback())
+        };
+        assert_eq!(host("ws://127.0.0.1:3000"), ("127.0.0.1".into(), true));
+        assert_eq!(host("ws://localhost"), ("localhost".into(), true));
+        assert_eq!(host("ws://[::1]:80/x"), ("::1".into(), true));
+        assert_eq!(
+            host("ws://u:p@app.openiap.io:3000"),
+            ("app.openiap.io".into(), false)
+        );
+        assert_eq!(host("ws://10.0.0.5"), ("10.0.0.5".into(), false));
+        assert_eq!(
+            host("ws://127.example.com"),
+            ("127.example.com".into(), false)
+        );
     }
 }

@@ -16,6 +16,31 @@ export interface CallOptions {
   traceid?: string;
   /** OpenTelemetry span id for this request. */
   spanid?: string;
+  /**
+   * Cancels the request: the promise rejects with the signal's reason (a `DOMException` named
+   * `AbortError`, or `TimeoutError` for `AbortSignal.timeout()`) and the client stops waiting for it.
+   * A request already sent may still have reached the server.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * The messages of a queue, or the changes of a watch, for `for await`. `break` (or `return()`)
+ * unregisters. Messages wait in a buffer while the loop is busy: `buffer` of them (default 1000);
+ * when it is full the oldest is dropped and counted in `dropped`.
+ */
+export interface MessageStream<T> extends AsyncIterableIterator<T> {
+  /** The queue name or watch id, once registered (rejects if the registration fails). */
+  readonly name: Promise<string>;
+  /** Messages dropped because the buffer was full. */
+  readonly dropped: number;
+  return(): Promise<IteratorReturnResult<undefined>>;
+}
+
+/** Options of `queue()` and of `watch()` without a callback. */
+export interface StreamOptions {
+  /** How many messages wait while the loop is busy (default 1000); beyond that the oldest is dropped. */
+  buffer?: number;
 }
 
 /** Options of `new Client(options)`. Every field is optional. */
@@ -48,6 +73,12 @@ export interface ClientOptions {
   outbox_limit?: number;
   /** Largest envelope accepted from the server, in bytes (default 16 MiB). */
   max_frame_bytes?: number;
+  /**
+   * Sign in over `ws://` to a host that is not this machine without the warning: by default the
+   * first such sign-in raises an `Error` event, since anyone on the network path can read the
+   * credentials.
+   */
+  allow_insecure?: boolean;
 }
 
 /** A connection attempt started. */
@@ -225,6 +256,10 @@ export class Client {
   unregister_queue(queuename: string, options?: CallOptions): Promise<void>;
   /** Watches a collection; resolves to the watch id. */
   watch<T = unknown>(options: WatchOptions, callback: (event: WatchEvent<T>) => void): Promise<string>;
+  /** Without a callback: the changes as an async iterable (`for await`). */
+  watch<T = unknown>(options: WatchOptions & StreamOptions): MessageStream<WatchEvent<T>>;
+  /** The messages of a queue (`""`: a temporary one) as an async iterable (`for await`). */
+  queue<T = unknown>(queue: string | RegisterQueueOptions, options?: StreamOptions & CallOptions): MessageStream<QueueMessage<T>>;
   /** Stops a watch. */
   unwatch(id: string, options?: CallOptions): Promise<void>;
   /** Sends a message to a queue or exchange. */

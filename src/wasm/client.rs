@@ -5,7 +5,7 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::convert;
-use super::options::{call_from, Options};
+use super::options::{call_from, signal_from, Options};
 use super::runtime::{now, released, Runtime};
 use crate::pb::{QueueMessageRequest, RegisterExchangeRequest, SigninRequest, WatchRequest};
 use crate::protocol::backoff::BackoffConfig;
@@ -39,6 +39,7 @@ fn config_from(options: &JsValue) -> Result<Config, JsValue> {
             .number("heartbeat_timeout_ms")?
             .unwrap_or(d.heartbeat_timeout_ms),
         auto_reregister: o.boolean("auto_reregister")?.unwrap_or(true),
+        allow_insecure: o.boolean("allow_insecure")?.unwrap_or(false),
         outbox_limit: o
             .number("outbox_limit")?
             .map_or(d.outbox_limit, |v| v as usize),
@@ -193,7 +194,8 @@ impl Client {
                 ..call_from(&options)?
             };
             let reply = SIGNIN_OUT;
-            Ok(rt.request(reply, |s, now| {
+            let signal = signal_from(&options)?;
+            Ok(rt.request(reply, signal.as_ref(), |s, now| {
                 s.request(now, "signin", to_any(&req), &call)
             }))
         })
@@ -222,8 +224,9 @@ impl Client {
                 Some(name) => name,
                 None => Options(&queue).string("queuename")?.unwrap_or_default(),
             };
-            let call = call_from(&queue)?;
-            Ok(rt.subscribe(SubscriptionKind::Queue(name), callback, &call))
+            let (call, signal) = (call_from(&queue)?, signal_from(&queue)?);
+            let kind = SubscriptionKind::Queue(name);
+            Ok(rt.subscribe(kind, callback, &call, signal.as_ref()))
         })
     }
 
@@ -232,7 +235,8 @@ impl Client {
     pub fn register_exchange(&self, options: JsValue, callback: Function) -> Promise {
         self.with_runtime(|rt| {
             let kind = SubscriptionKind::Exchange(exchange_from(&options)?);
-            Ok(rt.subscribe(kind, callback, &call_from(&options)?))
+            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
+            Ok(rt.subscribe(kind, callback, &call, signal.as_ref()))
         })
     }
 
@@ -240,7 +244,8 @@ impl Client {
     pub fn watch(&self, options: JsValue, callback: Function) -> Promise {
         self.with_runtime(|rt| {
             let kind = SubscriptionKind::Watch(watch_from(&options)?);
-            Ok(rt.subscribe(kind, callback, &call_from(&options)?))
+            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
+            Ok(rt.subscribe(kind, callback, &call, signal.as_ref()))
         })
     }
 
@@ -248,28 +253,30 @@ impl Client {
     /// does not hold, asks the server to remove its consumer. `options`: `{jwt, traceid, spanid}`.
     pub fn unregister_queue(&self, queuename: String, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
-            let call = call_from(&options)?;
-            Ok(
-                rt.request("", |s, now| match s.queue_subscription(&queuename) {
+            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
+            Ok(rt.request("", signal.as_ref(), |s, now| {
+                match s.queue_subscription(&queuename) {
                     Some(sub) => s.unsubscribe(now, sub, &call),
                     None => {
                         let req = crate::pb::UnRegisterQueueRequest { queuename };
                         s.request(now, "unregisterqueue", to_any(&req), &call)
                     }
-                }),
-            )
+                }
+            }))
         })
     }
 
     /// Stops a watch. `options`: `{jwt, traceid, spanid}`.
     pub fn unwatch(&self, id: String, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
-            let call = call_from(&options)?;
-            Ok(rt.request("", |s, now| match s.watch_subscription(&id) {
-                Some(sub) => s.unsubscribe(now, sub, &call),
-                None => {
-                    let req = crate::pb::UnWatchRequest { id };
-                    s.request(now, "unwatch", to_any(&req), &call)
+            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
+            Ok(rt.request("", signal.as_ref(), |s, now| {
+                match s.watch_subscription(&id) {
+                    Some(sub) => s.unsubscribe(now, sub, &call),
+                    None => {
+                        let req = crate::pb::UnWatchRequest { id };
+                        s.request(now, "unwatch", to_any(&req), &call)
+                    }
                 }
             }))
         })
@@ -279,8 +286,8 @@ impl Client {
     pub fn queue_message(&self, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
             let msg = message_from(&options)?;
-            let call = call_from(&options)?;
-            Ok(rt.request("", |s, now| {
+            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
+            Ok(rt.request("", signal.as_ref(), |s, now| {
                 s.request(now, "queuemessage", to_any(&msg), &call)
             }))
         })
@@ -292,9 +299,9 @@ impl Client {
     pub fn rpc(&self, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
             let msg = message_from(&options)?;
-            let call = call_from(&options)?;
+            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
             let reply = "=6j";
-            Ok(rt.request(reply, |s, now| s.rpc(now, msg, &call)))
+            Ok(rt.request(reply, signal.as_ref(), |s, now| s.rpc(now, msg, &call)))
         })
     }
 

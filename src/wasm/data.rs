@@ -8,7 +8,8 @@ use wasm_bindgen::prelude::*;
 
 use super::client::Client;
 use super::convert::{get, invalid};
-use super::options::{call_from, JsOptions};
+use super::options::{call_from, signal_from, JsOptions};
+use crate::protocol::session::Session;
 use crate::protocol::text::concat;
 use crate::protocol::wire::tables::{method, Method};
 use crate::protocol::wire::{self, OptionSource};
@@ -44,10 +45,10 @@ impl Client {
             if !m.need.is_empty() {
                 check(m.need, &options)?;
             }
-            let mut call = call_from(&options)?;
-            call.upload = m.name == "upload";
+            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
             let data = wire::request(&JsOptions(options), m.message, m.fields)?;
-            Ok(rt.request(m.reply, |s, now| s.request(now, m.command, data, &call)))
+            let start = |s: &mut Session, now| s.request(now, m.command, data, &call);
+            Ok(rt.request(m.reply, signal.as_ref(), start))
         })
     }
 }

@@ -195,3 +195,17 @@ pub fn call_from(options: &JsValue) -> Result<Call, JsValue> {
         upload: false,
     })
 }
+
+/// The `signal` option: an `AbortSignal` (anything with `aborted` and `addEventListener`).
+pub fn signal_from(options: &JsValue) -> Result<Option<JsValue>, JsValue> {
+    match Options(options).field("signal") {
+        None => Ok(None),
+        Some(s)
+            if get(&s, "aborted").as_bool().is_some()
+                && get(&s, "addEventListener").is_function() =>
+        {
+            Ok(Some(s))
+        }
+        Some(_) => Err(wrong("signal", "an AbortSignal")),
+    }
+}

@@ -10,8 +10,8 @@ use wasm_bindgen::prelude::*;
 
 use super::client::Client;
 use super::convert;
-use super::options::{byte_view, call_from, JsOptions, Options};
-use super::runtime::{ChunkSource, Runtime};
+use super::options::{byte_view, call_from, signal_from, JsOptions, Options};
+use super::runtime::{abort_reason, ChunkSource, Runtime};
 use crate::protocol::session::{Call, RequestId};
 use crate::protocol::text::concat;
 use crate::protocol::wire::{self, tables};
@@ -178,9 +178,13 @@ impl Client {
                 upload: true,
                 ..call_from(&options)?
             };
+            let signal = signal_from(&options)?;
+            if let Some(reason) = signal.as_ref().and_then(abort_reason) {
+                return Ok(Promise::reject(&reason));
+            }
             let id = rt.prepare(|s, now| s.request(now, m.command, req, &call));
             rt.add_upload(id, Rc::new(upload));
-            Ok(rt.promise_for(id, m.reply))
+            Ok(rt.promise_for(id, m.reply, signal.as_ref()))
         })
     }
 
@@ -213,9 +217,13 @@ impl Client {
                 })
             };
             let call = call_from(&options)?;
+            let signal = signal_from(&options)?;
+            if let Some(reason) = signal.as_ref().and_then(abort_reason) {
+                return Ok(Promise::reject(&reason));
+            }
             let id = rt.prepare(|s, now| s.request(now, m.command, req, &call));
             rt.add_stream(id, sink.as_ref().unchecked_ref::<Function>().clone());
-            let reply = rt.promise_for(id, m.reply);
+            let reply = rt.promise_for(id, m.reply, signal.as_ref());
             let (promise, resolve, reject) = convert::deferred();
             convert::then(&reply, move |result| {
                 drop(sink);

@@ -486,3 +486,51 @@ export async function receiving_does_not_rearm_the_timer_per_message(env) {
   assertEq(got, 500, "all delivered");
   assert(calls < 50, `timers armed for 500 sends and 500 deliveries: ${calls}`);
 }
+
+export async function abort_signal_rejects_with_abort_error_and_frees_the_request(env) {
+  await reset(env);
+  const c = makeClient(env);
+  await c.client.connect();
+  const ctl = new AbortController();
+  const p = c.client.rpc({ queuename: "nobody-here", data: 1, signal: ctl.signal });
+  await sleep(50);
+  assertEq(counts(c.client).rpc_calls, 1, "the rpc waits for its reply");
+  ctl.abort();
+  const e = await p.then(() => null, (e) => e);
+  assert(e instanceof DOMException && e.name === "AbortError", "rejects with an AbortError DOMException: " + e);
+  const k = counts(c.client);
+  assertEq([k.promises, k.rpc_calls], [0, 0], "the pending entry is freed");
+  const t = await c.client.query({ collectionname: "x", query: { $where: "sleep" }, signal: AbortSignal.timeout(1) }).then(() => null, (e) => e);
+  assert(t instanceof DOMException && t.name === "TimeoutError", "AbortSignal.timeout() rejects with its TimeoutError: " + t);
+  const before = JSON.parse(await (await fetch(env.control + "/log?command=queuemessage")).text()).length;
+  const already = await c.client.queue_message({ queuename: "q", data: 1, signal: AbortSignal.abort() }).then(() => null, (e) => e);
+  assertEq(already && already.name, "AbortError", "an aborted signal rejects at once");
+  await sleep(100);
+  const after = JSON.parse(await (await fetch(env.control + "/log?command=queuemessage")).text()).length;
+  assertEq(after, before, "and nothing is sent");
+  const bad = await c.client.rpc({ queuename: "q", signal: "stop" }).then(() => null, (e) => e);
+  assertEq([bad && bad.name, bad && bad.kind], ["ClientError", "InvalidArgument"], "a signal that is not an AbortSignal");
+  assert(bad instanceof env.ClientError, "errors are instances of the exported ClientError");
+  c.client.disconnect();
+}
+
+export async function for_await_over_a_queue_and_break_unregisters(env) {
+  await reset(env);
+  const c = makeClient(env), sender = makeClient(env);
+  await Promise.all([c.client.connect(), sender.client.connect()]);
+  const stream = c.client.queue("iter-q", { buffer: 2 });
+  assertEq(await stream.name, "iter-q", "the stream's queue name");
+  for (const n of [1, 2, 3, 4]) await sender.client.queue_message({ queuename: "iter-q", data: n, striptoken: true });
+  await waitFor("four arrived, two kept", () => stream.dropped === 2);
+  const got = [];
+  for await (const msg of stream) {
+    got.push(msg.data);
+    if (got.length === 2) break;
+  }
+  assertEq(got, [3, 4], "the newest messages, in order");
+  await waitFor("unregistered", async () =>
+    JSON.parse(await (await fetch(env.control + "/log?command=unregisterqueue")).text()).length === 1);
+  assertEq(counts(c.client).callbacks, 0, "break released the callback");
+  c.client.disconnect();
+  sender.client.disconnect();
+}

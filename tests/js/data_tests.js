@@ -302,7 +302,6 @@ export async function watch_events_arrive_and_survive_a_dropped_connection(env) 
   await b.client.insert_one({ collectionname: col, item: { n: 2 } });
   await waitFor("event after reconnect", () => seen.length >= 2);
   assertEq(seen.map((e) => e.document.n), [1, 2], "delivered once each");
-  assert(watches.length >= 1, "first watch logged");
   assertEq(seen.map((e) => e.id), [id, id], "events keep the id watch() returned, across the reconnect");
   assert(!a.events.some((e) => e.event === "QueueRenamed"), "a watch is not reported as a renamed queue");
   await a.client.unwatch(id);

@@ -8,6 +8,7 @@ use crate::pb::{GetElementRequest, SigninRequest};
 use crate::protocol::envelope::{envelope, to_any};
 use crate::protocol::error::{Error, ErrorKind};
 use crate::protocol::heartbeat::Heartbeat;
+use crate::protocol::text::concat;
 
 impl Session {
     /// The socket opened.
@@ -81,10 +82,15 @@ impl Session {
                 ..Default::default()
             })
         };
+        let c = &self.config;
+        let (agent, version) = (c.agent.clone(), c.version.clone());
+        if signin.is_some() {
+            self.warn_if_insecure();
+        }
         match signin {
             Some(mut req) => {
-                req.agent = c.agent.clone();
-                req.version = c.version.clone();
+                req.agent = agent;
+                req.version = version;
                 self.send(
                     envelope("signin", Some(to_any(&req))),
                     Some((InFlight::Signin, deadline)),
@@ -146,5 +152,26 @@ impl Session {
         while let Some(q) = self.outbox.pop_front() {
             self.send_request(q);
         }
+    }
+
+    /// Credentials about to go over `ws://` to a host that is not this machine: say so once, in
+    /// an `Error` event that names the risk and not the credentials (`allow_insecure` silences it).
+    fn warn_if_insecure(&mut self) {
+        let Some(url) = &self.url else { return };
+        if self.warned_insecure
+            || self.config.allow_insecure
+            || url.scheme != "ws"
+            || url.is_loopback()
+        {
+            return;
+        }
+        self.warned_insecure = true;
+        let why = concat(&[
+            "credentials are sent unencrypted over ws:// to ",
+            url.host(),
+            ": anyone on the network path can read them; use wss://, or allow_insecure: true",
+        ]);
+        self.outputs
+            .push_back(Output::Event(ClientEvent::Error(why)));
     }
 }

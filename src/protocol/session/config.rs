@@ -42,6 +42,8 @@ pub struct Config {
     pub outbox_limit: usize,
     /// Largest envelope accepted from the server.
     pub max_frame_len: usize,
+    /// Send credentials over `ws://` to other hosts without the warning event.
+    pub allow_insecure: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -78,6 +80,7 @@ impl Default for Config {
             auto_reregister: true,
             outbox_limit: 1024,
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
+            allow_insecure: false,
         }
     }
 }

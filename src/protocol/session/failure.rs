@@ -1,5 +1,6 @@
 //! Fan-out of failures: everything that waits (in flight, in the outbox, for a registration, for
-//! an rpc reply) is rejected with a typed error when a link or the session ends.
+//! an rpc reply) is rejected with a typed error when a link or the session ends; and
+//! cancellation, when the app stops waiting for one request (an `AbortSignal`).
 
 use super::tables::InFlight;
 use super::types::{Output, RequestId, SubscriptionId};
@@ -65,18 +66,49 @@ impl Session {
         for (r, _) in now_due {
             self.reply_err(r, kind, message);
         }
-        // A registration that never reached the server is abandoned with its request.
-        if self
-            .subscriptions
-            .get(&sub)
-            .is_some_and(|s| s.current.is_none() && !s.live)
-        {
-            if let Some(id) = self.subscriptions[&sub].in_flight.clone() {
-                if let Some(entry) = self.in_flight.get_mut(&id) {
-                    entry.0 = InFlight::Ignore;
-                }
+        self.abandon_if_unregistered(sub);
+    }
+
+    /// A registration that never reached the server and that nobody waits for any more is
+    /// abandoned; the reply to its registration request, if one comes, is dropped.
+    fn abandon_if_unregistered(&mut self, sub: SubscriptionId) {
+        let Some(s) = self.subscriptions.get(&sub) else {
+            return;
+        };
+        if s.current.is_some() || s.live || !s.waiters.is_empty() {
+            return;
+        }
+        if let Some(id) = s.in_flight.clone() {
+            if let Some(entry) = self.in_flight.get_mut(&id) {
+                entry.0 = InFlight::Ignore;
             }
-            self.remove_subscription(sub);
+        }
+        self.remove_subscription(sub);
+    }
+
+    /// Stops waiting for `request` (the app aborted it): it leaves the outbox, a reply that still
+    /// comes is dropped, an upload's stream stops, a registration that never reached the server
+    /// is abandoned. No output is made for it: the shell settles it.
+    pub fn cancel(&mut self, request: RequestId) {
+        self.outbox.retain(|q| q.request != request);
+        for (what, _) in self.in_flight.values_mut() {
+            if matches!(what, InFlight::User(r) | InFlight::UserSignin(r, _) if *r == request) {
+                *what = InFlight::Ignore;
+            }
+        }
+        self.rpc_calls.retain(|_, c| c.request != request);
+        self.uploads.remove(&request);
+        let waited: Vec<SubscriptionId> = self
+            .subscriptions
+            .iter()
+            .filter(|(_, s)| s.waiters.iter().any(|(r, _)| *r == request))
+            .map(|(k, _)| *k)
+            .collect();
+        for sub in waited {
+            if let Some(s) = self.subscriptions.get_mut(&sub) {
+                s.waiters.retain(|(r, _)| *r != request);
+            }
+            self.abandon_if_unregistered(sub);
         }
     }
 }

@@ -84,6 +84,8 @@ pub struct Session {
     /// The signed-in user, as the `User` message's bytes (decoded only when asked for).
     user: Option<Vec<u8>>,
     outputs: VecDeque<Output>,
+    /// The insecure-credentials warning was given (once per session).
+    warned_insecure: bool,
     rng: Rng,
 }
 
@@ -118,6 +120,7 @@ impl Session {
             ready_since: 0,
             user: None,
             outputs: VecDeque::new(),
+            warned_insecure: false,
             rng: Rng::new(seed),
         }
     }

@@ -28,6 +28,7 @@ impl Runtime {
                 resolve,
                 reject,
                 reply,
+                ..
             }) => match result.and_then(|env| self.reply_value(&env, reply)) {
                 Ok(v) => {
                     let _ = resolve.call1(&JsValue::UNDEFINED, &v);

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
@@ -41,6 +42,8 @@ enum Waiter {
     Promise {
         resolve: Function,
         reject: Function,
+        /// The `abort` listener of the request's `AbortSignal`; dropped (removed) with the waiter.
+        _abort: Option<EventListener>,
         /// The reply spec (see `tables::Method::reply`).
         reply: &'static str,
     },
@@ -143,26 +146,64 @@ impl Runtime {
     }
 
     /// Starts the request `f` makes; the promise settles with its reply, read as `reply` says.
+    /// With an already aborted `signal` nothing is sent and the promise rejects with its reason.
     pub fn request(
         &self,
         reply: &'static str,
+        signal: Option<&JsValue>,
         f: impl FnOnce(&mut Session, u64) -> RequestId,
     ) -> Promise {
+        if let Some(reason) = signal.and_then(abort_reason) {
+            return Promise::reject(&reason);
+        }
         let id = self.prepare(f);
-        self.promise_for(id, reply)
+        self.promise_for(id, reply, signal)
     }
 
-    /// A promise for request `id`, settled when its reply arrives.
-    pub fn promise_for(&self, id: RequestId, reply: &'static str) -> Promise {
+    /// A promise for request `id`, settled when its reply arrives, or when `signal` aborts: then
+    /// the session stops waiting for it and the promise rejects with the signal's reason (a
+    /// `DOMException` named `AbortError`, or `TimeoutError` for `AbortSignal.timeout()`).
+    pub fn promise_for(
+        &self,
+        id: RequestId,
+        reply: &'static str,
+        signal: Option<&JsValue>,
+    ) -> Promise {
         let (promise, resolve, reject) = convert::deferred();
+        let abort = signal.map(|signal| {
+            let weak = self.weak();
+            let sig = signal.clone();
+            EventListener::once(signal.unchecked_ref(), "abort", move |_| {
+                if let Some(rt) = Runtime::upgrade(&weak) {
+                    rt.abort(id, &sig);
+                }
+            })
+        });
         let waiter = Waiter::Promise {
             resolve,
             reject,
+            _abort: abort,
             reply,
         };
         self.0.borrow_mut().pending.insert(id, waiter);
         self.drive();
         promise
+    }
+
+    /// Request `id`'s signal aborted: stop waiting for it and reject its promise.
+    fn abort(&self, id: RequestId, signal: &JsValue) {
+        let waiter = {
+            let mut inner = self.0.borrow_mut();
+            inner.session.cancel(id);
+            inner.streams.remove(&id);
+            inner.uploads.remove(&id);
+            inner.pending.remove(&id)
+        };
+        self.drive();
+        if let Some(Waiter::Promise { reject, .. }) = waiter {
+            let reason = abort_reason(signal).unwrap_or(JsValue::UNDEFINED);
+            let _ = reject.call1(&JsValue::UNDEFINED, &reason);
+        }
     }
 
     /// Connects (see `Client::connect`); the promise settles with the first sign-in.
@@ -174,7 +215,16 @@ impl Runtime {
     }
 
     /// Registers a queue, exchange or watch whose messages go to `callback`, as `call` says.
-    pub fn subscribe(&self, kind: SubscriptionKind, callback: Function, call: &Call) -> Promise {
+    pub fn subscribe(
+        &self,
+        kind: SubscriptionKind,
+        callback: Function,
+        call: &Call,
+        signal: Option<&JsValue>,
+    ) -> Promise {
+        if let Some(reason) = signal.and_then(abort_reason) {
+            return Promise::reject(&reason);
+        }
         let id = {
             let mut inner = self.0.borrow_mut();
             let keep = inner.session.config().auto_reregister && !inner.in_signedin_handler;
@@ -182,7 +232,7 @@ impl Runtime {
             inner.callbacks.insert(sub, callback);
             id
         };
-        self.promise_for(id, "=1s")
+        self.promise_for(id, "=1s", signal)
     }
 
     /// Adds an event handler; returns its id.
@@ -441,6 +491,14 @@ impl Runtime {
             },
         }
     }
+}
+
+/// The reason of an aborted signal (`None` while it is not aborted).
+pub fn abort_reason(signal: &JsValue) -> Option<JsValue> {
+    if convert::get(signal, "aborted").as_bool() != Some(true) {
+        return None;
+    }
+    Some(convert::get(signal, "reason"))
 }
 
 /// A typed "not connected" rejection for methods called on a released client.

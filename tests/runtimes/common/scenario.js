@@ -34,6 +34,33 @@ async function rejection(promise) {
   return "resolved";
 }
 
+// AbortSignal and `for await`, as web developers use them.
+async function abortAndIterate(client, tag) {
+  const ctl = new AbortController();
+  const pending = client.rpc({ queuename: `nobody.${tag}`, data: 1, signal: ctl.signal });
+  ctl.abort();
+  checkEq(await rejection(pending), { error: true, name: "AbortError", kind: undefined }, "aborted rpc");
+  checkEq(await rejection(client.rpc({ queuename: `nobody.${tag}`, data: 1, signal: AbortSignal.timeout(50) })),
+    { error: true, name: "TimeoutError", kind: undefined }, "AbortSignal.timeout()");
+  checkEq(await rejection(client.query({ collectionname: "x", signal: AbortSignal.abort() })),
+    { error: true, name: "AbortError", kind: undefined }, "already aborted: nothing sent");
+  checkEq(client.debug_counts().promises, 0, "aborted requests leave no pending promise");
+
+  const q = `iter.${tag}.${Math.random().toString(36).slice(2, 8)}`;
+  const before = client.debug_counts().registrations;
+  const messages = client.queue(q);
+  await messages.name;
+  for (const n of [1, 2, 3]) await client.queue_message({ queuename: q, data: { n }, striptoken: true });
+  const got = [];
+  for await (const msg of messages) {
+    got.push(msg.data.n);
+    if (got.length === 3) break;
+  }
+  checkEq(got, [1, 2, 3], "for await over a queue");
+  await waitFor("break unregisters", () => client.debug_counts().registrations === before);
+  checkEq(await messages.next(), { done: true }, "the stream is over after break");
+}
+
 // The errors users see: OpenIapError with `kind`, and nothing left running afterwards.
 async function errors(Client, url, creds) {
   const badUrl = url.replace(`${creds.username}:${creds.password}@`, `${creds.username}:wrong@`);
@@ -124,11 +151,12 @@ export async function scenario(Client, url, tag) {
     }
     checkEq(p.get_state(), "Disconnected", "persistent client state after disconnect");
 
+    await abortAndIterate(client, tag);
     await dataApi(client, tag);
   } finally {
     client.disconnect();
   }
   checkEq(client.get_state(), "Disconnected", "state after disconnect");
   for (const e of ["Connecting", "Connected", "SignedIn", "Disconnected"]) check(events.includes(e), "event " + e + " in " + events.join(","));
-  return `${tag}: errors, connect, signin, register_queue, receive, rpc x5, transient, persistent, data API, disconnect ok in ${Date.now() - t0} ms`;
+  return `${tag}: errors, connect, signin, register_queue, receive, rpc x5, transient, persistent, abort, for await, data API, disconnect ok in ${Date.now() - t0} ms`;
 }
