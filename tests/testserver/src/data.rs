@@ -44,6 +44,13 @@ const COMMANDS: &[&str] = &[
     "createworkflowinstance",
     "ensurecustomer",
     "customcommand",
+    "startagent",
+    "stopagent",
+    "getagentpods",
+    "getagentlog",
+    "deleteagentpod",
+    "deleteagent",
+    "deletepackage",
     "upload",
     "download",
 ];
@@ -417,6 +424,42 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
                     stripe: None,
                 },
             )
+        }
+        "startagent" | "stopagent" => {
+            let q: StartAgentRequest = parse(env)?;
+            let running = env.command == "startagent";
+            crate::agents::set_running(&mut st.docs, &q.agentid, running, &who, &mut changes)?;
+            let command = if running {
+                "startagentreply"
+            } else {
+                "stopagentreply"
+            };
+            reply(command, &StartAgentResponse {})
+        }
+        "getagentpods" => {
+            let q: GetAgentPodsRequest = parse(env)?;
+            let results = crate::agents::pods(&st.docs, &q.agentid, q.stats)?.to_string();
+            reply("getagentpodsreply", &GetAgentPodsResponse { results })
+        }
+        "getagentlog" => {
+            let q: GetAgentLogRequest = parse(env)?;
+            let result = crate::agents::log(&st.docs, &q.agentid, &q.podname)?;
+            reply("getagentlogreply", &GetAgentLogResponse { result })
+        }
+        "deleteagentpod" => {
+            let q: DeleteAgentPodRequest = parse(env)?;
+            crate::agents::delete_pod(&st.docs, &q.agentid, &q.podname)?;
+            reply("deleteagentpodreply", &DeleteAgentPodResponse {})
+        }
+        "deleteagent" => {
+            let q: DeleteAgentRequest = parse(env)?;
+            crate::agents::delete(&mut st.docs, &q.agentid, "agent", &mut changes)?;
+            reply("deleteagentreply", &DeleteAgentResponse {})
+        }
+        "deletepackage" => {
+            let q: DeletePackageRequest = parse(env)?;
+            crate::agents::delete(&mut st.docs, &q.packageid, "package", &mut changes)?;
+            reply("deletepackagereply", &DeletePackageResponse {})
         }
         "customcommand" => {
             let q: CustomCommandRequest = parse(env)?;

@@ -9,6 +9,7 @@
 //! injection, `control` the HTTP control endpoint, `state` shared state.
 #![warn(missing_docs)]
 
+mod agents;
 mod auth;
 mod broker;
 mod commands;
