@@ -14,6 +14,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for file in FILES {
         println!("cargo:rerun-if-changed={file}");
     }
+    // The JS snippets are read by wasm-bindgen's macros, which cargo does not see: a change there
+    // must rebuild the crate too.
+    println!("cargo:rerun-if-changed=src/js");
+    println!("cargo:rerun-if-changed=tests/js");
     let descriptors = protox::compile(FILES, ["proto"])?;
     // The descriptors themselves, for tests that check the data API's field tables against them
     // (tests/wire_tables.rs).

@@ -108,6 +108,12 @@ js_tests!(
     uploads_wait_while_the_connection_is_backed_up,
     watch_events_arrive_and_survive_a_dropped_connection,
     data_methods_leave_nothing_pending,
+    get_one_document_versions_and_update_document,
+    work_item_queues_and_push_workitems,
+    workflow_instances_customers_and_agents,
+    invoke_openrpa_runs_a_workflow_on_a_robot,
+    per_call_jwt_acts_as_that_user_for_that_request_only,
+    for_await_over_a_watch,
 );
 
 #[wasm_bindgen(module = "/tests/js/examples.js")]

@@ -165,6 +165,11 @@ export function extend(Client, ClientError) {
   };
   /** Connects again now (after `disconnect()`, or skipping the backoff wait). */
   proto.reconnect = function () { return this.connect(); };
+  const signin = proto.signin;
+  // npm `openiap`'s result shape: `{success, jwt, error}` (plus the user).
+  proto.signin = function (options) {
+    return signin.call(this, options).then((r) => ({ success: true, jwt: r.jwt, user: r.user, error: null }));
+  };
   for (const name of ASYNC) {
     if (typeof proto[name] === "function") proto[name + "_async"] = proto[name];
   }

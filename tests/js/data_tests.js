@@ -326,3 +326,132 @@ export async function data_methods_leave_nothing_pending(env) {
   assertEq([k.promises, k.in_flight, k.outbox], [0, 0, 0], "no pending promise, request in flight or outbox entry");
   c.disconnect();
 }
+
+// ----- the methods ported from the official clients ------------------------------------------
+
+export async function get_one_document_versions_and_update_document(env) {
+  const { client: c } = await connected(env);
+  const col = uniq("ported");
+  await c.insert_many({ collectionname: col, items: [{ name: "a", n: 1 }, { name: "b", n: 2 }] });
+  const one = await c.get_one({ collectionname: col, query: { name: "b" } });
+  assertEq([one && one.name, one && one.n], ["b", 2], "get_one finds the document");
+  assertEq(await c.get_one({ collectionname: col, query: { name: "nobody" } }), null, "get_one without a match");
+  await c.update_one({ collectionname: col, item: { ...one, n: 20 } });
+  const r = await c.update_document({ collectionname: col, query: { name: "b" }, document: { $set: { n: 200 }, $inc: { edits: 1 } } });
+  assertEq([r.acknowledged, r.matchedCount, r.modifiedCount], [true, 1, 1], "update_document's result");
+  assertEq((await c.get_one({ collectionname: col, query: { name: "b" } })).n, 200, "the update is stored");
+  const v0 = await c.get_document_version({ collectionname: col, id: one._id, version: 0 });
+  const v1 = await c.get_document_version({ collectionname: col, id: one._id, version: 1 });
+  assertEq([v0.n, v1.n], [2, 20], "each version as it was");
+  const e = await rejects(c.get_document_version({ collectionname: col, version: 0 }));
+  assertEq(e.kind, "InvalidArgument", "get_document_version needs an id");
+  const cols = await c.list_collections(false);
+  assert(cols.some((x) => x.name === col), "list_collections(includehist) lists the collection");
+  await c.create_collection({ collectionname: uniq("series"), timeseries: { time_field: "ts", meta_field: "m" } });
+  await c.drop_collection(col);
+  c.disconnect();
+}
+
+export async function work_item_queues_and_push_workitems(env) {
+  const { client: c } = await connected(env);
+  const name = uniq("wiq");
+  const q = await c.add_workitem_queue({ workitemqueue: { name, maxretries: 5 } });
+  assert(typeof q._id === "string" && q._id.length > 0, "the queue has an id");
+  assertEq([q.name, q.maxretries], [name, 5], "add_workitem_queue");
+  const renamed = await c.update_workitem_queue({ workitemqueue: { ...q, maxretries: 2 } });
+  assertEq([renamed._id, renamed.maxretries], [q._id, 2], "update_workitem_queue");
+  const items = await c.push_workitems({ wiq: name, items: [{ name: "w1", payload: { n: 1 } }, { name: "w2", payload: { n: 2 } }] });
+  assertEq(items.map((w) => [w.name, w.payload.n, w.state]), [["w1", 1, "new"], ["w2", 2, "new"]], "push_workitems");
+  const popped = await c.pop_workitem({ wiqid: q._id });
+  assertEq(popped && popped.state, "processing", "pop by queue id");
+  const e = await rejects(c.add_workitem_queue({ workitemqueue: { maxretries: 1 } }));
+  assertEq(e.kind, "InvalidArgument", "a queue needs a name");
+  await c.delete_workitem_queue({ wiq: name, purge: true });
+  assertEq(await c.pop_workitem({ wiq: name }), null, "purged with the queue");
+  c.disconnect();
+}
+
+export async function workflow_instances_customers_and_agents(env) {
+  const { client: c } = await connected(env);
+  const id = await c.create_workflow_instance({ workflowid: uniq("wf"), resultqueue: "results", targetid: "target", data: { a: 1 } });
+  assert(typeof id === "string" && id.length > 0, "create_workflow_instance resolves to the instance id");
+  const stored = await c.get_one({ collectionname: "workflow_instances", query: { _id: id } });
+  assertEq(stored && stored._id, id, "the instance is stored");
+  const name = uniq("customer");
+  const first = await c.ensure_customer({ customer: { name } });
+  const again = await c.ensure_customer({ customer: { name } });
+  assert(first.customer && first.customer._id, "ensure_customer creates the customer");
+  assertEq(again.customer._id, first.customer._id, "and finds it the second time");
+  const agent = await c.insert_one({ collectionname: "agents", item: { _type: "agent", name: "a", slug: "agent1" } });
+  await c.start_agent(agent._id);
+  const pods = await c.get_agent_pods(agent._id, true);
+  assertEq(pods.map((p) => p.metadata.name), ["agent1-pod"], "get_agent_pods");
+  assert((await c.get_agent_pod_logs(agent._id, "agent1-pod")).includes("ready"), "get_agent_pod_logs");
+  await c.delete_agent_pod(agent._id, "agent1-pod");
+  await c.stop_agent(agent._id);
+  assertEq(await c.get_agent_pods(agent._id), [], "no pod after stop_agent");
+  await c.delete_agent(agent._id);
+  const pkg = await c.insert_one({ collectionname: "agents", item: { _type: "package", name: "p" } });
+  await c.delete_package(pkg._id);
+  assertEq((await rejects(c.delete_package(pkg._id))).kind, "Server", "delete_package of a missing package");
+  c.disconnect();
+}
+
+export async function invoke_openrpa_runs_a_workflow_on_a_robot(env) {
+  const { client: c } = await connected(env);
+  const result = await c.invoke_openrpa({ robotid: "testrobot", workflowid: "wf1", payload: { x: 41 }, timeout: 5 });
+  assertEq(result, { x: 41 }, "the robot's invokecompleted data");
+  const failed = await rejects(c.invoke_openrpa({ robotid: "testrobot", workflowid: "fail", payload: {} }));
+  assertEq([failed.kind, failed.message], ["Server", "workflow failed"], "invokefailed");
+  const idle = await rejects(c.invoke_openrpa({ robotid: "testrobot", workflowid: "idle", timeout: 0.3 }));
+  assertEq(idle.kind, "Timeout", "a robot that never completes");
+  assertEq(await c.invoke_openrpa({ robotid: "testrobot", workflowid: "wf1", rpc: false }), null, "rpc: false does not wait");
+  assertEq((await rejects(c.invoke_openrpa({ workflowid: "wf1" }))).kind, "InvalidArgument", "robotid is required");
+  await waitFor("temporary reply queues unregistered", () => c.debug_counts().callbacks === 0);
+  c.disconnect();
+}
+
+export async function per_call_jwt_acts_as_that_user_for_that_request_only(env) {
+  const { client: c, events } = await connected(env);
+  const other = await (await fetch(env.control + "/jwt?user=otheruser")).json();
+  const asOther = await c.custom_command({ command: "whoami", jwt: other.jwt, traceid: "t1", spanid: "s1" });
+  assertEq(asOther.username, "otheruser", "the request runs as the token's user");
+  assertEq((await c.custom_command({ command: "whoami" })).username, USER, "the next request is the connection's user");
+  const log = JSON.parse(await (await fetch(env.control + "/log?command=customcommand")).text());
+  const sent = log.filter((e) => e.has_jwt);
+  assertEq(sent.map((e) => [e.traceid, e.spanid]), [["t1", "s1"]], "jwt, traceid and spanid on that envelope only");
+  const expired = await (await fetch(env.control + "/jwt?user=otheruser&ms=0")).json();
+  const e = await rejects(c.query({ collectionname: "entities", jwt: expired.jwt }));
+  assertEq(e.kind, "Server", "a rejected token fails that call");
+  assert(!JSON.stringify(e).includes(expired.jwt) && !e.message.includes(expired.jwt), "the token is not in the error");
+  assertEq(c.get_state(), "Signedin", "the connection and its sign-in are untouched");
+  assert(!events.some((ev) => ev.event === "Disconnected"), "no reconnect");
+  assert(!JSON.stringify(events).includes(other.jwt), "no token in any event");
+  assertEq(c.get_user().username, USER, "get_user");
+  const checked = await c.signin({ username: "otheruser", password: "otherpass", validateonly: true });
+  assertEq([checked.success, checked.user.username], [true, "otheruser"], "validateonly checks the credentials");
+  assertEq(c.get_user().username, USER, "validateonly leaves the connection's user");
+  c.set_default_timeout(12);
+  assertEq(c.get_default_timeout(), 12, "set_default_timeout and get_default_timeout are seconds");
+  c.disconnect();
+}
+
+export async function for_await_over_a_watch(env) {
+  const { client: a } = await connected(env), { client: b } = await connected(env);
+  const col = uniq("streamed");
+  const changes = a.watch({ collectionname: col });
+  await changes.name;
+  await b.insert_one({ collectionname: col, item: { n: 1 } });
+  await b.insert_one({ collectionname: col, item: { n: 2 } });
+  const seen = [];
+  for await (const ev of changes) {
+    seen.push(ev.document.n);
+    if (seen.length === 2) break;
+  }
+  assertEq(seen, [1, 2], "for await over watch");
+  await b.insert_one({ collectionname: col, item: { n: 3 } });
+  await sleep(200);
+  assertEq(a.debug_counts().callbacks, 0, "break unwatched");
+  a.disconnect();
+  b.disconnect();
+}

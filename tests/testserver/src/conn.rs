@@ -291,6 +291,9 @@ impl Input {
             id: env.id.clone(),
             rid: env.rid.clone(),
             command: env.command.clone(),
+            traceid: env.traceid.clone(),
+            spanid: env.spanid.clone(),
+            has_jwt: !env.jwt.is_empty(),
         });
         if env.seq < self.expected {
             return Err((

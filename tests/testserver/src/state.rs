@@ -80,13 +80,20 @@ pub struct LogEntry {
     pub rid: String,
     /// Envelope `command`.
     pub command: String,
+    /// Envelope `traceid` and `spanid`.
+    pub traceid: String,
+    /// Envelope `spanid`.
+    pub spanid: String,
+    /// Whether the envelope carried a `jwt` (the token itself is never logged).
+    pub has_jwt: bool,
 }
 
 impl LogEntry {
     /// As JSON.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({"conn": self.conn, "seq": self.seq, "id": self.id, "rid": self.rid,
-            "command": self.command})
+            "command": self.command, "traceid": self.traceid, "spanid": self.spanid,
+            "has_jwt": self.has_jwt})
     }
 }
 
