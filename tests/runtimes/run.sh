@@ -10,6 +10,7 @@
 #            request -> transient OpenIAP call; workerd forbids I/O/timers at import time
 #   vite     Vite build of a page importing the package (exports "browser"), headless Chromium
 #   worker   the same build's module Web Worker importing the package, headless Chromium
+#   npm-port code written as an npm openiap user writes it (npm-port/port.js), in Deno and Chromium
 #   bun      Bun from npm (skipped if its binary does not run here)
 #   types    tsc --noEmit over tests/types/examples.ts (bundler and nodenext resolution), and
 #            tests/types/parity.mjs: every official client method is declared and present
@@ -26,7 +27,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno deno-data workerd vite worker bun)
+ALL=(types node deno deno-data workerd vite worker npm-port bun)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -86,6 +87,10 @@ run workerd 'node $NODE_WS workerd/run.mjs "$URL"'
 run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mjs page "$WORK/browser-dist" "$URL"'
 run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
   node browser/run.mjs worker "$WORK/browser-dist" "$URL"'
+# Code written the way an npm openiap user writes it (only the import line differs), in Deno and Chromium.
+run npm-port 'deno run --allow-read --allow-net=127.0.0.1 npm-port/deno.js "$URL" &&
+  { [ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null; } &&
+  node browser/run.mjs port "$WORK/browser-dist" "$URL"'
 if bun --version >/dev/null 2>&1; then
   run bun 'bun bun/test.mjs "$URL"'
 else

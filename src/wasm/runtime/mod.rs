@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
@@ -173,7 +173,10 @@ impl Runtime {
         let abort = signal.map(|signal| {
             let weak = self.weak();
             let sig = signal.clone();
-            EventListener::once(signal.unchecked_ref(), "abort", move |_| {
+            // Not passive: workerd's AbortSignal refuses passive listeners (and gloo-events
+            // would throw then).
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::once_with_options(signal.unchecked_ref(), "abort", options, move |_| {
                 if let Some(rt) = Runtime::upgrade(&weak) {
                     rt.abort(id, &sig);
                 }

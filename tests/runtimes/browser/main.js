@@ -1,8 +1,9 @@
 // Page of the bundler test (built by Vite from the npm-installed package, exports "browser").
 // ?mode=page runs the scenario on the page; ?mode=worker runs it in a module Web Worker that
-// imports the package itself. The result goes to window.__result = {ok, text}.
+// imports the package itself; ?mode=port runs the npm-style port (../npm-port/port.js). The result goes to window.__result = {ok, text}.
 import init, { Client } from "openiap-wasm";
 import { scenario } from "../common/scenario.js";
+import { port } from "../npm-port/port.js";
 
 const params = new URLSearchParams(location.search);
 const url = params.get("url");
@@ -22,7 +23,13 @@ function inWorker() {
   });
 }
 
-(params.get("mode") === "worker" ? inWorker() : onPage()).then(
+async function npmPort() {
+  await init();
+  return "chromium: " + (await port(url));
+}
+
+const modes = { worker: inWorker, port: npmPort, page: onPage };
+(modes[params.get("mode")] || onPage)().then(
   (text) => done(true, text),
   (e) => done(false, `${e && e.name}: ${e && e.message}\n${e && e.stack}`),
 );
