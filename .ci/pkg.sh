@@ -11,6 +11,7 @@
 #   node/     wasm-pack --target nodejs   CommonJS (node/package.json says so) + index.mjs for `import`
 #   deno/     wasm-pack --target deno     ESM with top-level await + index.js adding a no-op `init`
 #   workerd/  index.js: the web build instantiated with initSync() from an imported .wasm module
+#   messaging/ the web build without the data API (`--no-default-features`), `openiap-wasm/messaging`
 #   package.json (from .ci/pkg/package.template.json), README.md, LICENSE
 #
 # The exports map of "." (first matching condition wins, so the order matters):
@@ -51,16 +52,18 @@ if [ "${PKG_SKIP_BUILD:-0}" != 1 ] || [ ! -d "$STAGE/web" ]; then
     log "wasm-pack build --release --target $t"
     wasm-pack --quiet build --release --no-pack --target "$t" --out-dir "$STAGE/$t" . >&2
   done
+  log "wasm-pack build --release --target web --no-default-features (messaging only)"
+  wasm-pack --quiet build --release --no-pack --target web --out-dir "$STAGE/messaging" . -- --no-default-features >&2
 fi
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-cp -r "$STAGE/web" "$STAGE/bundler" "$STAGE/deno" "$OUT/"
+cp -r "$STAGE/web" "$STAGE/bundler" "$STAGE/deno" "$STAGE/messaging" "$OUT/"
 cp -r "$STAGE/nodejs" "$OUT/node"
 # wasm-pack's per-target leftovers (.gitignore "*" would even hide the files from npm pack).
 find "$OUT" -mindepth 2 \( -name .gitignore -o -name package.json -o -name 'README*' -o -name 'LICENSE*' \) -delete
 # Each build gets the JS layer (src/js/client.js: the data API's method names, npm's *_async
 # names, ClientError) and ships minified; node's ES snippets become CommonJS (.ci/finish-glue.mjs).
-for t in web:web bundler:bundler node:nodejs deno:deno; do
+for t in web:web bundler:bundler node:nodejs deno:deno messaging:web; do
   node .ci/finish-glue.mjs "$OUT/${t%%:*}" "${t##*:}" >/dev/null
 done
 # Entry shims (node/package.json only marks node/ as CommonJS inside this "type": "module" package).

@@ -17,10 +17,11 @@ cargo clippy --quiet --target wasm32-unknown-unknown --lib --no-default-features
 step "native tests (cargo test --workspace)"
 cargo test --workspace
 
-# The ceiling is just above today's 74,289 B, so growth fails the run; the 60 KB first aimed for is
-# not met (docs/size.md: what it would take).
-step "size budget (release web build: wasm after wasm-opt + minified JS glue, gzip -9)"
-SIZE_BUDGET_GZIP=${SIZE_BUDGET_GZIP:-75000} bash .ci/size.sh
+# Size ceilings of what ships (wasm after wasm-opt + every JS file, gzip -9; docs/size.md): the full
+# client and the messaging-only build (openiap-wasm/messaging).
+step "size ceilings (full client 75,000 B, messaging only 64,000 B; gzip -9 of what ships)"
+SIZE_BUDGET_GZIP=75000 bash .ci/size.sh
+SIZE_BUDGET_GZIP=64000 bash .ci/size.sh --no-default-features
 
 step "start the test server"
 . .ci/testserver.sh

@@ -5,6 +5,7 @@
 # -> disconnect:
 #   node     Node (global WebSocket; Node 20 gets --experimental-websocket), import + require
 #   deno     Deno from npm, `deno run --check` (exports "deno")
+#   messaging  the messaging-only build (openiap-wasm/messaging) in Deno
 #   deno-data  every data API test of the browser suite (tests/js/data_tests.js), in Deno
 #   workerd  a Worker in workerd via Miniflare, bundled like wrangler (exports "workerd"): HTTP
 #            request -> transient OpenIAP call; workerd forbids I/O/timers at import time
@@ -27,7 +28,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno deno-data workerd vite worker npm-port bun)
+ALL=(types node deno messaging deno-data workerd vite worker npm-port bun)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -82,6 +83,7 @@ run types 'cd "$ROOT/tests/types" && tsc -p tsconfig.json && tsc -p tsconfig.nod
   echo "tsc --noEmit: examples.ts ok with bundler and nodenext resolution ($(tsc --version))"'
 run node 'node $NODE_WS node/test.mjs "$URL"'
 run deno 'deno run --check --allow-read --allow-net=127.0.0.1 deno/test.ts "$URL"'
+run messaging 'deno run --allow-read --allow-net=127.0.0.1 deno/messaging.js "$URL"'
 run deno-data 'deno run --allow-read --allow-net=127.0.0.1 deno/data.js "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL"'
 run workerd 'node $NODE_WS workerd/run.mjs "$URL"'
 run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mjs page "$WORK/browser-dist" "$URL"'
