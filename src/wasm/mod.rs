@@ -11,6 +11,7 @@
 //! | `convert.rs` | JS values out: events, errors, `data` text, replies, promises |
 //! | `options.rs` | option objects in: typed reads, the data tables' option source |
 //! | `socket.rs` | a `WebSocket` closed and unhooked on drop |
+//! | `listener.rs` | one event listener, removed on drop |
 //! | `wake.rs` | the page-wake listeners |
 //! | `typescript.rs` | the `.d.ts` files of `src/ts/` added to the generated types |
 
@@ -18,6 +19,7 @@ mod client;
 mod convert;
 #[cfg(feature = "data")]
 mod data;
+mod listener;
 mod options;
 mod runtime;
 mod socket;

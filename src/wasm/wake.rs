@@ -1,15 +1,15 @@
 //! The page-wake hooks: `online`, `pageshow` and `visibilitychange` to visible skip the backoff
-//! wait or probe the link at once. Listeners are gloo-events' RAII `EventListener`s (removed on
-//! drop). Globals are reached through `js_sys::global()`, never `window`; where the events do not
-//! exist (Workers, Deno, Node) nothing is registered.
+//! wait or probe the link at once. Listeners are removed on drop. Globals are reached through
+//! `js_sys::global()`, never `window`; where the events do not exist (Workers, Deno, Node)
+//! nothing is registered.
 
-use gloo_events::EventListener;
+use super::listener::Listener;
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::EventTarget;
 
 /// The listeners of one client; dropping them removes them.
-pub type WakeListeners = Vec<EventListener>;
+pub type WakeListeners = Vec<Listener>;
 
 fn global_property(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
@@ -38,14 +38,14 @@ pub fn wake_listeners(wake: impl Fn() + Clone + 'static) -> WakeListeners {
     }
     if let Some(target) = event_target(global) {
         let w = wake.clone();
-        out.push(EventListener::new(&target, "online", move |_| w()));
+        out.extend(Listener::new(&target, "online", move |_| w()));
         if in_page {
             let w = wake.clone();
-            out.push(EventListener::new(&target, "pageshow", move |_| w()));
+            out.extend(Listener::new(&target, "pageshow", move |_| w()));
         }
     }
     if let Some(target) = event_target(document.clone()) {
-        out.push(EventListener::new(&target, "visibilitychange", move |_| {
+        out.extend(Listener::new(&target, "visibilitychange", move |_| {
             let state = global_property(&document, "visibilityState").as_string();
             if state.as_deref() == Some("visible") {
                 wake();

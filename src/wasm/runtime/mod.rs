@@ -5,12 +5,12 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert;
+use super::listener::Listener;
 use super::socket::{Socket, SocketEvent};
 use super::wake::{wake_listeners, WakeListeners};
 use crate::protocol::error::{Error, ErrorKind};
@@ -43,7 +43,7 @@ enum Waiter {
         resolve: Function,
         reject: Function,
         /// The `abort` listener of the request's `AbortSignal`; dropped (removed) with the waiter.
-        _abort: Option<EventListener>,
+        _abort: Option<Listener>,
         /// The reply spec (see `tables::Method::reply`).
         reply: &'static str,
     },
@@ -170,13 +170,10 @@ impl Runtime {
         signal: Option<&JsValue>,
     ) -> Promise {
         let (promise, resolve, reject) = convert::deferred();
-        let abort = signal.map(|signal| {
+        let abort = signal.and_then(|signal| {
             let weak = self.weak();
             let sig = signal.clone();
-            // Not passive: workerd's AbortSignal refuses passive listeners (and gloo-events
-            // would throw then).
-            let options = EventListenerOptions::enable_prevent_default();
-            EventListener::once_with_options(signal.unchecked_ref(), "abort", options, move |_| {
+            Listener::new(signal.unchecked_ref(), "abort", move |_| {
                 if let Some(rt) = Runtime::upgrade(&weak) {
                     rt.abort(id, &sig);
                 }
