@@ -20,7 +20,8 @@ pub fn split_once_str<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
     Some((head, rest.get(pat.len()..)?))
 }
 
-/// Decodes `%XX` escapes (URL userinfo, gRPC `grpc-message`); invalid escapes stay as they are.
+/// Decodes `%XX` escapes (URL userinfo, gRPC `grpc-message`); invalid escapes stay as they are,
+/// and so does the whole text when the decoded bytes are not UTF-8.
 pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -37,7 +38,7 @@ pub fn percent_decode(s: &str) -> String {
         out.push(b[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 /// `scheme://user:pass@host/...` → `scheme://***@host/...`.
@@ -59,6 +60,7 @@ mod tests {
         assert_eq!(split_once_str("a\r\nb\r\nc", "\r\n"), Some(("a", "b\r\nc")));
         assert_eq!(split_once_str("abc", "\r\n"), None);
         assert_eq!(percent_decode("s%40cret%2"), "s@cret%2");
+        assert_eq!(percent_decode("%ff%fe"), "%ff%fe", "not UTF-8: as given");
         assert_eq!(
             redact_userinfo("wss://bob:pw@host/ws/v2"),
             "wss://***@host/ws/v2"

@@ -22,7 +22,7 @@ impl Session {
             now,
         );
         if let Some(hello) = self.codec.handshake() {
-            self.outputs.push_back(Output::Send {
+            self.out(Output::Send {
                 socket,
                 bytes: hello,
             });
@@ -31,7 +31,7 @@ impl Session {
             self.phase = Phase::Token {
                 deadline: now + self.config.request_timeout_ms,
             };
-            self.outputs.push_back(Output::GetToken { socket });
+            self.out(Output::GetToken { socket });
         } else {
             self.begin_auth(now);
         }
@@ -110,7 +110,7 @@ impl Session {
         let reason = format!("sign-in failed: {}", error.message);
         if self.connect_pending {
             self.connect_pending = false;
-            self.outputs.push_back(Output::ConnectDone(Err(error)));
+            self.out(Output::ConnectDone(Err(error)));
             self.close_socket(true);
             self.fail_in_flight(ErrorKind::ConnectFailed, &reason);
             self.stop(ErrorKind::ConnectFailed, reason);
@@ -125,15 +125,14 @@ impl Session {
         let was = self.state;
         self.state = state;
         if matches!(was, State::Disconnected | State::Connecting) {
-            self.outputs
-                .push_back(Output::Event(ClientEvent::Connected));
+            self.out(Output::Event(ClientEvent::Connected));
         }
         if state == State::SignedIn && was != State::SignedIn {
-            self.outputs.push_back(Output::Event(ClientEvent::SignedIn));
+            self.out(Output::Event(ClientEvent::SignedIn));
         }
         if self.connect_pending {
             self.connect_pending = false;
-            self.outputs.push_back(Output::ConnectDone(Ok(())));
+            self.out(Output::ConnectDone(Ok(())));
         }
         let subs: Vec<SubscriptionId> = self
             .subscriptions
@@ -149,7 +148,7 @@ impl Session {
         for id in subs {
             self.send_registration(now, id);
         }
-        while let Some(q) = self.outbox.pop_front() {
+        for q in std::mem::take(&mut self.outbox) {
             self.send_request(q);
         }
     }
@@ -171,7 +170,6 @@ impl Session {
             url.host(),
             ": anyone on the network path can read them; use wss://, or allow_insecure: true",
         ]);
-        self.outputs
-            .push_back(Output::Event(ClientEvent::Error(why)));
+        self.out(Output::Event(ClientEvent::Error(why)));
     }
 }

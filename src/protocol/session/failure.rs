@@ -26,7 +26,7 @@ impl Session {
 
     /// Fails everything that waits for a connection: outbox, registration waiters, rpc calls.
     pub(super) fn fail_waiting(&mut self, kind: ErrorKind, message: &str) {
-        while let Some(q) = self.outbox.pop_front() {
+        for q in std::mem::take(&mut self.outbox) {
             self.reply_err(q.request, kind, message);
         }
         let subs: Vec<SubscriptionId> = self
@@ -51,7 +51,7 @@ impl Session {
     /// Rejects every rpc call, sent or waiting, with `error`.
     pub(super) fn fail_rpc_calls(&mut self, error: &Error) {
         for call in self.rpc_calls.take_values() {
-            self.outputs.push_back(Output::Reply {
+            self.out(Output::Reply {
                 request: call.request,
                 result: Err(error.clone()),
             });

@@ -52,7 +52,7 @@ impl Session {
             // Download chunks share the rid of the request, which stays open for its reply.
             if let Some((InFlight::User(request), _)) = self.in_flight.get(&env.rid) {
                 let request = *request;
-                self.outputs.push_back(Output::Stream {
+                self.out(Output::Stream {
                     request,
                     envelope: env,
                 });
@@ -91,7 +91,7 @@ impl Session {
             "watchevent" => {
                 let id = read_str(payload(&env), 1).unwrap_or_default();
                 if let Some(&sub) = self.routes.get(&RouteKey::Watch(id.to_string())) {
-                    self.outputs.push_back(Output::Message {
+                    self.out(Output::Message {
                         subscription: sub,
                         envelope: env,
                     });
@@ -119,7 +119,7 @@ impl Session {
             }
             return;
         }
-        self.outputs.push_back(Output::Message {
+        self.out(Output::Message {
             subscription: sub,
             envelope: env,
         });
@@ -131,7 +131,7 @@ impl Session {
                 // A reply (even an early error) ends an upload's stream.
                 self.uploads.remove(&r);
                 match error_of(&env) {
-                    Some(e) => self.outputs.push_back(Output::Reply {
+                    Some(e) => self.out(Output::Reply {
                         request: r,
                         result: Err(e),
                     }),
@@ -141,7 +141,7 @@ impl Session {
             InFlight::UserSignin(r, validate_only) => match error_of(&env) {
                 Some(mut e) => {
                     e.kind = ErrorKind::Signin;
-                    self.outputs.push_back(Output::Reply {
+                    self.out(Output::Reply {
                         request: r,
                         result: Err(e),
                     });
@@ -152,11 +152,11 @@ impl Session {
                     Ok(()) => {
                         if self.state == State::Connected {
                             self.state = State::SignedIn;
-                            self.outputs.push_back(Output::Event(ClientEvent::SignedIn));
+                            self.out(Output::Event(ClientEvent::SignedIn));
                         }
                         self.reply_ok(r, env)
                     }
-                    Err(e) => self.outputs.push_back(Output::Reply {
+                    Err(e) => self.out(Output::Reply {
                         request: r,
                         result: Err(e),
                     }),
@@ -192,7 +192,7 @@ impl Session {
             InFlight::RpcSend(corr) => {
                 if let Some(e) = error_of(&env) {
                     if let Some(call) = self.rpc_calls.remove(&corr) {
-                        self.outputs.push_back(Output::Reply {
+                        self.out(Output::Reply {
                             request: call.request,
                             result: Err(e),
                         });

@@ -20,19 +20,19 @@ impl Session {
                 ErrorKind::InvalidArgument,
                 "no URL given (Client({url}) or connect(url))",
             );
-            self.outputs.push_back(Output::ConnectDone(Err(e)));
+            self.out(Output::ConnectDone(Err(e)));
             return;
         };
         let parsed = match ServerUrl::parse(&url_text, self.config.framing) {
             Ok(u) => u,
             Err(e) => {
-                self.outputs.push_back(Output::ConnectDone(Err(e)));
+                self.out(Output::ConnectDone(Err(e)));
                 return;
             }
         };
         if self.active {
             if matches!(self.phase, Phase::Ready) {
-                self.outputs.push_back(Output::ConnectDone(Ok(())));
+                self.out(Output::ConnectDone(Ok(())));
             } else {
                 self.connect_pending = true;
                 if let Phase::Waiting { .. } = self.phase {
@@ -62,7 +62,7 @@ impl Session {
         if self.connect_pending {
             self.connect_pending = false;
             let e = Error::new(ErrorKind::ConnectFailed, reason);
-            self.outputs.push_back(Output::ConnectDone(Err(e)));
+            self.out(Output::ConnectDone(Err(e)));
         }
         self.close_socket(true);
         self.fail_in_flight(ErrorKind::Disconnected, reason);
@@ -111,15 +111,14 @@ impl Session {
         };
         if self.state != State::Connecting {
             self.state = State::Connecting;
-            self.outputs
-                .push_back(Output::Event(ClientEvent::Connecting));
+            self.out(Output::Event(ClientEvent::Connecting));
         }
         let url = self
             .url
             .as_ref()
             .map(|u| u.socket_url())
             .unwrap_or_default();
-        self.outputs.push_back(Output::OpenSocket {
+        self.out(Output::OpenSocket {
             socket,
             url,
             protocols: self.config.framing.subprotocols(),
@@ -176,8 +175,7 @@ impl Session {
             } else {
                 first_kind
             };
-            self.outputs
-                .push_back(Output::ConnectDone(Err(Error::new(kind, reason.clone()))));
+            self.out(Output::ConnectDone(Err(Error::new(kind, reason.clone()))));
             self.stop(ErrorKind::ConnectFailed, reason);
             return;
         }
@@ -206,8 +204,7 @@ impl Session {
     pub(super) fn set_disconnected(&mut self, reason: String) {
         if self.state != State::Disconnected {
             self.state = State::Disconnected;
-            self.outputs
-                .push_back(Output::Event(ClientEvent::Disconnected(reason)));
+            self.out(Output::Event(ClientEvent::Disconnected(reason)));
         }
     }
 
@@ -216,10 +213,10 @@ impl Session {
             if say_goodbye && matches!(self.phase, Phase::Auth | Phase::Ready | Phase::Token { .. })
             {
                 if let Some(bytes) = self.codec.goodbye() {
-                    self.outputs.push_back(Output::Send { socket, bytes });
+                    self.out(Output::Send { socket, bytes });
                 }
             }
-            self.outputs.push_back(Output::CloseSocket { socket });
+            self.out(Output::CloseSocket { socket });
         }
     }
 }

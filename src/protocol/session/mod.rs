@@ -36,8 +36,6 @@ mod timers;
 mod types;
 mod upload;
 
-use std::collections::VecDeque;
-
 pub use config::Config;
 pub use tables::{RouteKey, SubscriptionKind};
 pub use types::{Call, ClientEvent, Output, RequestId, SocketId, State, SubscriptionId};
@@ -68,7 +66,7 @@ pub struct Session {
     codec: Codec,
     seq: Sequencer,
     in_flight: VecMap<String, (InFlight, u64)>,
-    outbox: VecDeque<Queued>,
+    outbox: Vec<Queued>,
     subscriptions: VecMap<SubscriptionId, Subscription>,
     routes: VecMap<RouteKey, SubscriptionId>,
     next_subscription: SubscriptionId,
@@ -83,7 +81,10 @@ pub struct Session {
     ready_since: u64,
     /// The signed-in user, as the `User` message's bytes (decoded only when asked for).
     user: Option<Vec<u8>>,
-    outputs: VecDeque<Output>,
+    /// Outputs not yet polled, from `next_output` on (a `Vec` and an index: less wasm than a
+    /// `VecDeque`).
+    outputs: Vec<Option<Output>>,
+    next_output: usize,
     /// The insecure-credentials warning was given (once per session).
     warned_insecure: bool,
     rng: Rng,
@@ -107,7 +108,7 @@ impl Session {
             codec,
             seq: Sequencer::default(),
             in_flight: VecMap::new(),
-            outbox: VecDeque::new(),
+            outbox: Vec::new(),
             subscriptions: VecMap::new(),
             routes: VecMap::new(),
             next_subscription: 0,
@@ -119,7 +120,8 @@ impl Session {
             heartbeat,
             ready_since: 0,
             user: None,
-            outputs: VecDeque::new(),
+            outputs: Vec::new(),
+            next_output: 0,
             warned_insecure: false,
             rng: Rng::new(seed),
         }
@@ -191,6 +193,21 @@ impl Session {
 
     /// The next output, or `None`.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        let next = self
+            .outputs
+            .get_mut(self.next_output)
+            .and_then(Option::take);
+        if next.is_some() {
+            self.next_output += 1;
+        } else {
+            self.outputs.clear();
+            self.next_output = 0;
+        }
+        next
+    }
+
+    /// Queues an output for the shell.
+    fn out(&mut self, output: Output) {
+        self.outputs.push(Some(output));
     }
 }

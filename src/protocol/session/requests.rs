@@ -6,7 +6,7 @@ use super::types::{Call, Output, RequestId};
 use super::Session;
 use crate::pb::google::protobuf::Any;
 use crate::pb::Envelope;
-use crate::protocol::envelope::{envelope, payload, to_any};
+use crate::protocol::envelope::{empty_any, envelope, payload};
 use crate::protocol::error::{Error, ErrorKind};
 use crate::protocol::wire::read_fields;
 
@@ -51,7 +51,7 @@ impl Session {
                 "too many requests waiting for the connection",
             );
         } else {
-            self.outbox.push_back(Queued {
+            self.outbox.push(Queued {
                 request,
                 envelope: env,
                 upload,
@@ -74,10 +74,7 @@ impl Session {
             return;
         };
         if q.upload {
-            let begin = envelope(
-                "beginstream",
-                Some(to_any(&crate::pb::BeginStream::default())),
-            );
+            let begin = envelope("beginstream", Some(empty_any("BeginStream")));
             self.send(
                 Envelope {
                     rid: id.clone(),
@@ -86,8 +83,7 @@ impl Session {
                 None,
             );
             self.uploads.insert(q.request, (id, None));
-            self.outputs
-                .push_back(Output::UploadWanted { request: q.request });
+            self.out(Output::UploadWanted { request: q.request });
         }
     }
 
@@ -103,12 +99,12 @@ impl Session {
         if let Some(t) = track {
             self.in_flight.insert(env.id.clone(), t);
         }
-        self.outputs.push_back(Output::Send { socket, bytes });
+        self.out(Output::Send { socket, bytes });
         Some(env.id)
     }
 
     pub(super) fn reply_ok(&mut self, request: RequestId, env: Envelope) {
-        self.outputs.push_back(Output::Reply {
+        self.out(Output::Reply {
             request,
             result: Ok(env),
         });
@@ -116,7 +112,7 @@ impl Session {
 
     pub(super) fn reply_err(&mut self, request: RequestId, kind: ErrorKind, message: &str) {
         self.uploads.remove(&request);
-        self.outputs.push_back(Output::Reply {
+        self.out(Output::Reply {
             request,
             result: Err(Error::new(kind, message)),
         });

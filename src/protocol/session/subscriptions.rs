@@ -160,15 +160,14 @@ impl Session {
             let is_rpc = sub.kind == SubscriptionKind::RpcReplies;
             if waiters.is_empty() && !is_rpc {
                 let what = sub.current.clone().unwrap_or_default();
-                self.outputs
-                    .push_back(Output::Event(ClientEvent::Error(format!(
-                        "could not register '{what}' again: {}",
-                        e.message
-                    ))));
+                self.out(Output::Event(ClientEvent::Error(format!(
+                    "could not register '{what}' again: {}",
+                    e.message
+                ))));
                 return;
             }
             for (r, _) in waiters {
-                self.outputs.push_back(Output::Reply {
+                self.out(Output::Reply {
                     request: r,
                     result: Err(e.clone()),
                 });
@@ -184,7 +183,7 @@ impl Session {
             Err(e) => {
                 let waiters = std::mem::take(&mut sub.waiters);
                 for (r, _) in waiters {
-                    self.outputs.push_back(Output::Reply {
+                    self.out(Output::Reply {
                         request: r,
                         result: Err(e.clone()),
                     });
@@ -206,12 +205,11 @@ impl Session {
         if let Some(old) = old.filter(|o| *o != name) {
             // Watches keep their first id towards the app, so only queues are "renamed".
             if !is_rpc && !is_watch {
-                self.outputs
-                    .push_back(Output::Event(ClientEvent::QueueRenamed {
-                        subscription: id,
-                        old,
-                        new: name.clone(),
-                    }));
+                self.out(Output::Event(ClientEvent::QueueRenamed {
+                    subscription: id,
+                    old,
+                    new: name.clone(),
+                }));
             }
         }
         for (r, _) in waiters {
@@ -265,8 +263,7 @@ impl Session {
         if self.rpc_queue == Some(id) {
             self.rpc_queue = None;
         } else {
-            self.outputs
-                .push_back(Output::SubscriptionClosed { subscription: id });
+            self.out(Output::SubscriptionClosed { subscription: id });
         }
         Some(sub)
     }

@@ -64,7 +64,7 @@ impl Session {
             if retry.is_some_and(|r| now >= r) {
                 *retry = None;
                 self.outputs
-                    .push_back(Output::UploadWanted { request: *request });
+                    .push(Some(Output::UploadWanted { request: *request }));
             }
         }
         let due: Vec<String> = self
@@ -98,8 +98,11 @@ impl Session {
                 InFlight::Probe | InFlight::Ignore => {}
             }
         }
-        while let Some(pos) = self.outbox.iter().position(|q| now >= q.deadline) {
-            let q = self.outbox.remove(pos).expect("position is valid");
+        let (due, waiting) = std::mem::take(&mut self.outbox)
+            .into_iter()
+            .partition::<Vec<_>, _>(|q| now >= q.deadline);
+        self.outbox = waiting;
+        for q in due {
             self.reply_err(
                 q.request,
                 ErrorKind::Timeout,

@@ -4,7 +4,7 @@
 use super::types::{Output, RequestId};
 use super::Session;
 use crate::pb::Envelope;
-use crate::protocol::envelope::{envelope, to_any};
+use crate::protocol::envelope::{empty_any, envelope, to_any};
 use crate::protocol::error::ErrorKind;
 
 /// How long an upload waits when the shell held back its chunk ([`Session::upload_later`]).
@@ -25,13 +25,13 @@ impl Session {
             Some(data) => envelope("stream", Some(to_any(&crate::pb::Stream { data }))),
             None => {
                 self.uploads.remove(&request);
-                envelope("endstream", Some(to_any(&crate::pb::EndStream::default())))
+                envelope("endstream", Some(empty_any("EndStream")))
             }
         };
         let more = part.command == "stream";
         self.send(Envelope { rid, ..part }, None);
         if more {
-            self.outputs.push_back(Output::UploadWanted { request });
+            self.out(Output::UploadWanted { request });
         }
     }
 
