@@ -23,63 +23,66 @@ pub struct Client {
 
 fn config_from(options: &JsValue) -> Result<Config, JsValue> {
     let o = Options(options);
-    let d = Config::default();
-    let mut c = Config {
-        url: o.string("url")?,
-        username: o.string("username")?,
-        password: o.string("password")?,
-        jwt: o.string("jwt")?,
-        agent: o.string("agent")?.unwrap_or(d.agent.clone()),
-        request_timeout_ms: o.number("timeout_ms")?.unwrap_or(d.request_timeout_ms),
-        connect_timeout_ms: o
-            .number("connect_timeout_ms")?
-            .unwrap_or(d.connect_timeout_ms),
-        heartbeat_ms: o.number("heartbeat_ms")?.unwrap_or(d.heartbeat_ms),
-        heartbeat_timeout_ms: o
-            .number("heartbeat_timeout_ms")?
-            .unwrap_or(d.heartbeat_timeout_ms),
-        auto_reregister: o.boolean("auto_reregister")?.unwrap_or(true),
-        allow_insecure: o.boolean("allow_insecure")?.unwrap_or(false),
-        outbox_limit: o
-            .number("outbox_limit")?
-            .map_or(d.outbox_limit, |v| v as usize),
-        max_frame_len: o
-            .number("max_frame_bytes")?
-            .map_or(d.max_frame_len, |v| v as usize),
-        ..d
-    };
-    if let Some(f) = o.string("framing")? {
-        c.framing = Framing::parse(&f)
+    let mut c = Config::default();
+    let [mut url, mut username, mut password, mut jwt, mut framing] = Default::default();
+    o.fill_strings(&mut [
+        ("url", &mut url),
+        ("username", &mut username),
+        ("password", &mut password),
+        ("jwt", &mut jwt),
+        ("agent", &mut c.agent),
+        ("framing", &mut framing),
+    ])?;
+    let some = |s: String| (!s.is_empty()).then_some(s);
+    (c.url, c.username, c.password, c.jwt) = (some(url), some(username), some(password), some(jwt));
+    let (mut outbox, mut max_frame) = (c.outbox_limit as u64, c.max_frame_len as u64);
+    let mut b = BackoffConfig::default();
+    let mut max_attempts = u64::MAX;
+    o.fill_numbers(&mut [
+        ("timeout_ms", &mut c.request_timeout_ms),
+        ("connect_timeout_ms", &mut c.connect_timeout_ms),
+        ("heartbeat_ms", &mut c.heartbeat_ms),
+        ("heartbeat_timeout_ms", &mut c.heartbeat_timeout_ms),
+        ("outbox_limit", &mut outbox),
+        ("max_frame_bytes", &mut max_frame),
+    ])?;
+    (c.outbox_limit, c.max_frame_len) = (outbox as usize, max_frame as usize);
+    o.fill_booleans(&mut [
+        ("auto_reregister", &mut c.auto_reregister),
+        ("allow_insecure", &mut c.allow_insecure),
+    ])?;
+    if !framing.is_empty() {
+        c.framing = Framing::parse(&framing)
             .ok_or_else(|| convert::invalid("framing must be \"openiap\" or \"grpc-web\""))?;
     }
-    let reconnect = o.object("reconnect");
-    let r = Options(&reconnect);
-    let b = BackoffConfig::default();
-    c.backoff = BackoffConfig {
-        initial_ms: r.number("initial_ms")?.unwrap_or(b.initial_ms),
-        max_ms: r.number("max_ms")?.unwrap_or(b.max_ms),
-        max_attempts: r
-            .number("max_attempts")?
-            .map(|v| v.min(u32::MAX as u64) as u32),
-    };
+    Options(&o.object("reconnect")).fill_numbers(&mut [
+        ("initial_ms", &mut b.initial_ms),
+        ("max_ms", &mut b.max_ms),
+        ("max_attempts", &mut max_attempts),
+    ])?;
+    b.max_attempts = (max_attempts != u64::MAX).then(|| max_attempts.min(u32::MAX as u64) as u32);
+    c.backoff = b;
     Ok(c)
 }
 
 /// A queue message from `queue_message`/`rpc` options.
 fn message_from(value: &JsValue) -> Result<QueueMessageRequest, JsValue> {
     let o = Options(value);
-    let msg = QueueMessageRequest {
-        queuename: o.string("queuename")?.unwrap_or_default(),
-        correlation_id: o.string("correlation_id")?.unwrap_or_default(),
-        replyto: o.string("replyto")?.unwrap_or_default(),
-        routingkey: o.string("routingkey")?.unwrap_or_default(),
-        exchangename: o.string("exchangename")?.unwrap_or_default(),
+    let mut msg = QueueMessageRequest {
         data: convert::data_text(&convert::get(value, "data")),
-        striptoken: o.boolean("striptoken")?.unwrap_or(false),
-        expiration: o
-            .number("expiration")?
-            .map_or(0, |v| v.min(i32::MAX as u64) as i32),
+        ..Default::default()
     };
+    o.fill_strings(&mut [
+        ("queuename", &mut msg.queuename),
+        ("correlation_id", &mut msg.correlation_id),
+        ("replyto", &mut msg.replyto),
+        ("routingkey", &mut msg.routingkey),
+        ("exchangename", &mut msg.exchangename),
+    ])?;
+    o.fill_booleans(&mut [("striptoken", &mut msg.striptoken)])?;
+    let mut expiration = 0;
+    o.fill_numbers(&mut [("expiration", &mut expiration)])?;
+    msg.expiration = expiration.min(i32::MAX as u64) as i32;
     if msg.queuename.is_empty() && msg.exchangename.is_empty() {
         return Err(convert::invalid("queuename or exchangename is required"));
     }
@@ -89,12 +92,17 @@ fn message_from(value: &JsValue) -> Result<QueueMessageRequest, JsValue> {
 /// The registration asked for by `register_exchange`'s options.
 fn exchange_from(options: &JsValue) -> Result<RegisterExchangeRequest, JsValue> {
     let o = Options(options);
-    let req = RegisterExchangeRequest {
-        exchangename: o.string("exchangename")?.unwrap_or_default(),
-        algorithm: o.string("algorithm")?.unwrap_or_else(|| "fanout".into()),
-        routingkey: o.string("routingkey")?.unwrap_or_default(),
-        addqueue: o.boolean("addqueue")?.unwrap_or(true),
+    let mut req = RegisterExchangeRequest {
+        algorithm: "fanout".into(),
+        addqueue: true,
+        ..Default::default()
     };
+    o.fill_strings(&mut [
+        ("exchangename", &mut req.exchangename),
+        ("algorithm", &mut req.algorithm),
+        ("routingkey", &mut req.routingkey),
+    ])?;
+    o.fill_booleans(&mut [("addqueue", &mut req.addqueue)])?;
     if req.exchangename.is_empty() {
         return Err(convert::invalid("exchangename is required"));
     }
@@ -176,18 +184,24 @@ impl Client {
         self.with_runtime(|rt| {
             let o = Options(&options);
             let agent = rt.read_session(|s| s.config().agent.clone());
-            let req = SigninRequest {
-                username: o.string("username")?.unwrap_or_default(),
-                password: o.string("password")?.unwrap_or_default(),
-                jwt: o.string("jwt")?.unwrap_or_default(),
-                agent: o.string("agent")?.unwrap_or(agent),
-                version: o
-                    .string("version")?
-                    .unwrap_or_else(|| env!("CARGO_PKG_VERSION").into()),
-                longtoken: o.boolean("longtoken")?.unwrap_or(false),
-                validateonly: o.boolean("validateonly")?.unwrap_or(false),
-                ping: o.boolean("ping")?.unwrap_or(true),
+            let mut req = SigninRequest {
+                agent,
+                version: env!("CARGO_PKG_VERSION").into(),
+                ping: true,
+                ..Default::default()
             };
+            o.fill_strings(&mut [
+                ("username", &mut req.username),
+                ("password", &mut req.password),
+                ("jwt", &mut req.jwt),
+                ("agent", &mut req.agent),
+                ("version", &mut req.version),
+            ])?;
+            o.fill_booleans(&mut [
+                ("longtoken", &mut req.longtoken),
+                ("validateonly", &mut req.validateonly),
+                ("ping", &mut req.ping),
+            ])?;
             // `jwt` here is the token to sign in with, not a per-call identity.
             let call = Call {
                 jwt: String::new(),
