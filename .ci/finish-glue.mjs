@@ -1,15 +1,16 @@
 // Finishes one wasm-bindgen output directory as the package ships it:
-// 1. copies the JS layer (src/js/client.js) next to the glue and appends to the glue the two lines
-//    that add it to the `Client` class and export `ClientError` (the snippet copy the wasm uses);
-// 2. for the nodejs target (CommonJS: node/package.json says so), turns the JS snippets and the
-//    layer into CommonJS, since Node cannot `require` an ES module there;
-// 3. minifies the glue, the snippets and the layer (the JSDoc wasm-bindgen copies into the glue
-//    was half its gzip size; the .d.ts keeps the docs). A leading `/* @ts-self-types="..." */`
-//    line (Deno finds the types through it) is kept. Target ES2022 (the deno build uses
-//    top-level await).
+// 1. copies the JS layer (src/js/client.js, and src/js/data.js in builds with the data API) next to
+//    the glue and appends to the glue the lines that add it to the `Client` class and export
+//    `ClientError` (the snippet copy the wasm uses);
+// 2. bundles the glue, the layer and the JS snippets into the one glue file (CommonJS for the
+//    nodejs target, ES modules otherwise), minified: the JSDoc wasm-bindgen copies into the glue
+//    was half its gzip size, and the .d.ts keeps the docs. The bundler target keeps its files
+//    (its wasm imports the snippets by path), each minified. A leading
+//    `/* @ts-self-types="..." */` line (Deno finds the types through it) is kept. Target ES2022
+//    (the deno build uses top-level await).
 //   node .ci/finish-glue.mjs DIR web|bundler|nodejs|deno
 // Prints the JS files it wrote, one per line, for .ci/size.sh.
-import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync } from "node:fs";
+import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 const require = createRequire(new URL("./npm/", import.meta.url));
@@ -36,32 +37,54 @@ const errorsPath = "./" + relative(dir, errors);
 
 // The class is defined in openiap_wasm.js, or in openiap_wasm_bg.js for the bundler target.
 const glue = join(dir, target === "bundler" ? "openiap_wasm_bg.js" : "openiap_wasm.js");
-copyFileSync(join(root, "src/js/client.js"), join(dir, "client.js"));
+const glueText = readFileSync(glue, "utf8");
+// The data API's one export: only builds with it get data.js.
+const withData = /\b__call\b/.test(glueText);
+const layer = withData ? ["data.js", "client.js"] : ["client.js"];
+for (const f of layer) copyFileSync(join(root, "src/js", f), join(dir, f));
+// The nodejs glue requires its snippets as require(String.raw`...`), which esbuild does not follow.
+const glueSource = glueText.replace(/require\(String\.raw`([^`]*)`\)/g, (_, p) => `require(${JSON.stringify(p)})`);
 const hookup = cjs
   ? `\nconst { ClientError } = require(${JSON.stringify(errorsPath)});\n` +
+    (withData ? `require("./data.js").extend_data(Client, ClientError);\n` : "") +
     `require("./client.js").extend(Client, ClientError);\nexports.ClientError = ClientError;\n`
   : `\nimport { extend as __extend } from "./client.js";\n` +
+    (withData ? `import { extend_data as __extend_data } from "./data.js";\n` : "") +
     `import { ClientError } from ${JSON.stringify(errorsPath)};\n` +
+    (withData ? `__extend_data(Client, ClientError);\n` : "") +
     `__extend(Client, ClientError);\nexport { ClientError };\n`;
-writeFileSync(glue, readFileSync(glue, "utf8") + hookup);
+writeFileSync(glue, glueSource + hookup);
 
 const written = [];
-for (const file of [glue, join(dir, "client.js"), ...snippets]) {
-  const src = readFileSync(file, "utf8");
-  const header = src.match(/^\/\* @ts-self-types="[^"]*" \*\/\n/)?.[0] ?? "";
-  const isGlue = file === glue;
-  const { code } = esbuild.transformSync(src, {
+const header = glueText.match(/^\/\* @ts-self-types="[^"]*" \*\/\n/)?.[0] ?? "";
+if (target === "bundler") {
+  // The bundler target's wasm imports the snippets by path: each file stays, minified on its own.
+  for (const file of [glue, ...layer.map((f) => join(dir, f)), ...snippets]) {
+    const { code } = esbuild.transformSync(readFileSync(file, "utf8"), {
+      minify: true,
+      target: "es2022",
+      legalComments: "none",
+      format: file === glue ? undefined : "esm",
+    });
+    writeFileSync(file, code);
+    written.push(file);
+  }
+} else {
+  // One file: the glue with the layer and the snippets bundled in (one request, one gzip stream;
+  // ~400 B gzip less than five files). The snippet files and the layer copies go away.
+  const { outputFiles } = esbuild.buildSync({
+    entryPoints: [glue],
+    bundle: true,
+    write: false,
     minify: true,
     target: "es2022",
     legalComments: "none",
-    // The glue already has its target's module format; the snippets and the layer are ESM.
-    format: isGlue ? undefined : cjs ? "cjs" : "esm",
+    format: cjs ? "cjs" : "esm",
+    platform: cjs ? "node" : "neutral",
   });
-  writeFileSync(file, header + code);
-  written.push(file);
-}
-if (target === "nodejs") {
-  // The glue's `Client` class name must survive minification: the hookup refers to it.
-  if (!/\bClient\b/.test(readFileSync(glue, "utf8"))) throw new Error("Client was renamed");
+  writeFileSync(glue, header + outputFiles[0].text);
+  written.push(glue);
+  for (const f of layer) rmSync(join(dir, f));
+  rmSync(join(dir, "snippets"), { recursive: true, force: true });
 }
 console.log(written.join("\n"));

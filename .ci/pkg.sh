@@ -61,8 +61,9 @@ cp -r "$STAGE/web" "$STAGE/bundler" "$STAGE/deno" "$STAGE/messaging" "$OUT/"
 cp -r "$STAGE/nodejs" "$OUT/node"
 # wasm-pack's per-target leftovers (.gitignore "*" would even hide the files from npm pack).
 find "$OUT" -mindepth 2 \( -name .gitignore -o -name package.json -o -name 'README*' -o -name 'LICENSE*' \) -delete
-# Each build gets the JS layer (src/js/client.js: the data API's method names, npm's *_async
-# names, ClientError) and ships minified; node's ES snippets become CommonJS (.ci/finish-glue.mjs).
+# Each build gets the JS layer (src/js/client.js and data.js: the data API's method names, npm's
+# *_async names, ClientError) bundled into its glue with the snippets, minified; the bundler build
+# keeps separate files, since its wasm imports the snippets by path (.ci/finish-glue.mjs).
 for t in web:web bundler:bundler node:nodejs deno:deno messaging:web; do
   node .ci/finish-glue.mjs "$OUT/${t%%:*}" "${t##*:}" >/dev/null
 done

@@ -57,6 +57,11 @@ mod harness {
         /// Adds the package's JS-side methods to the class, as every package entry does.
         pub fn extend(class: &JsValue, error: &JsValue) -> JsValue;
     }
+    #[wasm_bindgen(module = "/src/js/data.js")]
+    extern "C" {
+        /// Adds the data API's methods (builds with it), before `extend`.
+        pub fn extend_data(class: &JsValue, error: &JsValue);
+    }
 }
 
 js_tests!(
@@ -130,6 +135,7 @@ fn env() -> JsValue {
     let probe: JsValue = Client::new(JsValue::UNDEFINED).expect("client").into();
     let class = Reflect::get(&probe, &"constructor".into()).unwrap();
     let error_class = harness::client_error_class();
+    harness::extend_data(&class, &error_class);
     harness::extend(&class, &error_class);
     let env = Object::new();
     Reflect::set(&env, &"url".into(), &url.into()).unwrap();

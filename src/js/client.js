@@ -1,45 +1,17 @@
 // The JS side of the `Client` class, added once to the wasm-bindgen class by every package entry
-// (`.ci/finish-glue.mjs` appends `extend(Client, ClientError)` to each build's glue):
-// - the data API: each method is one row of a table in wasm (`__call(name, options)`); here each
-//   gets its npm name, its positional parameters and a trailing `{jwt, traceid, spanid}`;
-// - npm `openiap`'s `*_async` names, as aliases of the promise methods;
+// (`.ci/finish-glue.mjs` appends `extend(Client, ClientError)` to each build's glue, after
+// `data.js`'s methods in builds with the data API):
+// - npm `openiap`'s `*_async` names, as aliases of every promise method;
 // - `invoke_openrpa` and `reconnect`, built on the methods above;
 // - `queue(name)` and `watch(options)` without a callback: async iterables for `for await`.
 // Nothing here runs at import time but defining functions.
 
-/** Data methods: name, positional parameters (before the trailing options), option defaults. */
-const DATA = [
-  ["query"], ["get_one", [], { top: 1 }], ["get_document_version"], ["count"], ["distinct"],
-  ["aggregate"], ["insert_one"], ["insert_many"], ["update_one"], ["update_document"],
-  ["insert_or_update_one"], ["insert_or_update_many"], ["delete_one"], ["delete_many"],
-  ["list_collections", ["includehist"]], ["create_collection"], ["drop_collection", ["collectionname"]],
-  ["get_indexes", ["collectionname"]], ["create_index"], ["drop_index", ["collectionname", "name"]],
-  ["push_workitem"], ["push_workitems"], ["pop_workitem"], ["update_workitem"],
-  ["delete_workitem", ["id"]], ["add_workitem_queue"], ["update_workitem_queue"],
-  ["delete_workitem_queue"], ["custom_command"], ["create_workflow_instance"], ["ensure_customer"],
-  ["start_agent", ["agentid"]], ["stop_agent", ["agentid"]], ["delete_agent", ["agentid"]],
-  ["delete_agent_pod", ["agentid", "podname"]], ["get_agent_pod_logs", ["agentid", "podname"]],
-  ["get_agent_pods", ["agentid", "stats"]], ["delete_package", ["packageid"]],
-];
-
-/** npm `openiap`'s `*_async` names: the same promise methods under a second name. */
-const ASYNC = [
-  "connect", "signin", "list_collections", "create_collection", "drop_collection", "get_indexes",
-  "create_index", "drop_index", "custom_command", "query", "aggregate", "count", "distinct",
-  "insert_one", "insert_many", "update_one", "insert_or_update_one", "delete_one", "delete_many",
-  "download", "upload", "push_workitem", "pop_workitem", "update_workitem", "delete_workitem",
-  "watch", "register_queue", "rpc", "invoke_openrpa", "get_one", "get_document_version",
-  "update_document", "insert_or_update_many", "push_workitems", "add_workitem_queue",
-  "update_workitem_queue", "delete_workitem_queue", "create_workflow_instance", "ensure_customer",
-];
-
-/** Options made of positional arguments and a trailing options object. */
-function options(params, defaults, args) {
-  const trailing = args[params.length];
-  const o = Object.assign({}, defaults, trailing === undefined || trailing === null ? {} : trailing);
-  params.forEach((p, i) => { if (args[i] !== undefined) o[p] = args[i]; });
-  return o;
-}
+/** Methods that do not return a promise: they get no `*_async` twin. */
+const SYNC = new Set([
+  "constructor", "free", "disconnect", "on_client_event", "off_client_event", "get_state", "get_user",
+  "get_default_timeout", "set_default_timeout", "set_agent_name", "set_agent_version", "debug_counts",
+  "queue", "__call",
+]);
 
 /** Runs an OpenRPA workflow on robot `robotid` and resolves to its result (npm `openiap`'s
  * `invoke_openrpa`, the Rust client's flow): a temporary queue gets the robot's replies. */
@@ -136,19 +108,6 @@ function limitOf(ClientError, options) {
 export function extend(Client, ClientError) {
   const proto = Client.prototype;
   if (Object.prototype.hasOwnProperty.call(proto, "reconnect")) return Client;
-  if (typeof proto.__call === "function") {
-    for (const [name, params = [], defaults] of DATA) {
-      proto[name] = function (...args) {
-        let o;
-        try {
-          o = options(params, defaults, args);
-        } catch (e) {
-          return Promise.reject(new ClientError(`invalid options: ${e && e.message}`));
-        }
-        return this.__call(name, o);
-      };
-    }
-  }
   proto.invoke_openrpa = function (o) { return invoke_openrpa.call(this, ClientError, o); };
   /** `for await (const msg of client.queue("name"))`: the queue's messages. */
   proto.queue = function (queue, options) {
@@ -170,8 +129,10 @@ export function extend(Client, ClientError) {
   proto.signin = function (options) {
     return signin.call(this, options).then((r) => ({ success: true, jwt: r.jwt, user: r.user, error: null }));
   };
-  for (const name of ASYNC) {
-    if (typeof proto[name] === "function") proto[name + "_async"] = proto[name];
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    if (!SYNC.has(name) && !name.endsWith("_async") && typeof proto[name] === "function") {
+      proto[name + "_async"] = proto[name];
+    }
   }
   return Client;
 }

@@ -1,0 +1,44 @@
+// The data API's methods on the `Client` class (builds with the data API only; added before
+// `client.js`): each is one row of a table in wasm, called through `__call(name, options)`; here
+// each gets its npm name, its positional parameters and a trailing options object
+// (`{jwt, traceid, spanid, signal, timeout}`). Nothing runs at import time.
+
+/** Data methods: name, positional parameters (before the trailing options), option defaults. */
+const DATA = [
+  ["query"], ["get_one", [], { top: 1 }], ["get_document_version"], ["count"], ["distinct"],
+  ["aggregate"], ["insert_one"], ["insert_many"], ["update_one"], ["update_document"],
+  ["insert_or_update_one"], ["insert_or_update_many"], ["delete_one"], ["delete_many"],
+  ["list_collections", ["includehist"]], ["create_collection"], ["drop_collection", ["collectionname"]],
+  ["get_indexes", ["collectionname"]], ["create_index"], ["drop_index", ["collectionname", "name"]],
+  ["push_workitem"], ["push_workitems"], ["pop_workitem"], ["update_workitem"],
+  ["delete_workitem", ["id"]], ["add_workitem_queue"], ["update_workitem_queue"],
+  ["delete_workitem_queue"], ["custom_command"], ["create_workflow_instance"], ["ensure_customer"],
+  ["start_agent", ["agentid"]], ["stop_agent", ["agentid"]], ["delete_agent", ["agentid"]],
+  ["delete_agent_pod", ["agentid", "podname"]], ["get_agent_pod_logs", ["agentid", "podname"]],
+  ["get_agent_pods", ["agentid", "stats"]], ["delete_package", ["packageid"]],
+];
+
+/** Options made of positional arguments and a trailing options object. */
+function options(params, defaults, args) {
+  const trailing = args[params.length];
+  const o = Object.assign({}, defaults, trailing === undefined || trailing === null ? {} : trailing);
+  params.forEach((p, i) => { if (args[i] !== undefined) o[p] = args[i]; });
+  return o;
+}
+
+/** Adds the data methods to `Client` (once). */
+export function extend_data(Client, ClientError) {
+  const proto = Client.prototype;
+  if (typeof proto.__call !== "function" || Object.prototype.hasOwnProperty.call(proto, "query")) return;
+  for (const [name, params = [], defaults] of DATA) {
+    proto[name] = function (...args) {
+      let o;
+      try {
+        o = options(params, defaults, args);
+      } catch (e) {
+        return Promise.reject(new ClientError(`invalid options: ${e && e.message}`));
+      }
+      return this.__call(name, o);
+    };
+  }
+}
