@@ -3,21 +3,25 @@
 //    that add it to the `Client` class and export `ClientError` (the snippet copy the wasm uses);
 // 2. for the nodejs target (CommonJS: node/package.json says so), turns the JS snippets and the
 //    layer into CommonJS, since Node cannot `require` an ES module there;
-// 3. minifies the glue, the snippets and the layer (the JSDoc wasm-bindgen copies into the glue
+// 3. for the browser target (a copy of the web build), inlines the wasm: the glue's default
+//    `new URL("openiap_wasm_bg.wasm", import.meta.url)` becomes `wasm()` from inline.js
+//    (.ci/inline-wasm.mjs writes it), and the .wasm file is removed;
+// 4. minifies the glue, the snippets and the layer (the JSDoc wasm-bindgen copies into the glue
 //    was half its gzip size; the .d.ts keeps the docs). A leading `/* @ts-self-types="..." */`
 //    line (Deno finds the types through it) is kept. Target ES2022 (the deno build uses
 //    top-level await).
-//   node .ci/finish-glue.mjs DIR web|bundler|nodejs|deno
+//   node .ci/finish-glue.mjs DIR web|browser|bundler|nodejs|deno
 // Prints the JS files it wrote, one per line, for .ci/size.sh.
-import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync } from "node:fs";
+import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
+import { inlineWasm } from "./inline-wasm.mjs";
 const require = createRequire(new URL("./npm/", import.meta.url));
 const esbuild = require("esbuild");
 
 const [dir, target] = process.argv.slice(2);
-if (!dir || !["web", "bundler", "nodejs", "deno"].includes(target)) {
-  console.error("usage: node .ci/finish-glue.mjs DIR web|bundler|nodejs|deno");
+if (!dir || !["web", "browser", "bundler", "nodejs", "deno"].includes(target)) {
+  console.error("usage: node .ci/finish-glue.mjs DIR web|browser|bundler|nodejs|deno");
   process.exit(2);
 }
 const cjs = target === "nodejs";
@@ -43,10 +47,21 @@ const hookup = cjs
   : `\nimport { extend as __extend } from "./client.js";\n` +
     `import { ClientError } from ${JSON.stringify(errorsPath)};\n` +
     `__extend(Client, ClientError);\nexport { ClientError };\n`;
-writeFileSync(glue, readFileSync(glue, "utf8") + hookup);
+let glueSrc = readFileSync(glue, "utf8") + hookup;
+const layer = [join(dir, "client.js")];
+if (target === "browser") {
+  const fetched = "module_or_path = new URL('openiap_wasm_bg.wasm', import.meta.url);";
+  if (!glueSrc.includes(fetched)) throw new Error(`${glue}: the default wasm URL was not found (wasm-bindgen changed?)`);
+  glueSrc = glueSrc.replace(fetched, "module_or_path = __wasm();") + `import { wasm as __wasm } from "./inline.js";\n`;
+  await inlineWasm(join(dir, "openiap_wasm_bg.wasm"), join(dir, "inline.js"));
+  rmSync(join(dir, "openiap_wasm_bg.wasm"));
+  rmSync(join(dir, "openiap_wasm_bg.wasm.d.ts"), { force: true });
+  layer.push(join(dir, "inline.js"));
+}
+writeFileSync(glue, glueSrc);
 
 const written = [];
-for (const file of [glue, join(dir, "client.js"), ...snippets]) {
+for (const file of [glue, ...layer, ...snippets]) {
   const src = readFileSync(file, "utf8");
   const header = src.match(/^\/\* @ts-self-types="[^"]*" \*\/\n/)?.[0] ?? "";
   const isGlue = file === glue;

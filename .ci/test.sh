@@ -17,9 +17,10 @@ cargo clippy --quiet --target wasm32-unknown-unknown --lib --no-default-features
 step "native tests (cargo test --workspace)"
 cargo test --workspace
 
-# The ceiling is just above today's 74,289 B, so growth fails the run; the 60 KB first aimed for is
-# not met (docs/size.md: what it would take).
-step "size budget (release web build: wasm after wasm-opt + minified JS glue, gzip -9)"
+# The ceiling is just above the web entry's 74,082 B, so growth fails the run; the 60 KB first aimed
+# for is not met (docs/size.md: what it would take). It applies to both browser entries: web/ and
+# browser/ (wasm inlined, 71,145 B; docs/bundlers.md).
+step "size budget (both browser entries: wasm after wasm-opt + minified JS glue, gzip -9)"
 SIZE_BUDGET_GZIP=${SIZE_BUDGET_GZIP:-75000} bash .ci/size.sh
 
 step "start the test server"
