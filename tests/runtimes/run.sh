@@ -62,11 +62,26 @@ export URL WORK ROOT NODE_WS OPENIAP_TEST_URL OPENIAP_CONTROL_URL
 
 
 passed=0 failed=0 skipped=0
+# A run's processes carry OPENIAP_RUNTIMES_RUN=<mark> in their environment. Once the run is over,
+# any process still carrying it was left behind: it is named in the log, ended, and fails the run.
+no_leftovers() { # mark
+  local pids="" _
+  for _ in $(seq 30); do
+    pids=$(grep -lsz "^OPENIAP_RUNTIMES_RUN=$1\$" /proc/[0-9]*/environ | cut -d/ -f3 | tr '\n' ' ')
+    [ -z "$pids" ] && return 0
+    sleep 0.1
+  done
+  echo "left processes behind:"; ps -o pid=,args= $pids | cut -c1-160
+  kill $pids 2>/dev/null
+  return 1
+}
 run() { # name 'shell command' (run in tests/runtimes, 180 s at most)
-  local name=$1 s
+  local name=$1 s ok=0 mark="$$-$1"
   want "$name" || return 0
   s=$(now)
-  if (cd "$HERE" && timeout 180 bash -c "$2") >"$WORK/$name.log" 2>&1; then
+  (cd "$HERE" && OPENIAP_RUNTIMES_RUN=$mark timeout 180 bash -c "$2") >"$WORK/$name.log" 2>&1 && ok=1
+  no_leftovers "$mark" >>"$WORK/$name.log" 2>&1 || ok=0
+  if [ "$ok" = 1 ]; then
     passed=$((passed + 1))
     printf 'PASS %-8s %s  %s\n' "$name" "$(elapsed "$s")" "$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/$name.log" | grep -v '^\s*$' | tail -n 1)"
   else
