@@ -64,13 +64,15 @@ export URL WORK ROOT NODE_WS OPENIAP_TEST_URL OPENIAP_CONTROL_URL
 passed=0 failed=0 skipped=0
 # A run's processes carry OPENIAP_RUNTIMES_RUN=<mark> in their environment. Once the run is over,
 # any process still carrying it was left behind: it is named in the log, ended, and fails the run.
-no_leftovers() { # mark
-  local pids="" _
+marked() { grep -lsz "^OPENIAP_RUNTIMES_RUN=$1\$" /proc/[0-9]*/environ | cut -d/ -f3 | tr '\n' ' '; }
+no_leftovers() { # mark: gives them 3 s to end; the pids are read again just before the kill
+  local pids _
   for _ in $(seq 30); do
-    pids=$(grep -lsz "^OPENIAP_RUNTIMES_RUN=$1\$" /proc/[0-9]*/environ | cut -d/ -f3 | tr '\n' ' ')
-    [ -z "$pids" ] && return 0
+    [ -z "$(marked "$1")" ] && return 0
     sleep 0.1
   done
+  pids=$(marked "$1")
+  [ -z "$pids" ] && return 0
   echo "left processes behind:"; ps -o pid=,args= $pids | cut -c1-160
   kill $pids 2>/dev/null
   return 1
