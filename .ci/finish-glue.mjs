@@ -2,23 +2,27 @@
 // 1. copies the JS layer (src/js/client.js, and src/js/data.js in builds with the data API) next to
 //    the glue and appends to the glue the lines that add it to the `Client` class and export
 //    `ClientError` (the snippet copy the wasm uses);
-// 2. bundles the glue, the layer and the JS snippets into the one glue file (CommonJS for the
-//    nodejs target, ES modules otherwise), minified: the JSDoc wasm-bindgen copies into the glue
-//    was half its gzip size, and the .d.ts keeps the docs. The bundler target keeps its files
-//    (its wasm imports the snippets by path), each minified. A leading
+// 2. for the browser target (a copy of the web build), inlines the wasm: the glue's default
+//    `new URL("openiap_wasm_bg.wasm", import.meta.url)` becomes `wasm()` from inline.js
+//    (.ci/inline-wasm.mjs writes it), and the .wasm file is removed;
+// 3. bundles the glue, the layer (and inline.js) and the JS snippets into the one glue file
+//    (CommonJS for the nodejs target, ES modules otherwise), minified: the JSDoc wasm-bindgen
+//    copies into the glue was half its gzip size, and the .d.ts keeps the docs. The bundler
+//    target keeps its files (its wasm imports the snippets by path), each minified. A leading
 //    `/* @ts-self-types="..." */` line (Deno finds the types through it) is kept. Target ES2022
 //    (the deno build uses top-level await).
-//   node .ci/finish-glue.mjs DIR web|bundler|nodejs|deno
+//   node .ci/finish-glue.mjs DIR web|browser|bundler|nodejs|deno
 // Prints the JS files it wrote, one per line, for .ci/size.sh.
 import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
+import { inlineWasm } from "./inline-wasm.mjs";
 const require = createRequire(new URL("./npm/", import.meta.url));
 const esbuild = require("esbuild");
 
 const [dir, target] = process.argv.slice(2);
-if (!dir || !["web", "bundler", "nodejs", "deno"].includes(target)) {
-  console.error("usage: node .ci/finish-glue.mjs DIR web|bundler|nodejs|deno");
+if (!dir || !["web", "browser", "bundler", "nodejs", "deno"].includes(target)) {
+  console.error("usage: node .ci/finish-glue.mjs DIR web|browser|bundler|nodejs|deno");
   process.exit(2);
 }
 const cjs = target === "nodejs";
@@ -53,7 +57,17 @@ const hookup = cjs
     `import { ClientError } from ${JSON.stringify(errorsPath)};\n` +
     (withData ? `__extend_data(Client, ClientError);\n` : "") +
     `__extend(Client, ClientError);\nexport { ClientError };\n`;
-writeFileSync(glue, glueSource + hookup);
+let glueSrc = glueSource + hookup;
+if (target === "browser") {
+  const fetched = "module_or_path = new URL('openiap_wasm_bg.wasm', import.meta.url);";
+  if (!glueSrc.includes(fetched)) throw new Error(`${glue}: the default wasm URL was not found (wasm-bindgen changed?)`);
+  glueSrc = glueSrc.replace(fetched, "module_or_path = __wasm();") + `import { wasm as __wasm } from "./inline.js";\n`;
+  await inlineWasm(join(dir, "openiap_wasm_bg.wasm"), join(dir, "inline.js"));
+  rmSync(join(dir, "openiap_wasm_bg.wasm"));
+  rmSync(join(dir, "openiap_wasm_bg.wasm.d.ts"), { force: true });
+  layer.push("inline.js");
+}
+writeFileSync(glue, glueSrc);
 
 const written = [];
 const header = glueText.match(/^\/\* @ts-self-types="[^"]*" \*\/\n/)?.[0] ?? "";

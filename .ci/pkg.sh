@@ -6,12 +6,15 @@
 #   PKG_SKIP_BUILD=1 ...           # reuse target/pkg-stage/<target> from the previous run (tests)
 #
 # Layout of pkg/ (the package root):
+#   browser/  the web build with the wasm inlined (gzip + base64 in inline.js): `await init()`
+#             needs no .wasm file, so no bundler has to emit or serve one (docs/bundlers.md)
 #   web/      wasm-pack --target web      ESM; `await init()` fetches the .wasm via new URL(import.meta.url)
 #   bundler/  wasm-pack --target bundler  ESM that imports the .wasm (webpack asyncWebAssembly)
 #   node/     wasm-pack --target nodejs   CommonJS (node/package.json says so) + index.mjs for `import`
 #   deno/     wasm-pack --target deno     ESM with top-level await + index.js adding a no-op `init`
 #   workerd/  index.js: the web build instantiated with initSync() from an imported .wasm module
-#   messaging/ the web build without the data API (`--no-default-features`), `openiap-wasm/messaging`
+#   messaging/ the web build without the data API (`--no-default-features`); `openiap-wasm/messaging`
+#             maps "webpack" here and everything else to messaging-browser/ (the wasm inlined), as "."
 #   package.json (from .ci/pkg/package.template.json), README.md, LICENSE
 #
 # The exports map of "." (first matching condition wins, so the order matters):
@@ -22,9 +25,12 @@
 #                          Web Worker builds, which need the web build (a .wasm import breaks there).
 #   "deno"    -> deno/     before "node", because Deno also matches "node".
 #   "node"    -> node/     "require" gets the CommonJS file, "import" the ESM wrapper (same instance).
-#   "types"/"browser"/"import"/"default" -> web/: Vite, webpack 5, Parcel, Rollup and browsers
-#                          handle `new URL("x.wasm", import.meta.url)`; the bundler build needs ESM
-#                          wasm integration, which Vite and esbuild lack, so it is only a subpath.
+#   "webpack" -> web/      webpack 5 emits `new URL("x.wasm", import.meta.url)` as an asset: a
+#                          separate, cacheable .wasm (with brotli 6.7 KB smaller than inline).
+#   "types"/"default" -> browser/: Vite (dev server: pre-bundling moves the glue away from its
+#                          .wasm; build), esbuild (emits no asset for new URL), Parcel (through the
+#                          "browser" field), Rollup, Web Workers. The bundler build needs ESM wasm
+#                          integration, which Vite and esbuild lack, so it is only a subpath.
 # Every entry has a default export `init` (a no-op where the wasm is already loaded), so
 # `import init, { Client } from "openiap-wasm"; await init();` runs unchanged everywhere.
 # Each condition has its own "types"; the .d.ts of all builds declare the same Client and shapes.
@@ -59,12 +65,15 @@ fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 cp -r "$STAGE/web" "$STAGE/bundler" "$STAGE/deno" "$STAGE/messaging" "$OUT/"
 cp -r "$STAGE/nodejs" "$OUT/node"
+cp -r "$STAGE/web" "$OUT/browser"
+cp -r "$STAGE/messaging" "$OUT/messaging-browser"
 # wasm-pack's per-target leftovers (.gitignore "*" would even hide the files from npm pack).
 find "$OUT" -mindepth 2 \( -name .gitignore -o -name package.json -o -name 'README*' -o -name 'LICENSE*' \) -delete
 # Each build gets the JS layer (src/js/client.js and data.js: the data API's method names, npm's
-# *_async names, ClientError) bundled into its glue with the snippets, minified; the bundler build
-# keeps separate files, since its wasm imports the snippets by path (.ci/finish-glue.mjs).
-for t in web:web bundler:bundler node:nodejs deno:deno messaging:web; do
+# *_async names, ClientError) bundled into its glue with the snippets, minified (browser builds:
+# with the wasm inlined too); the bundler build keeps separate files, since its wasm imports the
+# snippets by path (.ci/finish-glue.mjs).
+for t in web:web browser:browser bundler:bundler node:nodejs deno:deno messaging:web messaging-browser:browser; do
   node .ci/finish-glue.mjs "$OUT/${t%%:*}" "${t##*:}" >/dev/null
 done
 # Entry shims (node/package.json only marks node/ as CommonJS inside this "type": "module" package).

@@ -17,8 +17,9 @@ cargo clippy --quiet --target wasm32-unknown-unknown --lib --no-default-features
 step "native tests (cargo test --workspace)"
 cargo test --workspace
 
-# Size ceilings of what ships (wasm after wasm-opt + every JS file, gzip -9; docs/size.md): the full
-# client and the messaging-only build (openiap-wasm/messaging).
+# Size ceilings of what ships (wasm after wasm-opt + the JS glue, gzip -9; docs/size.md), for both
+# browser entries (web/, and browser/ with the wasm inlined; docs/bundlers.md): the full client and
+# the messaging-only build (openiap-wasm/messaging).
 step "size ceilings (full client 75,000 B, messaging only 64,000 B; gzip -9 of what ships)"
 SIZE_BUDGET_GZIP=75000 bash .ci/size.sh
 SIZE_BUDGET_GZIP=64000 bash .ci/size.sh --no-default-features
@@ -35,7 +36,7 @@ step "browser tests of the messaging-only build (--no-default-features: no data 
 WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --no-default-features
 stop_testserver
 
-step "npm package in every runtime (types, Node, Deno, workerd, Vite, Web Worker, Bun)"
+step "npm package in every runtime (types, Node, Deno, workerd, Vite, Web Worker, Bun) and bundler (Vite dev, webpack, esbuild, Parcel)"
 bash tests/runtimes/run.sh
 
 step "demo page end to end (playwright-core, Chromium)"

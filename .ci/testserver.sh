@@ -17,6 +17,9 @@ start_testserver() {
   export OPENIAP_TEST_URL OPENIAP_CONTROL_URL TESTSERVER_PID TESTSERVER_LOG
   echo "test server: $OPENIAP_TEST_URL (control $OPENIAP_CONTROL_URL, log $TESTSERVER_LOG.err)"
 }
+# Idempotent: .ci/test.sh calls it after the browser tests and again from its EXIT trap minutes
+# later, when the pid may belong to another process (pid_max is 32768 on the CI machine).
 stop_testserver() {
-  [ -n "${TESTSERVER_PID:-}" ] && kill "$TESTSERVER_PID" 2>/dev/null || true
+  [ -n "${TESTSERVER_PID:-}" ] && kill "$TESTSERVER_PID" 2>/dev/null
+  TESTSERVER_PID=""
 }

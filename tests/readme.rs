@@ -1,25 +1,55 @@
-//! The README shows the examples that the browser tests run: they must not drift apart.
+//! The README shows the code the tests run: the two must not drift apart. Each block between
+//! `<!-- NAME -->` and `<!-- /NAME -->` in README.md is a file of the tests, word for word.
 #![cfg(not(target_arch = "wasm32"))]
+
+/// The fenced code block between `<!-- name -->` and `<!-- /name -->`, without its fence lines.
+fn block<'a>(readme: &'a str, name: &str) -> &'a str {
+    let open = format!("<!-- {name} -->\n```");
+    let start = readme
+        .find(&open)
+        .unwrap_or_else(|| panic!("README marks {name}"))
+        + open.len();
+    let start = start + readme[start..].find('\n').expect("fence line") + 1;
+    let close = format!("```\n<!-- /{name} -->");
+    let end = readme[start..]
+        .find(&close)
+        .unwrap_or_else(|| panic!("README ends {name}"))
+        + start;
+    &readme[start..end]
+}
+
+const README: &str = include_str!("../README.md");
 
 #[test]
 fn readme_shows_the_tested_examples_word_for_word() {
-    let readme = include_str!("../README.md");
     let examples = include_str!("js/examples.js");
-    let start = readme
-        .find("<!-- examples.js -->\n```js\n")
-        .expect("README marks the examples")
-        + "<!-- examples.js -->\n```js\n".len();
-    let end = readme[start..]
-        .find("```\n<!-- /examples.js -->")
-        .expect("end marker")
-        + start;
-    let shown = &readme[start..end];
     let tested = &examples[..examples
         .find("\n// For the test harness")
         .expect("harness comment")];
     assert_eq!(
-        shown.trim_end(),
+        block(README, "examples.js").trim_end(),
         tested.trim_end(),
         "README examples differ from tests/js/examples.js"
     );
+}
+
+#[test]
+fn readme_shows_the_bundler_example_and_command_word_for_word() {
+    let tested = [
+        (
+            "bundlers/app/app.js",
+            include_str!("runtimes/bundlers/app/app.js"),
+        ),
+        (
+            "bundlers/esbuild.sh",
+            include_str!("runtimes/bundlers/esbuild.sh"),
+        ),
+    ];
+    for (name, file) in tested {
+        assert_eq!(
+            block(README, name),
+            file,
+            "README's {name} differs from tests/runtimes/{name}"
+        );
+    }
 }

@@ -13,6 +13,9 @@
 #   worker   the same build's module Web Worker importing the package, headless Chromium
 #   npm-port code written as an npm openiap user writes it (npm-port/port.js), in Deno and Chromium
 #   bun      Bun from npm (skipped if its binary does not run here)
+#   vite-dev, webpack-dev, webpack, esbuild, parcel (and `vite` again): the README's bundler example
+#            (bundlers/app/app.js) built with each tool and no configuration, or served by its dev
+#            server, in headless Chromium: load the wasm, connect, one rpc (bundlers/run.mjs)
 #   types    tsc --noEmit over tests/types/examples.ts (bundler and nodenext resolution), and
 #            tests/types/parity.mjs: every official client method is declared and present
 # Prints one line per runtime and `N passed, N failed[, N skipped]`; exits 1 on any failure.
@@ -28,7 +31,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno messaging deno-data workerd vite worker npm-port bun)
+ALL=(types node deno messaging deno-data workerd vite worker npm-port bun vite-dev webpack-dev webpack esbuild parcel)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -64,20 +67,37 @@ export URL WORK ROOT NODE_WS OPENIAP_TEST_URL OPENIAP_CONTROL_URL
 
 
 passed=0 failed=0 skipped=0
+# A run's processes carry OPENIAP_RUNTIMES_RUN=<mark> in their environment. Once the run is over,
+# any process still carrying it was left behind: it is named in the log, ended, and fails the run.
+marked() { grep -lsz "^OPENIAP_RUNTIMES_RUN=$1\$" /proc/[0-9]*/environ | cut -d/ -f3 | tr '\n' ' '; }
+no_leftovers() { # mark: gives them 3 s to end; the pids are read again just before the kill
+  local pids _
+  for _ in $(seq 30); do
+    [ -z "$(marked "$1")" ] && return 0
+    sleep 0.1
+  done
+  pids=$(marked "$1")
+  [ -z "$pids" ] && return 0
+  echo "left processes behind:"; ps -o pid=,args= $pids | cut -c1-160
+  kill $pids 2>/dev/null
+  return 1
+}
 run() { # name 'shell command' (run in tests/runtimes, 180 s at most)
-  local name=$1 s
+  local name=$1 s ok=0 mark="$$-$1"
   want "$name" || return 0
   s=$(now)
-  if (cd "$HERE" && timeout 180 bash -c "$2") >"$WORK/$name.log" 2>&1; then
+  (cd "$HERE" && OPENIAP_RUNTIMES_RUN=$mark timeout 180 bash -c "$2") >"$WORK/$name.log" 2>&1 && ok=1
+  no_leftovers "$mark" >>"$WORK/$name.log" 2>&1 || ok=0
+  if [ "$ok" = 1 ]; then
     passed=$((passed + 1))
-    printf 'PASS %-8s %s  %s\n' "$name" "$(elapsed "$s")" "$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/$name.log" | grep -v '^\s*$' | tail -n 1)"
+    printf 'PASS %-11s %s  %s\n' "$name" "$(elapsed "$s")" "$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/$name.log" | grep -v '^\s*$' | tail -n 1)"
   else
     failed=$((failed + 1))
-    printf 'FAIL %-8s %s  (log: %s)\n' "$name" "$(elapsed "$s")" "${WORK#"$ROOT"/}/$name.log"
+    printf 'FAIL %-11s %s  (log: %s)\n' "$name" "$(elapsed "$s")" "${WORK#"$ROOT"/}/$name.log"
     tail -n 15 "$WORK/$name.log" | sed 's/^/    | /'
   fi
 }
-skip() { want "$1" || return 0; skipped=$((skipped + 1)); printf 'SKIP %-8s         %s\n' "$1" "$2"; }
+skip() { want "$1" || return 0; skipped=$((skipped + 1)); printf 'SKIP %-11s         %s\n' "$1" "$2"; }
 
 run types 'cd "$ROOT/tests/types" && tsc -p tsconfig.json && tsc -p tsconfig.node.json && node parity.mjs &&
   echo "tsc --noEmit: examples.ts ok with bundler and nodenext resolution ($(tsc --version))"'
@@ -86,7 +106,8 @@ run deno 'deno run --check --allow-read --allow-net=127.0.0.1 deno/test.ts "$URL
 run messaging 'deno run --allow-read --allow-net=127.0.0.1 deno/messaging.js "$URL"'
 run deno-data 'deno run --allow-read --allow-net=127.0.0.1 deno/data.js "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL"'
 run workerd 'node $NODE_WS workerd/run.mjs "$URL"'
-run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mjs page "$WORK/browser-dist" "$URL"'
+run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mjs page "$WORK/browser-dist" "$URL" &&
+  node bundlers/run.mjs vite inline "$WORK/vite" "$URL"'
 run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
   node browser/run.mjs worker "$WORK/browser-dist" "$URL"'
 # Code written the way an npm openiap user writes it (only the import line differs), in Deno and Chromium.
@@ -98,6 +119,12 @@ if bun --version >/dev/null 2>&1; then
 else
   skip bun "the bun binary from npm does not run here: $(bun --version 2>&1 | head -n 1)"
 fi
+
+run vite-dev 'node bundlers/run.mjs vite-dev inline "$WORK/vite-dev" "$URL"'
+run webpack-dev 'node bundlers/run.mjs webpack-dev file "$WORK/webpack-dev" "$URL"'
+run webpack 'node bundlers/run.mjs webpack file "$WORK/webpack" "$URL"'
+run esbuild 'node bundlers/run.mjs esbuild inline "$WORK/esbuild" "$URL"'
+run parcel 'node bundlers/run.mjs parcel inline "$WORK/parcel" "$URL"'
 
 echo "runtime tests took $(elapsed "$t0" | tr -d ' ')"
 summary="$passed passed, $failed failed"

@@ -1,0 +1,1 @@
+esbuild main.js --bundle --format=esm --outdir=dist
