@@ -13,6 +13,10 @@
 #   bun      Bun from npm (skipped if its binary does not run here)
 #   types    tsc --noEmit over tests/types/examples.ts (bundler and nodenext resolution), and
 #            tests/types/parity.mjs: every official client method is declared and present
+# and against implementations we did not write:
+#   grpcweb  our gRPC-web framing against @improbable-eng/grpc-web (Node): the reference against
+#            the test server, both clients side by side on the wire, the fixed bytes of
+#            tests/grpc_web_reference.rs
 # Prints one line per runtime and `N passed, N failed[, N skipped]`; exits 1 on any failure.
 #
 #   bash tests/runtimes/run.sh [name...]      # default: all
@@ -26,7 +30,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno deno-data workerd vite worker bun)
+ALL=(types node deno deno-data workerd vite worker bun grpcweb)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -91,6 +95,7 @@ if bun --version >/dev/null 2>&1; then
 else
   skip bun "the bun binary from npm does not run here: $(bun --version 2>&1 | head -n 1)"
 fi
+run grpcweb 'node $NODE_WS grpcweb/test.mjs "$URL"'
 
 echo "runtime tests took $(elapsed "$t0" | tr -d ' ')"
 summary="$passed passed, $failed failed"
