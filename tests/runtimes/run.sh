@@ -17,6 +17,8 @@
 #   grpcweb  our gRPC-web framing against @improbable-eng/grpc-web (Node): the reference against
 #            the test server, both clients side by side on the wire, the fixed bytes of
 #            tests/grpc_web_reference.rs
+#   official our package (Node) and the official openiap-client crate
+#            (tests/testserver/examples/official_peer.rs) exchanging traffic through the test server
 # Prints one line per runtime and `N passed, N failed[, N skipped]`; exits 1 on any failure.
 #
 #   bash tests/runtimes/run.sh [name...]      # default: all
@@ -30,7 +32,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno deno-data workerd vite worker bun grpcweb)
+ALL=(types node deno deno-data workerd vite worker bun grpcweb official)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -62,7 +64,12 @@ URL=${OPENIAP_TEST_URL/ws:\/\//ws://testuser:testpass@}
 # Node: the global WebSocket is unflagged from Node 22; Node 20 needs --experimental-websocket.
 NODE_WS=""
 node -e 'process.exit(typeof WebSocket === "function" ? 0 : 1)' || NODE_WS=--experimental-websocket
-export URL WORK ROOT NODE_WS OPENIAP_TEST_URL OPENIAP_CONTROL_URL
+# The official client's side of `official`, built before the clock of its run starts.
+PEER=$ROOT/target/debug/examples/official_peer
+if want official; then
+  cargo build --quiet -p openiap-testserver --example official_peer >"$WORK/official-build.log" 2>&1 || rm -f "$PEER"
+fi
+export URL WORK ROOT NODE_WS OPENIAP_TEST_URL OPENIAP_CONTROL_URL PEER
 
 
 passed=0 failed=0 skipped=0
@@ -96,6 +103,8 @@ else
   skip bun "the bun binary from npm does not run here: $(bun --version 2>&1 | head -n 1)"
 fi
 run grpcweb 'node $NODE_WS grpcweb/test.mjs "$URL"'
+run official '[ -x "$PEER" ] || { cat "$WORK/official-build.log"; exit 1; }
+  node $NODE_WS official/test.mjs "$URL" "$OPENIAP_CONTROL_URL" "$PEER"'
 
 echo "runtime tests took $(elapsed "$t0" | tr -d ' ')"
 summary="$passed passed, $failed failed"
