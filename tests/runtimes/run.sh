@@ -19,6 +19,8 @@
 #            tests/grpc_web_reference.rs
 #   official our package (Node) and the official openiap-client crate
 #            (tests/testserver/examples/official_peer.rs) exchanging traffic through the test server
+#   live     `make test-live` against a test server with recognisable credentials
+#            (tests/live/selftest.sh): passes, fails when it should, never shows the credentials
 # Prints one line per runtime and `N passed, N failed[, N skipped]`; exits 1 on any failure.
 #
 #   bash tests/runtimes/run.sh [name...]      # default: all
@@ -32,7 +34,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno deno-data workerd vite worker bun grpcweb official)
+ALL=(types node deno deno-data workerd vite worker bun grpcweb official live)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -69,7 +71,7 @@ PEER=$ROOT/target/debug/examples/official_peer
 if want official; then
   cargo build --quiet -p openiap-testserver --example official_peer >"$WORK/official-build.log" 2>&1 || rm -f "$PEER"
 fi
-export URL WORK ROOT NODE_WS OPENIAP_TEST_URL OPENIAP_CONTROL_URL PEER
+export URL WORK ROOT NODE_WS OPENIAP_TEST_URL OPENIAP_CONTROL_URL PEER tgz
 
 
 passed=0 failed=0 skipped=0
@@ -105,6 +107,7 @@ fi
 run grpcweb 'node $NODE_WS grpcweb/test.mjs "$URL"'
 run official '[ -x "$PEER" ] || { cat "$WORK/official-build.log"; exit 1; }
   node $NODE_WS official/test.mjs "$URL" "$OPENIAP_CONTROL_URL" "$PEER"'
+run live 'PKG_TGZ="$tgz" bash "$ROOT/tests/live/selftest.sh"'
 
 echo "runtime tests took $(elapsed "$t0" | tr -d ' ')"
 summary="$passed passed, $failed failed"
