@@ -36,7 +36,7 @@ step "browser tests of the messaging-only build (--no-default-features: no data 
 WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --no-default-features
 stop_testserver
 
-step "npm package in every runtime (types, Node, Deno, workerd, Vite, Web Worker, Bun) and bundler (Vite dev, webpack, esbuild, Parcel)"
+step "npm package in every runtime (types, Node, Deno, workerd, Vite, Web Worker, Bun) and bundler (Vite dev, webpack, esbuild, Parcel), against @improbable-eng/grpc-web and the official client, make test-live"
 bash tests/runtimes/run.sh
 
 step "demo page end to end (playwright-core, Chromium)"

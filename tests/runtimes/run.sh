@@ -18,6 +18,14 @@
 #            server, in headless Chromium: load the wasm, connect, one rpc (bundlers/run.mjs)
 #   types    tsc --noEmit over tests/types/examples.ts (bundler and nodenext resolution), and
 #            tests/types/parity.mjs: every official client method is declared and present
+# and against implementations we did not write:
+#   grpcweb  our gRPC-web framing against @improbable-eng/grpc-web (Node): the reference against
+#            the test server, both clients side by side on the wire, the fixed bytes of
+#            tests/grpc_web_reference.rs
+#   official our package (Node) and the official openiap-client crate
+#            (tests/testserver/examples/official_peer.rs) exchanging traffic through the test server
+#   live     `make test-live` against a test server with recognisable credentials
+#            (tests/live/selftest.sh): passes, fails when it should, never shows the credentials
 # Prints one line per runtime and `N passed, N failed[, N skipped]`; exits 1 on any failure.
 #
 #   bash tests/runtimes/run.sh [name...]      # default: all
@@ -31,7 +39,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno messaging deno-data workerd vite worker npm-port bun vite-dev webpack-dev webpack esbuild parcel)
+ALL=(types node deno messaging deno-data workerd vite worker npm-port bun vite-dev webpack-dev webpack esbuild parcel grpcweb official live)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -63,7 +71,12 @@ URL=${OPENIAP_TEST_URL/ws:\/\//ws://testuser:testpass@}
 # Node: the global WebSocket is unflagged from Node 22; Node 20 needs --experimental-websocket.
 NODE_WS=""
 node -e 'process.exit(typeof WebSocket === "function" ? 0 : 1)' || NODE_WS=--experimental-websocket
-export URL WORK ROOT NODE_WS OPENIAP_TEST_URL OPENIAP_CONTROL_URL
+# The official client's side of `official`, built before the clock of its run starts.
+PEER=$ROOT/target/debug/examples/official_peer
+if want official; then
+  cargo build --quiet -p openiap-testserver --example official_peer >"$WORK/official-build.log" 2>&1 || rm -f "$PEER"
+fi
+export URL WORK ROOT NODE_WS OPENIAP_TEST_URL OPENIAP_CONTROL_URL PEER tgz
 
 
 passed=0 failed=0 skipped=0
@@ -119,6 +132,10 @@ if bun --version >/dev/null 2>&1; then
 else
   skip bun "the bun binary from npm does not run here: $(bun --version 2>&1 | head -n 1)"
 fi
+run grpcweb 'node $NODE_WS grpcweb/test.mjs "$URL"'
+run official '[ -x "$PEER" ] || { cat "$WORK/official-build.log"; exit 1; }
+  node $NODE_WS official/test.mjs "$URL" "$OPENIAP_CONTROL_URL" "$PEER"'
+run live 'PKG_TGZ="$tgz" bash "$ROOT/tests/live/selftest.sh"'
 
 run vite-dev 'node bundlers/run.mjs vite-dev inline "$WORK/vite-dev" "$URL"'
 run webpack-dev 'node bundlers/run.mjs webpack-dev file "$WORK/webpack-dev" "$URL"'
