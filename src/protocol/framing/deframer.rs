@@ -2,7 +2,48 @@
 //! messages split or coalesced in any way, checks every announced length against a cap before
 //! allocating for it, and stays failed after the first error.
 
+use std::marker::PhantomData;
+
 use crate::protocol::error::FrameError;
+
+/// Default cap on one envelope: 16 MiB.
+pub const DEFAULT_MAX_FRAME_LEN: usize = 16 * 1024 * 1024;
+
+/// The stream deframer of one framing: `F` names it ([`super::openiap::OpenIapFrames`],
+/// [`super::grpc_web::GrpcWebFrames`]), whose module adds the methods that read its frames.
+/// Push WebSocket message bodies with [`Deframer::push`], then read until `Ok(None)`. After an
+/// error the stream is corrupt: close the socket.
+#[derive(Debug)]
+pub struct Deframer<F> {
+    pub(super) reader: FrameReader,
+    framing: PhantomData<F>,
+}
+
+impl<F> Default for Deframer<F> {
+    fn default() -> Self {
+        Deframer::new(DEFAULT_MAX_FRAME_LEN)
+    }
+}
+
+impl<F> Deframer<F> {
+    /// A deframer refusing frames longer than `max_len` bytes.
+    pub fn new(max_len: usize) -> Self {
+        Deframer {
+            reader: FrameReader::new(max_len),
+            framing: PhantomData,
+        }
+    }
+
+    /// Appends the body of one WebSocket message.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.reader.push(bytes);
+    }
+
+    /// Bytes received but not yet part of a complete frame.
+    pub fn buffered(&self) -> usize {
+        self.reader.buffered()
+    }
+}
 
 /// One frame: its header bytes and its body bytes.
 pub type Frame<'a> = (&'a [u8], &'a [u8]);

@@ -9,8 +9,6 @@
 //! Server → client: gRPC-web frames, split across binary messages in any way. Frames with flag
 //! `0x80` carry header/trailer lines; a trailer `grpc-status` other than 0 is an error.
 
-use super::deframer::FrameReader;
-use super::openiap::DEFAULT_MAX_FRAME_LEN;
 use crate::pb::Envelope;
 use crate::protocol::envelope::decode_envelope;
 use crate::protocol::error::FrameError;
@@ -120,31 +118,14 @@ fn body_len(header: &[u8]) -> Result<usize, FrameError> {
     Ok(u32::from_be_bytes([header[1], header[2], header[3], header[4]]) as usize)
 }
 
-/// Stream deframer for gRPC-web frames (both directions).
+/// Names the gRPC-web framing for [`super::deframer::Deframer`].
 #[derive(Debug)]
-pub struct Deframer {
-    reader: FrameReader,
-}
+pub struct GrpcWebFrames;
 
-impl Default for Deframer {
-    fn default() -> Self {
-        Deframer::new(DEFAULT_MAX_FRAME_LEN)
-    }
-}
+/// Stream deframer for gRPC-web frames (both directions).
+pub type Deframer = super::deframer::Deframer<GrpcWebFrames>;
 
 impl Deframer {
-    /// A deframer refusing frames longer than `max_len` bytes.
-    pub fn new(max_len: usize) -> Self {
-        Deframer {
-            reader: FrameReader::new(max_len),
-        }
-    }
-
-    /// Appends the body of one WebSocket message.
-    pub fn push(&mut self, bytes: &[u8]) {
-        self.reader.push(bytes);
-    }
-
     /// The next complete frame.
     pub fn next_item(&mut self) -> Result<Option<Item>, FrameError> {
         let Some((header, body)) = self.reader.next_frame(5, false, body_len)? else {

@@ -2,14 +2,11 @@
 //! that many bytes of protobuf. The socket is a byte stream: a WebSocket message may hold part of
 //! a frame, one frame or several.
 
-use super::deframer::FrameReader;
+pub use super::deframer::DEFAULT_MAX_FRAME_LEN;
 use crate::pb::Envelope;
 use crate::protocol::envelope::decode_envelope;
 use crate::protocol::error::FrameError;
 use prost::Message;
-
-/// Default cap on one envelope: 16 MiB.
-pub const DEFAULT_MAX_FRAME_LEN: usize = 16 * 1024 * 1024;
 
 /// Encodes one envelope as one `openiap` frame (one WebSocket message).
 pub fn encode(envelope: &Envelope) -> Vec<u8> {
@@ -26,39 +23,14 @@ fn body_len(header: &[u8]) -> Result<usize, FrameError> {
     Ok(u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize)
 }
 
-/// Stream deframer for the `openiap` framing.
-///
-/// Push WebSocket message bodies with [`Deframer::push`], then call [`Deframer::next_envelope`]
-/// until it returns `Ok(None)`. After an error the stream is corrupt: close the socket.
+/// Names the `openiap` framing for [`super::deframer::Deframer`].
 #[derive(Debug)]
-pub struct Deframer {
-    reader: FrameReader,
-}
+pub struct OpenIapFrames;
 
-impl Default for Deframer {
-    fn default() -> Self {
-        Deframer::new(DEFAULT_MAX_FRAME_LEN)
-    }
-}
+/// Stream deframer for the `openiap` framing.
+pub type Deframer = super::deframer::Deframer<OpenIapFrames>;
 
 impl Deframer {
-    /// A deframer refusing envelopes longer than `max_len` bytes.
-    pub fn new(max_len: usize) -> Self {
-        Deframer {
-            reader: FrameReader::new(max_len),
-        }
-    }
-
-    /// Appends the body of one WebSocket message.
-    pub fn push(&mut self, bytes: &[u8]) {
-        self.reader.push(bytes);
-    }
-
-    /// Bytes received but not yet part of a complete frame.
-    pub fn buffered(&self) -> usize {
-        self.reader.buffered()
-    }
-
     /// The next complete frame's payload. Zero-length frames are skipped.
     pub fn next_frame(&mut self) -> Result<Option<&[u8]>, FrameError> {
         Ok(self
