@@ -6,11 +6,11 @@
 // - `queue(name)` and `watch(options)` without a callback: async iterables for `for await`.
 // Nothing here runs at import time but defining functions.
 
-/** Methods that do not return a promise: they get no `*_async` twin. */
+/** Methods that do not return a promise: they get no `*_async` twin (nor do internal `_` names). */
 const SYNC = new Set([
   "constructor", "free", "disconnect", "on_client_event", "off_client_event", "get_state", "get_user",
   "get_default_timeout", "set_default_timeout", "set_agent_name", "set_agent_version", "debug_counts",
-  "queue", "__call",
+  "queue",
 ]);
 
 /** Runs an OpenRPA workflow on robot `robotid` and resolves to its result (npm `openiap`'s
@@ -130,7 +130,7 @@ export function extend(Client, ClientError) {
     return signin.call(this, options).then((r) => ({ success: true, jwt: r.jwt, user: r.user, error: null }));
   };
   for (const name of Object.getOwnPropertyNames(proto)) {
-    if (!SYNC.has(name) && !name.endsWith("_async") && typeof proto[name] === "function") {
+    if (!SYNC.has(name) && !name.startsWith("_") && !name.endsWith("_async") && typeof proto[name] === "function") {
       proto[name + "_async"] = proto[name];
     }
   }

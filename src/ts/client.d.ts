@@ -289,4 +289,9 @@ export class Client {
   watch_async: Client["watch"];
   rpc_async: Client["rpc"];
   invoke_openrpa_async: Client["invoke_openrpa"];
+  register_exchange_async: Client["register_exchange"];
+  unregister_queue_async: Client["unregister_queue"];
+  queue_message_async: Client["queue_message"];
+  unwatch_async: Client["unwatch"];
+  reconnect_async: Client["reconnect"];
 }

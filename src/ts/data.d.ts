@@ -199,4 +199,11 @@ export interface Client {
   ensure_customer_async: Client["ensure_customer"];
   upload_async: Client["upload"];
   download_async: Client["download"];
+  start_agent_async: Client["start_agent"];
+  stop_agent_async: Client["stop_agent"];
+  delete_agent_async: Client["delete_agent"];
+  delete_agent_pod_async: Client["delete_agent_pod"];
+  get_agent_pod_logs_async: Client["get_agent_pod_logs"];
+  get_agent_pods_async: Client["get_agent_pods"];
+  delete_package_async: Client["delete_package"];
 }

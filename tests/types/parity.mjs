@@ -75,6 +75,11 @@ for (const [who, list] of [["npm openiap 0.0.41", NPM], ["Rust openiap-client 0.
 for (const name of Object.keys(LEFT_OUT)) {
   if (declared.has(name)) problems.push(`${name} is listed as left out but is declared`);
 }
+// Every `*_async` alias the JS layer adds is declared too (typed code can call what runs).
+for (const name of Object.getOwnPropertyNames(Client.prototype)) {
+  if (name.endsWith("_async") && !declared.has(name)) problems.push(`${name} exists at run time but is not declared on Client in the .d.ts`);
+  if (name.startsWith("_") && name.endsWith("_async")) problems.push(`${name}: an internal method got an _async alias`);
+}
 if (problems.length) {
   console.error(problems.join("\n"));
   process.exit(1);
