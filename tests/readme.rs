@@ -34,7 +34,7 @@ fn readme_shows_the_tested_examples_word_for_word() {
 }
 
 #[test]
-fn readme_shows_the_bundler_example_and_command_word_for_word() {
+fn readme_shows_the_bundler_and_worker_examples_word_for_word() {
     let tested = [
         (
             "bundlers/app/app.js",
@@ -43,6 +43,10 @@ fn readme_shows_the_bundler_example_and_command_word_for_word() {
         (
             "bundlers/esbuild.sh",
             include_str!("runtimes/bundlers/esbuild.sh"),
+        ),
+        (
+            "workerd/readme-worker.mjs",
+            include_str!("runtimes/workerd/readme-worker.mjs"),
         ),
     ];
     for (name, file) in tested {

@@ -1,6 +1,7 @@
-// Runs workerd/worker.mjs in workerd through Miniflare, bundled the way wrangler does it: esbuild
-// with the conditions ["workerd", "worker", "browser"] and `.wasm` imports kept as CompiledWasm
-// modules (the files come from the npm-installed package, not from pkg/).
+// Runs workerd/worker.mjs, and the README's Worker (workerd/readme-worker.mjs, with OPENIAP_URL as
+// a binding), in workerd through Miniflare, bundled the way wrangler does it: esbuild with the
+// conditions ["workerd", "worker", "browser"] and `.wasm` imports kept as CompiledWasm modules
+// (the files come from the npm-installed package, not from pkg/).
 // Usage: node --experimental-websocket workerd/run.mjs ws://user:pass@127.0.0.1:PORT
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
@@ -13,26 +14,32 @@ const esbuild = tools("esbuild");
 const { Miniflare } = tools("miniflare");
 const url = process.argv[2];
 
-const wasmModules = [];
-const built = await esbuild.build({
-  entryPoints: [path.join(here, "worker.mjs")],
-  bundle: true, write: false, format: "esm", platform: "neutral", target: "es2022",
-  conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], logLevel: "error",
-  plugins: [{
-    name: "wasm-module",
-    setup(b) {
-      b.onResolve({ filter: /\.wasm$/ }, (args) => {
-        const file = path.resolve(args.resolveDir, args.path);
-        const name = path.basename(file);
-        if (!wasmModules.some((m) => m.path === name)) wasmModules.push({ type: "CompiledWasm", path: name, contents: readFileSync(file) });
-        return { path: "./" + name, external: true };
-      });
-    },
-  }],
-});
-const code = built.outputFiles[0].text;
-if (!/openiap-wasm\/workerd\/index\.js/.test(code)) throw new Error("the bundle did not use the package's workerd entry");
-if (wasmModules.length !== 1) throw new Error("expected one wasm module, got " + wasmModules.length);
+/** Bundles one Worker as wrangler does: its code and its one wasm module. */
+async function bundle(entry) {
+  const wasmModules = [];
+  const built = await esbuild.build({
+    entryPoints: [path.join(here, entry)],
+    bundle: true, write: false, format: "esm", platform: "neutral", target: "es2022",
+    conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], logLevel: "error",
+    plugins: [{
+      name: "wasm-module",
+      setup(b) {
+        b.onResolve({ filter: /\.wasm$/ }, (args) => {
+          const file = path.resolve(args.resolveDir, args.path);
+          const name = path.basename(file);
+          if (!wasmModules.some((m) => m.path === name)) wasmModules.push({ type: "CompiledWasm", path: name, contents: readFileSync(file) });
+          return { path: "./" + name, external: true };
+        });
+      },
+    }],
+  });
+  const code = built.outputFiles[0].text;
+  if (!/openiap-wasm\/workerd\/index\.js/.test(code)) throw new Error(`${entry}: the bundle did not use the package's workerd entry`);
+  if (wasmModules.length !== 1) throw new Error(`${entry}: expected one wasm module, got ${wasmModules.length}`);
+  return [{ type: "ESModule", path: "worker.mjs", contents: code }, ...wasmModules];
+}
+const modules = await bundle("worker.mjs");
+const readmeModules = await bundle("readme-worker.mjs");
 
 // The echo consumer of the transient call lives outside the Worker (the package's Node build).
 const { Client } = await import("openiap-wasm");
@@ -49,20 +56,27 @@ if (controlStarted) throw new Error("workerd ran a worker that sets a timer in g
 
 const mf = new Miniflare({
   compatibilityDate: "2026-04-01",
-  modules: [{ type: "ESModule", path: "worker.mjs", contents: code }, ...wasmModules],
+  modules,
 });
+const readme = new Miniflare({ compatibilityDate: "2026-04-01", modules: readmeModules, bindings: { OPENIAP_URL: url } });
 try {
   const q = "?url=" + encodeURIComponent(url);
   const t = await mf.dispatchFetch("http://worker.test/transient" + q);
   const tb = await t.text();
   if (t.status !== 200) throw new Error(`/transient: HTTP ${t.status}: ${tb}`);
   if (JSON.stringify(JSON.parse(tb)) !== JSON.stringify({ reply: { echoed: { hello: "world" } } })) throw new Error("/transient: " + tb);
+  const r = await readme.dispatchFetch("http://readme.test/");
+  const rb = await r.text();
+  if (r.status !== 200 || JSON.stringify(JSON.parse(rb)) !== JSON.stringify({ echoed: { hello: "world" } })) {
+    throw new Error(`the README's Worker: HTTP ${r.status}: ${rb}`);
+  }
   echo.disconnect();                                         // the scenario registers its own "echo"
   const s = await mf.dispatchFetch("http://worker.test/scenario" + q);
   const sb = await s.text();
   if (s.status !== 200) throw new Error(`/scenario: HTTP ${s.status}: ${sb}`);
-  console.log(`workerd: /transient ok; ${JSON.parse(sb).summary}`);
+  console.log(`workerd: /transient ok; the README's Worker ok; ${JSON.parse(sb).summary}`);
 } finally {
   echo.disconnect();
   await mf.dispose();
+  await readme.dispose();
 }
