@@ -96,6 +96,7 @@ js_tests!(
     receiving_does_not_rearm_the_timer_per_message,
     abort_signal_rejects_with_abort_error_and_frees_the_request,
     for_await_over_a_queue_and_break_unregisters,
+    openflow_wire_habits_connect_ping_two_message_frames_and_refreshtoken,
 );
 
 // Without the `data` feature (`--no-default-features`) only the messaging tests run.

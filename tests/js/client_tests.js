@@ -534,3 +534,27 @@ export async function for_await_over_a_queue_and_break_unregisters(env) {
   c.client.disconnect();
   sender.client.disconnect();
 }
+
+export async function openflow_wire_habits_connect_ping_two_message_frames_and_refreshtoken(env) {
+  // The test server behaves as OpenFlow by default: it pings every new socket before sign-in,
+  // sends each frame's length and envelope as two WebSocket messages, and pushes refreshtoken.
+  await reset(env);
+  const { jwt } = JSON.parse(await control(env, "/jwt?user=" + USER));
+  const c = makeClient(env, { url: env.url, jwt });
+  await c.client.connect();
+  assertEq(c.client.get_state(), "Signedin", "signed in with a token");
+  const log = JSON.parse(await control(env, "/log"));
+  const pong = log.find((e) => e.command === "pong");
+  assert(pong && pong.rid !== "", "the ping sent at connect was answered: " + JSON.stringify(log));
+  const echo = await c.client.register_queue("habits-echo", (msg) => msg.data);
+  assertEq(await c.client.rpc({ queuename: echo, data: { n: 1 }, timeout: 5 }), { n: 1 }, "rpc over two-message frames");
+  // Every token issued so far expires; only the one refreshtoken pushes still signs in.
+  await control(env, "/refreshtoken?expire_old=1");
+  await sleep(200);
+  c.events.length = 0;
+  await control(env, "/drop");
+  await waitFor("signed in again with the pushed token", () => c.names().includes("SignedIn"), 5000);
+  assert(!c.events.some((e) => e.event === "Error"), "no sign-in error: " + JSON.stringify(c.events));
+  assertEq(await c.client.rpc({ queuename: echo, data: { n: 2 }, timeout: 5 }), { n: 2 }, "rpc after the reconnect");
+  c.client.disconnect();
+}

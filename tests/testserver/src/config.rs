@@ -128,7 +128,8 @@ Control endpoint (GET or POST; JSON or text replies; CORS allowed from any origi
                             envelope, or a 4 GiB length prefix)
   /unknown[?command=C]      send an envelope with an unknown command to every socket
   /refuse-signin?count=N    refuse the next N sign-ins (\"Unknown username or password\")
-  /refreshtoken             send a refreshtoken now to every signed-in socket
+  /refreshtoken[?expire_old=1]  send a refreshtoken now to every signed-in socket (expire_old:
+                            first expire every token issued so far)
   /jwt?user=NAME[&ms=N]     mint a token for user NAME [default: the first --user], valid for
                             N ms [default: --token-lifetime-ms; 0 = already expired]: JSON
                             {\"jwt\", \"username\"}; use it as Envelope.jwt or to sign in

@@ -80,7 +80,7 @@ pub async fn route(shared: &Shared, req: &Request) -> (u16, &'static str, String
             f.set_refuse_signin(req.num("count", 1) as u32);
             done()
         }
-        "/refreshtoken" => ok(shared.refresh_all()),
+        "/refreshtoken" => ok(shared.refresh_all(req.param("expire_old") == Some("1"))),
         "/jwt" => {
             let user = req
                 .param("user")

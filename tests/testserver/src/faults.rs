@@ -191,9 +191,14 @@ impl Shared {
         self.broadcast(|_| Out::Env(envelope(command, Some(to_any(&Noop {})))))
     }
 
-    /// Sends a `refreshtoken` with a new token to every signed-in socket now.
-    pub fn refresh_all(&self) -> usize {
+    /// Sends a `refreshtoken` with a new token to every signed-in socket now. With `expire_old`,
+    /// every token issued before is expired first, so that only a client that took the pushed
+    /// token can sign in again with a token (`--jwt` tokens stay valid).
+    pub fn refresh_all(&self, expire_old: bool) -> usize {
         let mut st = self.lock();
+        if expire_old {
+            st.tokens.values_mut().for_each(|(_, exp)| *exp = 0);
+        }
         let ids: Vec<_> = st
             .conns
             .iter()

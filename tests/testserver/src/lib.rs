@@ -135,7 +135,7 @@ impl TestServer {
     }
     /// Sends a `refreshtoken` to every signed-in socket now; returns how many.
     pub fn refresh_tokens(&self) -> usize {
-        self.shared.refresh_all()
+        self.shared.refresh_all(false)
     }
     /// A token for `username` valid for `lifetime_ms` (0: already expired), usable as
     /// `Envelope.jwt` or to sign in (as `/jwt` on the control port).
