@@ -3,14 +3,17 @@
 // `data.js`'s methods in builds with the data API):
 // - npm `openiap`'s `*_async` names, as aliases of every promise method;
 // - `invoke_openrpa` and `reconnect`, built on the methods above;
-// - `queue(name)` and `watch(options)` without a callback: async iterables for `for await`.
+// - `queue(name)` and `watch(options)` without a callback: async iterables for `for await`;
+// - `new Client({ shared: true })` (browser builds, where `SharedWorker` exists): a client whose
+//   connection lives in a SharedWorker shared by the origin's tabs. Its code is `shared.js`,
+//   loaded on first use; until then the methods wait for it (docs/design.md).
 // Nothing here runs at import time but defining functions.
 
 /** Methods that do not return a promise: they get no `*_async` twin. */
 const SYNC = new Set([
   "constructor", "free", "disconnect", "on_client_event", "off_client_event", "get_state", "get_user",
   "get_default_timeout", "set_default_timeout", "set_agent_name", "set_agent_version", "debug_counts",
-  "queue", "__call",
+  "queue",
 ]);
 
 /** Runs an OpenRPA workflow on robot `robotid` and resolves to its result (npm `openiap`'s
@@ -104,10 +107,28 @@ function limitOf(ClientError, options) {
   return n;
 }
 
-/** Adds the JS-side methods to `Client` (once). */
-export function extend(Client, ClientError) {
+/** A shared client until `shared.js` is loaded: calls wait for it; `on_client_event` and the
+ * setters are kept for it (`early`), `get_state()` says "Disconnected". */
+function shell(proto, names, load, options, ClientError) {
+  const c = Object.create(proto), early = [];
+  const ready = load().then((m) => m.attach(c, options, early, ClientError));
+  for (const n of names) {
+    c[n] = SYNC.has(n)
+      ? (...a) => (early.push([n, a]), n === "get_state" ? "Disconnected" : n === "on_client_event" ? early.length : null)
+      : (...a) => ready.then(() => c[n](...a));
+  }
+  return c;
+}
+
+/** Adds the JS-side methods to `Client` (once). With `load` (browser builds: imports shared.js),
+ * returns a subclass whose `new Client({ shared: true })` shares one connection between tabs. */
+export function extend(Client, ClientError, load) {
   const proto = Client.prototype;
   if (Object.prototype.hasOwnProperty.call(proto, "reconnect")) return Client;
+  // The wasm class's methods (and data.js's): what a shared client forwards to its worker.
+  const names = Object.getOwnPropertyNames(proto).filter((n) => n !== "constructor" && n !== "queue");
+  /** True when the connection is shared with other tabs through a SharedWorker. */
+  Object.defineProperty(proto, "shared", { get: () => false, configurable: true });
   proto.invoke_openrpa = function (o) { return invoke_openrpa.call(this, ClientError, o); };
   /** `for await (const msg of client.queue("name"))`: the queue's messages. */
   proto.queue = function (queue, options) {
@@ -120,7 +141,7 @@ export function extend(Client, ClientError) {
   proto.watch = function (options, callback) {
     if (callback !== undefined) return watch.call(this, options, callback);
     const limit = limitOf(ClientError, options);
-    return stream(ClientError, (push) => watch.call(this, options, push), (id) => this.unwatch(id), limit);
+    return stream(ClientError, (push) => this.watch(options, push), (id) => this.unwatch(id), limit);
   };
   /** Connects again now (after `disconnect()`, or skipping the backoff wait). */
   proto.reconnect = function () { return this.connect(); };
@@ -130,9 +151,16 @@ export function extend(Client, ClientError) {
     return signin.call(this, options).then((r) => ({ success: true, jwt: r.jwt, user: r.user, error: null }));
   };
   for (const name of Object.getOwnPropertyNames(proto)) {
-    if (!SYNC.has(name) && !name.endsWith("_async") && typeof proto[name] === "function") {
+    if (!SYNC.has(name) && !/^__|_async$/.test(name) && typeof proto[name] === "function") {
       proto[name + "_async"] = proto[name];
     }
   }
-  return Client;
+  if (!load) return Client;
+  return class Client extends proto.constructor {
+    constructor(options) {
+      // Returning an object from a constructor makes `new` give it instead of `this`.
+      if (options && options.shared === true && typeof SharedWorker === "function") return shell(new.target.prototype, names, load, options, ClientError);
+      super(options);
+    }
+  };
 }
