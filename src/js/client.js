@@ -4,9 +4,7 @@
 // - npm `openiap`'s `*_async` names, as aliases of every promise method;
 // - `invoke_openrpa` and `reconnect`, built on the methods above;
 // - `queue(name)` and `watch(options)` without a callback: async iterables for `for await`;
-// - `new Client({ shared: true })` (browser builds, where `SharedWorker` exists): a client whose
-//   connection lives in a SharedWorker shared by the origin's tabs. Its code is `shared.js`,
-//   loaded on first use; until then the methods wait for it (docs/design.md).
+// - `client.shared`: false here; `new Client({ shared: true })` is shared-shell.js's (browser builds).
 // Nothing here runs at import time but defining functions.
 
 /** Methods that do not return a promise: they get no `*_async` twin. */
@@ -107,28 +105,12 @@ function limitOf(ClientError, options) {
   return n;
 }
 
-/** A shared client until `shared.js` is loaded: calls wait for it; `on_client_event` and the
- * setters are kept for it (`early`), `get_state()` says "Disconnected". */
-function shell(proto, names, load, options, ClientError) {
-  const c = Object.create(proto), early = [];
-  const ready = load().then((m) => m.attach(c, options, early, ClientError));
-  for (const n of names) {
-    c[n] = SYNC.has(n)
-      ? (...a) => (early.push([n, a]), n === "get_state" ? "Disconnected" : n === "on_client_event" ? early.length : null)
-      : (...a) => ready.then(() => c[n](...a));
-  }
-  return c;
-}
-
-/** Adds the JS-side methods to `Client` (once). With `load` (browser builds: imports shared.js),
- * returns a subclass whose `new Client({ shared: true })` shares one connection between tabs. */
-export function extend(Client, ClientError, load) {
+/** Adds the JS-side methods to `Client` (once). */
+export function extend(Client, ClientError) {
   const proto = Client.prototype;
   if (Object.prototype.hasOwnProperty.call(proto, "reconnect")) return Client;
-  // The wasm class's methods (and data.js's): what a shared client forwards to its worker.
-  const names = Object.getOwnPropertyNames(proto).filter((n) => n !== "constructor" && n !== "queue");
-  /** True when the connection is shared with other tabs through a SharedWorker. */
-  Object.defineProperty(proto, "shared", { get: () => false, configurable: true });
+  /** True when the connection is shared with other tabs through a SharedWorker (shared-shell.js). */
+  Object.defineProperty(proto, "shared", { get: () => false });
   proto.invoke_openrpa = function (o) { return invoke_openrpa.call(this, ClientError, o); };
   /** `for await (const msg of client.queue("name"))`: the queue's messages. */
   proto.queue = function (queue, options) {
@@ -155,12 +137,5 @@ export function extend(Client, ClientError, load) {
       proto[name + "_async"] = proto[name];
     }
   }
-  if (!load) return Client;
-  return class Client extends proto.constructor {
-    constructor(options) {
-      // Returning an object from a constructor makes `new` give it instead of `this`.
-      if (options && options.shared === true && typeof SharedWorker === "function") return shell(new.target.prototype, names, load, options, ClientError);
-      super(options);
-    }
-  };
+  return Client;
 }

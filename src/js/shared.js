@@ -1,4 +1,4 @@
-// The tab's side of `new Client({ shared: true })`: loaded by the package glue (client.js) only
+// The tab's side of `new Client({ shared: true })`: loaded by the package glue (shared-shell.js) only
 // when a page asks for a shared client, so pages that do not pay nothing for it. The connection
 // lives in a SharedWorker (shared-worker.js) that every tab of the origin with the same URL and
 // credentials reaches; this file turns each method call into a message on the tab's MessagePort
@@ -44,7 +44,7 @@ const REGISTER = new Set(["register_queue", "register_exchange", "watch"]);
 export const PING_MS = 1000;
 
 /**
- * Turns `c` (made by client.js's shell) into a shared client: every method becomes its own
+ * Turns `c` (made by shared-shell.js) into a shared client: every method becomes its own
  * property. `early` lists the calls made before this module was loaded.
  */
 export function attach(c, options, early, ClientError) {
