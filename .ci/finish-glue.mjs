@@ -45,6 +45,13 @@ const glueText = readFileSync(glue, "utf8");
 // The data API's one export: only builds with it get data.js.
 const withData = /\b__call\b/.test(glueText);
 const layer = withData ? ["data.js", "client.js"] : ["client.js"];
+// Targets that run in browsers get the shared-connection files (not Node, Deno: no SharedWorker),
+// except the messaging build (openiap-wasm/messaging), whose size budget has no room for the few
+// hundred bytes the glue needs for them: there `shared: true` gets a connection of its own.
+const shared = ["web", "browser", "bundler"].includes(target) && withData;
+const lazy = shared ? ["shared.js", "shared-worker.js"] : [];
+for (const f of lazy) copyFileSync(join(root, "src/js", f), join(dir, f));
+if (shared) layer.push("shared-shell.js");
 for (const f of layer) copyFileSync(join(root, "src/js", f), join(dir, f));
 // The nodejs glue requires its snippets as require(String.raw`...`), which esbuild does not follow.
 const glueSource = glueText.replace(/require\(String\.raw`([^`]*)`\)/g, (_, p) => `require(${JSON.stringify(p)})`);
@@ -56,7 +63,10 @@ const hookup = cjs
     (withData ? `import { extend_data as __extend_data } from "./data.js";\n` : "") +
     `import { ClientError } from ${JSON.stringify(errorsPath)};\n` +
     (withData ? `__extend_data(Client, ClientError);\n` : "") +
-    `__extend(Client, ClientError);\nexport { ClientError };\n`;
+    `__extend(Client, ClientError);\n` +
+    (shared ? `import { shareable as __shareable } from "./shared-shell.js";\n` +
+      `Client = __shareable(Client, ClientError, () => import("./shared.js"));\n` : "") +
+    `export { ClientError };\n`;
 let glueSrc = glueSource + hookup;
 if (target === "browser") {
   const fetched = "module_or_path = new URL('openiap_wasm_bg.wasm', import.meta.url);";
@@ -95,10 +105,17 @@ if (target === "bundler") {
     legalComments: "none",
     format: cjs ? "cjs" : "esm",
     platform: cjs ? "node" : "neutral",
+    external: ["./shared.js"],
   });
   writeFileSync(glue, header + outputFiles[0].text);
   written.push(glue);
   for (const f of layer) rmSync(join(dir, f));
   rmSync(join(dir, "snippets"), { recursive: true, force: true });
+}
+for (const f of lazy) {
+  const file = join(dir, f);
+  const { code } = esbuild.transformSync(readFileSync(file, "utf8"), { minify: true, target: "es2022", legalComments: "none", format: "esm" });
+  writeFileSync(file, code);
+  written.push("lazy " + file);
 }
 console.log(written.join("\n"));

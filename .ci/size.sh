@@ -4,7 +4,9 @@
 # the same wasm inlined into inline.js, docs/bundlers.md), each with the JS glue, the JS layer and
 # snippets, minified: raw, gzip -9, brotli. `SIZE_BUDGET_GZIP` (bytes) fails the run when either
 # gzip total exceeds it. Arguments go to `cargo build`: `bash .ci/size.sh --no-default-features`
-# measures the build without the data API.
+# measures the build without the data API. Files a page loads only on demand (shared.js and
+# shared-worker.js, for `new Client({ shared: true })`) are listed after each entry on their own,
+# outside the total and the budget: a page that does not ask for a shared client never loads them.
 # The largest functions: `twiggy top -n 30 target/size/openiap_wasm_bg.wasm` (names kept there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +21,10 @@ wasm-opt -O --strip-debug --strip-producers "$out/openiap_wasm_bg.wasm" -o "$out
 # The browser entry is a copy of the web build before it is finished (.ci/pkg.sh does the same).
 mkdir -p "$browser" && cp -r "$out/openiap_wasm.js" "$out/snippets" "$browser/"
 cp "$out/release.wasm" "$browser/openiap_wasm_bg.wasm"
-web_js=$(node .ci/finish-glue.mjs "$out" web)             # as shipped in pkg/web (.ci/pkg.sh)
-browser_js=$(node .ci/finish-glue.mjs "$browser" browser) # as shipped in pkg/browser
+web_all=$(node .ci/finish-glue.mjs "$out" web)             # as shipped in pkg/web (.ci/pkg.sh)
+browser_all=$(node .ci/finish-glue.mjs "$browser" browser) # as shipped in pkg/browser
+web_js=$(grep -v '^lazy ' <<<"$web_all")
+browser_js=$(grep -v '^lazy ' <<<"$browser_all")
 sizes() { printf '%-32s raw %7d  gzip %6d  brotli %6d\n' "$1" "$(wc -c <"$2")" "$(gzip -9 -c "$2" | wc -c)" \
   "$(node -e 'const z=require("zlib");const b=require("fs").readFileSync(process.argv[1]);console.log(z.brotliCompressSync(b,{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length)' "$2")"; }
 over=0
@@ -40,4 +44,15 @@ entry() { # name dir files...: prints each file and the gzip total, checks the b
 entry "web (wasm + JS)" "$out" "$out/release.wasm" $web_js
 # shellcheck disable=SC2086
 entry "browser (wasm inlined in inline.js + JS)" "$browser" $browser_js
+lazy() { # name dir: the on-demand files of an entry
+  local f total=0
+  echo "$1, loaded only by new Client({ shared: true }) (not in the total above):"
+  for f in $(sed -n 's/^lazy //p' <<<"$3"); do
+    sizes "${f#"$2"/}" "$f"
+    total=$(( total + $(gzip -9 -c "$f" | wc -c) ))
+  done
+  echo "$1 shared-connection files gzip -9: $total bytes"
+}
+lazy "web" "$out" "$web_all"
+lazy "browser" "$browser" "$browser_all"
 exit "$over"

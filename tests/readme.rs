@@ -57,3 +57,20 @@ fn readme_shows_the_bundler_and_worker_examples_word_for_word() {
         );
     }
 }
+
+#[test]
+fn readme_shows_the_shared_abort_and_iteration_examples_word_for_word() {
+    // Run by tests/runtimes/common/scenario.js in every runtime and by tests/runtimes/shared.
+    let tested = [
+        ("readme/shared.js", include_str!("js/readme/shared.js")),
+        ("readme/abort.js", include_str!("js/readme/abort.js")),
+        ("readme/iterate.js", include_str!("js/readme/iterate.js")),
+    ];
+    for (name, file) in tested {
+        assert_eq!(
+            block(README, name),
+            file,
+            "README's {name} differs from tests/js/{name}"
+        );
+    }
+}

@@ -1,6 +1,8 @@
 // The demo dashboard: one openiap-wasm Client driven from a form, its events on a timeline,
 // queues with a message log each, a send box, and fault buttons for the bundled test server.
 // The password is read from its field when connecting and never shown, logged or stored.
+// With "share one connection" checked (the default), every tab of the demo uses one socket
+// through the package's SharedWorker (`shared: true`); the header shows how many tabs share it.
 import init, { Client } from "/pkg/web/openiap_wasm.js";
 
 // Fast recovery so a visitor sees it: backoff 0.25 s -> 4 s, a stalled link noticed within ~7 s,
@@ -106,8 +108,13 @@ function setConnectedUi(active) {
 
 // ----- client events ------------------------------------------------------------------------
 
+function showTabs(text) {
+  $("tabs").textContent = text;
+}
+
 function onClientEvent(gen, e) {
   if (gen !== generation) return;
+  if (e.event === "Tabs") return showTabs(`shared connection: ${e.count} tab${e.count === 1 ? "" : "s"}`);
   let detail = e.reason || "";
   switch (e.event) {
     case "Connecting":
@@ -168,6 +175,7 @@ function release(reason) {
   refreshQueueNames();
   setBadge("Disconnected");
   setConnectedUi(false);
+  showTabs("");
   if (reason) note("disconnect()", reason);
   refreshCounters();
 }
@@ -178,7 +186,7 @@ async function connect(ev) {
   const url = $("url").value.trim();
   const jwt = $("jwt").value.trim();
   const username = $("username").value.trim();
-  const options = { ...CLIENT_OPTIONS, url };
+  const options = { ...CLIENT_OPTIONS, url, shared: $("shared").checked };
   if (jwt) options.jwt = jwt;
   else if (username) Object.assign(options, { username, password: $("password").value });
   const who = jwt ? "with a JWT" : username ? `as ${username}` : splitCredentials(url).username ? "with the URL's credentials" : "as guest";
@@ -211,6 +219,7 @@ async function connect(ev) {
     if (gen !== generation) return;
     result.className = "hint good";
     result.textContent = `signed in ${who}; the client now reconnects by itself`;
+    if (!mine.shared) showTabs(options.shared ? "own connection (no SharedWorker in this browser)" : "own connection");
   } catch (err) {
     if (gen !== generation) return;
     note("connect() rejected", errorText(err));

@@ -3,7 +3,8 @@
 // `data.js`'s methods in builds with the data API):
 // - npm `openiap`'s `*_async` names, as aliases of every promise method;
 // - `invoke_openrpa` and `reconnect`, built on the methods above;
-// - `queue(name)` and `watch(options)` without a callback: async iterables for `for await`.
+// - `queue(name)` and `watch(options)` without a callback: async iterables for `for await`;
+// - `client.shared`: false here; `new Client({ shared: true })` is shared-shell.js's (browser builds).
 // Nothing here runs at import time but defining functions.
 
 /** Methods that do not return a promise: they get no `*_async` twin (nor do internal `_` names). */
@@ -108,6 +109,8 @@ function limitOf(ClientError, options) {
 export function extend(Client, ClientError) {
   const proto = Client.prototype;
   if (Object.prototype.hasOwnProperty.call(proto, "reconnect")) return Client;
+  /** True when the connection is shared with other tabs through a SharedWorker (shared-shell.js). */
+  Object.defineProperty(proto, "shared", { get: () => false });
   proto.invoke_openrpa = function (o) { return invoke_openrpa.call(this, ClientError, o); };
   /** `for await (const msg of client.queue("name"))`: the queue's messages. */
   proto.queue = function (queue, options) {
@@ -120,7 +123,7 @@ export function extend(Client, ClientError) {
   proto.watch = function (options, callback) {
     if (callback !== undefined) return watch.call(this, options, callback);
     const limit = limitOf(ClientError, options);
-    return stream(ClientError, (push) => watch.call(this, options, push), (id) => this.unwatch(id), limit);
+    return stream(ClientError, (push) => this.watch(options, push), (id) => this.unwatch(id), limit);
   };
   /** Connects again now (after `disconnect()`, or skipping the backoff wait). */
   proto.reconnect = function () { return this.connect(); };

@@ -79,6 +79,14 @@ export interface ClientOptions {
    * credentials.
    */
   allow_insecure?: boolean;
+  /**
+   * Share one connection with every tab of this origin that uses the same URL and credentials:
+   * the connection runs in a SharedWorker that the package ships. Where `SharedWorker` is missing
+   * (Web Workers, Node, Deno, Bun, Cloudflare Workers, Chrome for Android), the client opens a
+   * connection of its own and `client.shared` is false. The first tab's other options apply to
+   * the shared connection.
+   */
+  shared?: boolean;
 }
 
 /** A connection attempt started. */
@@ -91,6 +99,8 @@ export interface SignedInEvent { event: "SignedIn"; reason: ""; }
 export interface DisconnectedEvent { event: "Disconnected"; reason: string; }
 /** After a reconnect the server gave a temporary queue a new name; the callback follows it. */
 export interface QueueRenamedEvent { event: "QueueRenamed"; reason: ""; old: string; new: string; }
+/** A shared client (`shared: true`): how many tabs use the shared connection now. */
+export interface TabsEvent { event: "Tabs"; reason: ""; count: number; }
 /** Something failed outside any request (a callback threw, a queue could not be registered again, ...). */
 export interface ClientErrorEvent { event: "Error"; reason: string; }
 /** An event given to `on_client_event` handlers, keyed on `event`. */
@@ -100,6 +110,7 @@ export type ClientEvent =
   | SignedInEvent
   | DisconnectedEvent
   | QueueRenamedEvent
+  | TabsEvent
   | ClientErrorEvent;
 
 /** A message given to a queue callback. `T` is the type of `data` you expect. */
@@ -225,6 +236,9 @@ export class ClientError extends Error {
 export class Client {
   /** Creates a client. Nothing connects until `connect()`. */
   constructor(options?: ClientOptions);
+  /** True when the connection is shared with other tabs through a SharedWorker (`shared: true`
+   * where SharedWorker exists); false for a connection of this client's own. */
+  readonly shared: boolean;
   /** Releases the client: disconnects, and nothing of it runs afterwards. */
   free(): void;
   /** `using client = new Client(...)` frees it at the end of the scope. */

@@ -74,7 +74,8 @@ async function main() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
       "--disable-sync", "--disable-quic", "--no-first-run"],
   });
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // A context of its own, so that a second tab of the same origin can join (shared connection).
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   const consoleLines = [], pageErrors = [];
   page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
   page.on("pageerror", (e) => pageErrors.push(String(e)));
@@ -124,6 +125,22 @@ async function main() {
     await page.locator("#send-result", { hasText: "rpc reply" }).waitFor();
     const text = await page.textContent("#send-result");
     assert(text.includes('"echo":{"n":2,"text":"ping"}'), "unexpected reply: " + text);
+  });
+
+  ok = ok && await step("a second tab shares the connection: \"shared connection: 2 tabs\", one socket", async () => {
+    const tabs = (p, text) => p.waitForFunction((t) => document.getElementById("tabs").textContent === t, text);
+    await tabs(page, "shared connection: 1 tab");
+    const second = await page.context().newPage();
+    second.on("pageerror", (e) => pageErrors.push(String(e)));
+    await second.goto(pageUrl);
+    await second.waitForFunction(() => window.demo && window.demo.ready);
+    await second.click("#btn-connect");
+    await second.waitForFunction(() => document.getElementById("state").dataset.state === "SignedIn");
+    await tabs(second, "shared connection: 2 tabs");
+    await tabs(page, "shared connection: 2 tabs");
+    assert((await stats()).connections === 1, `the server has ${(await stats()).connections} sockets for two tabs`);
+    await second.close();
+    await tabs(page, "shared connection: 1 tab");
   });
 
   ok = ok && await step("drop: the state leaves SignedIn and comes back, the queue still receives", async () => {

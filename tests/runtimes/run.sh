@@ -11,6 +11,8 @@
 #            request -> transient OpenIAP call; workerd forbids I/O/timers at import time
 #   vite     Vite build of a page importing the package (exports "browser"), headless Chromium
 #   worker   the same build's module Web Worker importing the package, headless Chromium
+#   shared   `new Client({ shared: true })`: pages of one origin (plain <script type="module">, no
+#            bundler) share one socket through the package's SharedWorker (shared/run.mjs)
 #   npm-port code written as an npm openiap user writes it (npm-port/port.js), in Deno and Chromium
 #   bun      Bun from npm (skipped if its binary does not run here)
 #   vite-dev, webpack-dev, webpack, esbuild, parcel (and `vite` again): the README's bundler example
@@ -39,7 +41,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno messaging deno-data workerd vite worker npm-port bun vite-dev webpack-dev webpack esbuild parcel grpcweb official live)
+ALL=(types node deno messaging deno-data workerd vite worker shared npm-port bun vite-dev webpack-dev webpack esbuild parcel grpcweb official live)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -123,6 +125,7 @@ run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mj
   node bundlers/run.mjs vite inline "$WORK/vite" "$URL"'
 run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
   node browser/run.mjs worker "$WORK/browser-dist" "$URL"'
+run shared 'node shared/run.mjs "$URL" "$OPENIAP_CONTROL_URL"'
 # Code written the way an npm openiap user writes it (only the import line differs), in Deno and Chromium.
 run npm-port 'deno run --allow-read --allow-net=127.0.0.1 npm-port/deno.js "$URL" &&
   { [ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null; } &&

@@ -57,7 +57,7 @@ export async function shapes(): Promise<void> {
   const connected: void = await client.connect("wss://other.invalid");
   void connected;
   const id: number = client.on_client_event((e: ClientEvent) => {
-    const kind: "Connecting" | "Connected" | "Disconnected" | "SignedIn" | "QueueRenamed" | "Error" = e.event;
+    const kind: "Connecting" | "Connected" | "Disconnected" | "SignedIn" | "QueueRenamed" | "Tabs" | "Error" = e.event;
     const reason: string = e.reason;
     void kind; void reason;
     // The union narrows on `event`: only QueueRenamed has old/new.
@@ -160,4 +160,25 @@ export async function data_shapes(client: Client): Promise<void> {
   void people[0].salary.toFixed();
   // @ts-expect-error push_workitem needs a name
   await client.push_workitem({ wiq: "q" });
+}
+
+// --- a connection shared by the tabs of an origin (tests/js/readme/shared.js) -------------------
+export async function shared_shapes(url: string): Promise<void> {
+  const client = new Client({ url, shared: true });
+  const isShared: boolean = client.shared;
+  client.on_client_event((e) => {
+    // Only Tabs carries `count`.
+    if (e.event === "Tabs") {
+      const count: number = e.count;
+      void count;
+    }
+    // @ts-expect-error only Tabs carries `count`
+    if (e.event === "SignedIn") void e.count;
+  });
+  await client.connect();
+  // @ts-expect-error `shared` is read-only: set it in the options
+  client.shared = true;
+  // @ts-expect-error `shared` is a boolean
+  new Client({ shared: "yes" });
+  void isShared;
 }

@@ -6,6 +6,9 @@
 // after checking the errors of a wrong password, a refused port and an rpc before connect.
 // Throws on failure; returns a one-line summary.
 import { transient, persistent } from "../../js/examples.js";
+import { sharedClient } from "../../js/readme/shared.js";
+import { askWithin } from "../../js/readme/abort.js";
+import { firstMessages } from "../../js/readme/iterate.js";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,6 +62,29 @@ async function abortAndIterate(client, tag) {
   checkEq(got, [1, 2, 3], "for await over a queue");
   await waitFor("break unregisters", () => client.debug_counts().registrations === before);
   checkEq(await messages.next(), { done: true }, "the stream is over after break");
+
+  // The README's examples of both.
+  checkEq(await askWithin(client, `nobody.${tag}`, 50), "no answer in time", "README AbortSignal example");
+  const named = `readme.iter.${tag}.${Math.random().toString(36).slice(2, 8)}`;
+  for (const n of [1, 2]) await client.queue_message({ queuename: named, data: { n }, striptoken: true });
+  checkEq(await firstMessages(client, named, 2), [{ n: 1 }, { n: 2 }], "README for await example");
+}
+
+// The README's shared-connection example. Where SharedWorker exists (a page) the connection is
+// shared; elsewhere (Node, Deno, Bun, Web Workers) the client falls back to its own, and says so.
+async function sharedExample(Client, url, client) {
+  const got = [];
+  const { client: s, queuename } = await sharedClient(Client, url, (data) => got.push(data));
+  try {
+    checkEq(s.shared, typeof SharedWorker === "function", "client.shared");
+    checkEq(s.get_state(), "Signedin", "shared example state");
+    await client.queue_message({ queuename, data: { to: "shared" }, striptoken: true });
+    await waitFor("shared example message", () => got.length === 1);
+    checkEq(got[0], { to: "shared" }, "shared example received");
+  } finally {
+    s.disconnect();
+  }
+  return s.shared ? "shared" : "shared (fallback: own connection)";
 }
 
 // The errors users see: OpenIapError with `kind`, and nothing left running afterwards.
@@ -106,6 +132,7 @@ export async function scenario(Client, url, tag) {
   await errors(Client, url, creds);
   const client = new Client({ url, agent: "runtime-" + tag, reconnect: { initial_ms: 50, max_ms: 300 } });
   const events = [];
+  let sharedNote = "";
   client.on_client_event((e) => events.push(e.event));
   try {
     checkEq(client.get_state(), "Disconnected", "state before connect");
@@ -152,11 +179,12 @@ export async function scenario(Client, url, tag) {
     checkEq(p.get_state(), "Disconnected", "persistent client state after disconnect");
 
     await abortAndIterate(client, tag);
+    sharedNote = await sharedExample(Client, url, client);
     await dataApi(client, tag);
   } finally {
     client.disconnect();
   }
   checkEq(client.get_state(), "Disconnected", "state after disconnect");
   for (const e of ["Connecting", "Connected", "SignedIn", "Disconnected"]) check(events.includes(e), "event " + e + " in " + events.join(","));
-  return `${tag}: errors, connect, signin, register_queue, receive, rpc x5, transient, persistent, abort, for await, data API, disconnect ok in ${Date.now() - t0} ms`;
+  return `${tag}: errors, connect, signin, register_queue, receive, rpc x5, transient, persistent, abort, for await, ${sharedNote}, data API, disconnect ok in ${Date.now() - t0} ms`;
 }

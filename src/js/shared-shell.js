@@ -1,0 +1,34 @@
+// `new Client({ shared: true })` in the package's browser builds (web/, browser/, bundler/; the
+// glue does `Client = shareable(Client, ClientError, () => import("./shared.js"))` after client.js's
+// `extend`): where SharedWorker exists, the constructor returns a *shell*, an object of the class
+// whose methods wait for shared.js, which then replaces them with ones that talk to the package's
+// SharedWorker (docs/design.md, "Shared connection"). Elsewhere the wasm constructor runs as usual.
+// Nothing here runs at import time but defining functions.
+
+/** Methods that answer at once: before shared.js is loaded they are kept for it (`early`). */
+const SYNC = new Set(["free", "disconnect", "on_client_event", "off_client_event", "get_state", "get_user",
+  "get_default_timeout", "set_default_timeout", "set_agent_name", "set_agent_version", "debug_counts"]);
+
+/** A subclass of `Client` whose `new Client({ shared: true })` shares one connection between tabs. */
+export function shareable(Client, ClientError, load) {
+  const proto = Client.prototype;
+  // The methods a shared client forwards (`queue` builds on them, `shared` is a getter).
+  const names = Object.getOwnPropertyNames(proto).filter((n) => !["constructor", "queue", "reconnect", "shared"].includes(n));
+  return class Client extends proto.constructor {
+    constructor(options) {
+      if (!(options && options.shared === true && typeof SharedWorker === "function")) {
+        super(options);
+        return;
+      }
+      // Returning an object from a constructor makes `new` give it instead of `this`.
+      const c = Object.create(new.target.prototype), early = [];
+      const ready = load().then((m) => m.attach(c, options, early, ClientError));
+      for (const n of names) {
+        c[n] = SYNC.has(n)
+          ? (...a) => (early.push([n, a]), n === "get_state" ? "Disconnected" : n === "on_client_event" ? early.length : null)
+          : (...a) => ready.then(() => c[n](...a));
+      }
+      return c;
+    }
+  };
+}
