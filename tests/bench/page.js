@@ -22,12 +22,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let cfg = null;   // {url, control, echo, user, pass}
 let wasm = null;  // the wasm exports (memory)
 
-function authUrl() {
-  return cfg.url.replace("ws://", `ws://${cfg.user}:${cfg.pass}@`);
+function authUrl(url = cfg.url) {
+  return url.replace("ws://", `ws://${cfg.user}:${cfg.pass}@`);
 }
 
-async function control(path) {
-  const r = await fetch(cfg.control + path, { method: "POST" });
+async function control(path, base = cfg.control) {
+  const r = await fetch(base + path, { method: "POST" });
   if (!r.ok) throw new Error(`control ${path}: HTTP ${r.status}`);
   return r.text();
 }
@@ -197,6 +197,18 @@ async function latency({ rounds, perRound, warmup }) {
   let waiting = null, have = 0;
   w.countOnly((n) => { have += n; if (waiting && have >= 2) { have -= 2; const r = waiting; waiting = null; r(); } });
   const rawRpc = () => new Promise((resolve) => { waiting = resolve; w.ws.send(frameWithSeq(body, w.seq++)); });
+  // The pure-JS client: the same exchange, every envelope decoded, the reply's data parsed.
+  const p = new Wire();
+  await p.open();
+  await p.signin();
+  const pq = await p.registerQueue("");
+  let pbWait = null;
+  p.onQueueEvent = (m) => { if (pbWait && m.data) pbWait(); };
+  const pbRpc = (i) => {
+    const got = new Promise((resolve) => { pbWait = resolve; });
+    const ack = p.request("queuemessage", "QueueMessageRequest", { queuename: "bench-echo", replyto: pq, correlationId: "c" + i, data: JSON.stringify({ i }) });
+    return Promise.all([got, ack]);
+  };
   const echo = new WebSocket(cfg.echo);
   echo.binaryType = "arraybuffer";
   await new Promise((r, j) => { echo.onopen = r; echo.onerror = j; });
@@ -205,28 +217,51 @@ async function latency({ rounds, perRound, warmup }) {
   const echoBytes = new Uint8Array(64);
   const echoRt = () => new Promise((resolve) => { echoWait = resolve; echo.send(echoBytes); });
 
-  const out = { ours: [], raw: [], ws_echo: [] };
   const variants = {
     ours: (i) => client.rpc({ queuename: "bench-echo", data: { i }, timeout_ms: 5000 }),
     raw: () => rawRpc(),
+    pbjs: (i) => pbRpc(i),
     ws_echo: () => echoRt(),
   };
-  for (const [k, f] of Object.entries(variants)) for (let i = 0; i < warmup; i++) await f(i);
+  const names = Object.keys(variants);
+  // out[kind][round] = round-trip times of that round.
+  const out = Object.fromEntries(names.map((k) => [k, []]));
+  for (const k of names) for (let i = 0; i < warmup; i++) await variants[k](i);
   for (let r = 0; r < rounds; r++) {
-    for (const [k, f] of Object.entries(variants)) {
+    // Rotate the order each round so no variant always runs first / last.
+    for (const k of names.map((_, j) => names[(j + r) % names.length])) {
+      const times = [];
       for (let i = 0; i < perRound; i++) {
         const t = performance.now();
-        await f(i);
-        out[k].push(performance.now() - t);
+        await variants[k](i);
+        times.push(performance.now() - t);
       }
+      out[k][r] = times;
     }
   }
   client.free();
   w.close();
+  p.close();
   echo.close();
-  const sum = {};
-  for (const [k, v] of Object.entries(out)) sum[k] = { n: v.length, p50_ms: pct(v, 50), p99_ms: pct(v, 99), mean_ms: v.reduce((a, b) => a + b, 0) / v.length };
+  const sum = { resolution_ms: timerResolution(), cross_origin_isolated: !!globalThis.crossOriginIsolated };
+  for (const [k, per] of Object.entries(out)) {
+    const v = per.flat();
+    sum[k] = { n: v.length, p50_ms: pct(v, 50), p99_ms: pct(v, 99), mean_ms: v.reduce((a, b) => a + b, 0) / v.length,
+      rounds_p50_ms: per.map((t) => pct(t, 50)) };
+  }
   return sum;
+}
+
+/** The smallest step of performance.now() seen (100 µs unless the page is cross-origin isolated). */
+function timerResolution() {
+  let best = Infinity;
+  for (let i = 0; i < 50; i++) {
+    const a = performance.now();
+    let b = a;
+    while (b === a) b = performance.now();
+    best = Math.min(best, b - a);
+  }
+  return best;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,7 +270,7 @@ async function latency({ rounds, perRound, warmup }) {
 function eventWaiter(client) {
   const seen = [];
   let wake = null;
-  client.on_client_event((e) => { seen.push({ event: e.event, t: Date.now() }); if (wake) wake(); });
+  client.on_client_event((e) => { seen.push({ event: e.event, reason: e.reason, t: Date.now() }); if (wake) wake(); });
   return {
     seen,
     async next(name, timeoutMs = 60000) {
@@ -293,6 +328,52 @@ async function halfOpen({ n, heartbeat_ms, heartbeat_timeout_ms }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Dead links with default options: a half-open link (/stall) on a server that pings every 10 s
+// (as OpenFlow) and on one that never pings. Client → server frames are counted per socket by
+// wrapping WebSocket.prototype.send for the duration of the phase.
+
+async function deadLink({ pinging, silent, n }) {
+  const sends = new Map();  // socket url → send() calls
+  const origSend = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (d) { sends.set(this.url, (sends.get(this.url) || 0) + 1); return origSend.call(this, d); };
+  const sent = (url) => { let t = 0; for (const [u, c] of sends) if (u.includes(new URL(url).host)) t += c; return t; };
+  // One link: connect with default options, stay idle for quietMs (+ jitter), stall, time the
+  // Disconnected event, heal, wait until signed in again. `samples` times in a row.
+  async function link({ url, control: ctl, quietMs, jitterMs }, samples) {
+    const client = new Client({ url: authUrl(url) });
+    const ev = eventWaiter(client);
+    await client.connect();
+    const out = [];
+    for (let i = 0; i < samples; i++) {
+      // The server's log then holds only what arrived during the idle period.
+      await control("/reset", ctl);
+      const idleFrom = Date.now(), sent0 = sent(url);
+      await sleep(quietMs + Math.random() * jitterMs);
+      const idleSends = sent(url) - sent0, idleMs = Date.now() - idleFrom;
+      const received = await fetch(`${ctl}/log`).then((r) => r.json());
+      ev.clear();
+      await control("/stall?ms=0", ctl);
+      const t = Date.now(), sentAtStall = sent(url);
+      const d = await ev.next("Disconnected", 120000);
+      out.push({ detect_ms: d.t - t, reason: d.reason, idle_ms: idleMs, idle_sends: idleSends, stalled_sends: sent(url) - sentAtStall,
+        // What the server received on this link so far, by command (pongs answer its pings).
+        received_by_command: received.reduce((c, e) => ((c[e.command] = (c[e.command] || 0) + 1), c), {}) });
+      await control("/heal", ctl);
+      if (i + 1 < samples) await ev.next("SignedIn", 60000);
+    }
+    client.free();
+    return out;
+  }
+  try {
+    // Both links at once (different servers): the silent server's probe takes about 40 s.
+    const [p, q] = await Promise.all([link(pinging, n), silent ? link(silent, 1) : []]);
+    return { pinging: p, silent: q };
+  } finally {
+    WebSocket.prototype.send = origSend;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Memory: one long-lived consumer; run.mjs sends messages, the page counts them and cycles the
 // connection with /drop.
 
@@ -314,7 +395,7 @@ async function memWait(total, timeoutMs) {
 }
 
 function memSnapshot() {
-  return { ...heap(), got: mem.got, counts: Array.from(mem.client.debug_counts()) };
+  return { ...heap(), got: mem.got, counts: { ...mem.client.debug_counts() } };
 }
 
 async function memCycles(n) {
@@ -407,7 +488,7 @@ async function soakStop(drainMs) {
     received_unique: unique, received_total: received(), foreign: s.foreign,
     lost: lost.length, duplicated: dups.length, lost_ids: lost.slice(0, 50), dup_ids: dups.slice(0, 50),
     errors: Object.fromEntries(s.errors), inflight_left: s.inflight,
-    sender_counts: Array.from(s.sender.debug_counts()), receiver_counts: Array.from(s.receiver.debug_counts()),
+    sender_counts: { ...s.sender.debug_counts() }, receiver_counts: { ...s.receiver.debug_counts() },
     sender_events: countEvents(s.senderEv.seen), receiver_events: countEvents(s.receiverEv.seen),
   };
 }
@@ -432,7 +513,7 @@ window.bench = {
     wasm = await init();
     return { wasm_memory: wasm.memory.buffer.byteLength };
   },
-  heap, startConsumer, consumerDone, latency, reconnect, halfOpen,
+  heap, startConsumer, consumerDone, latency, reconnect, halfOpen, deadLink,
   memStart, memWait, memSnapshot, memCycles, memStop,
   soakStart, soakStop, soakFree,
 };

@@ -9,6 +9,18 @@ const f3 = (x) => (x == null || Number.isNaN(x) ? "–" : x.toFixed(3));
 const kb = (x) => (x == null ? "–" : (x / 1024).toFixed(1) + " KiB");
 const mb = (x) => (x == null ? "–" : (x / 2 ** 20).toFixed(2) + " MiB");
 const ok = (b) => (b ? "met" : "**missed**");
+const list = (a) => (a || []).map(f2).join(" ");
+/** debug_counts(): a named object today, a list in older results. */
+const counts = (c) => (Array.isArray(c) ? c.join(",") : Object.entries(c || {}).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(", ") || "all 0");
+// Targets of older results (before issue 15).
+const OLD_TARGETS = { ours_over_raw: 0.8, ours_over_pbjs: 2, rpc_p50_over_raw: 1.2 };
+
+/** A target row: [what, measured, met, by how much]. `atLeast`: the measure must be ≥ goal. */
+function target(what, value, goal, atLeast, fmt = f2, unit = "") {
+  const met = atLeast ? value >= goal : value <= goal;
+  const by = atLeast ? value - goal : goal - value;
+  return [what, fmt(value) + unit, met, `${met ? "by" : "short by"} ${fmt(Math.abs(by))}${unit}`];
+}
 
 export function report(r) {
   const m = r.machine;
@@ -18,9 +30,10 @@ export function report(r) {
   out.push(`${m.date.slice(0, 10)} · ${m.cpu} × ${m.cores} cores, ${m.memory_gb} GiB · ${m.os} · Chromium ${m.chromium} (headless) · node ${m.node} · commit ${m.commit} · load average ${m.loadavg_start.join("/")} at start, ${(m.loadavg_end || []).join("/")} at end (the machine was shared: compare the ratios, not the absolute figures) · \`bash .ci/bench.sh\`, ${m.duration_s} s`);
   out.push("");
   const targets = [];
+  const T = r.targets || OLD_TARGETS;
   if (r.throughput) {
     const s = r.throughput.summary;
-    out.push(`**Throughput** — messages/s delivered to a queue callback; ${r.live ? "the consumer is registered, then a node sender pushes queuemessages as fast as the server accepts them" : "a node sender fills the queue as fast as the server accepts queuemessages, then the consumer registers and the server writes the backlog"}; median of ${r.counts.rounds} rounds (min–max), rounds interleaved. *raw* = plain WebSocket that only reads frame lengths (the ceiling); *pure JS* = protobufjs client of the same protocol (the approach of the old @openiap/jsapi, which is not on npm).`);
+    out.push(`**Throughput** — messages/s delivered to a queue callback; ${r.live ? "the consumer is registered, then a node sender pushes queuemessages as fast as the server accepts them" : "a node sender fills the queue as fast as the server accepts queuemessages, then the consumer registers and the server writes the backlog"}; ${r.counts.rounds} rounds; in each round ours, raw and pure JS run back to back (order rotated), and the ratios are paired per round: median (min–max) of the per-round ratios. *raw* = plain WebSocket that only reads frame lengths (the ceiling); *pure JS* = protobufjs client of the same protocol (the approach of the old @openiap/jsapi, which is not on npm).`);
     out.push("");
     out.push("| payload | messages | ours | raw WebSocket (ceiling) | pure JS (protobufjs) | ours / raw | ours / pure JS | sender |");
     out.push("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -28,23 +41,40 @@ export function report(r) {
       const x = s[size];
       const rng = (v) => `${f0(v.median)} (${f0(v.min)}–${f0(v.max)})`;
       out.push(`| ${size === "256" ? "256 B" : "16 KiB"} JSON | ${f0(x.count)} | ${rng(x.ours)} | ${rng(x.raw)} | ${rng(x.pbjs)} | ${f2(x.ours_over_raw.median)} (${f2(x.ours_over_raw.min)}–${f2(x.ours_over_raw.max)}) | ${f2(x.ours_over_pbjs.median)} (${f2(x.ours_over_pbjs.min)}–${f2(x.ours_over_pbjs.max)}) | ${f0(x.sender_median)} |`);
-      targets.push([`throughput ${size === "256" ? "256 B" : "16 KiB"} ≥ 0.8× raw`, f2(x.ours_over_raw.median), x.ours_over_raw.median >= 0.8]);
-      targets.push([`throughput ${size === "256" ? "256 B" : "16 KiB"} ≥ 2× pure JS`, f2(x.ours_over_pbjs.median), x.ours_over_pbjs.median >= 2]);
+      const name = size === "256" ? "256 B" : "16 KiB";
+      targets.push(target(`throughput ${name} ≥ ${T.ours_over_raw}× raw (median paired ratio)`, x.ours_over_raw.median, T.ours_over_raw, true));
+      targets.push(target(`throughput ${name} ≥ ${T.ours_over_pbjs}× pure JS (median paired ratio)`, x.ours_over_pbjs.median, T.ours_over_pbjs, true));
     }
     out.push("");
+    if (s["256"].ours_over_raw.rounds) {
+      out.push("Paired ratios per round (round 1 … n):");
+      out.push("");
+      out.push("| payload | ours / raw | ours / pure JS |");
+      out.push("|---|---|---|");
+      for (const size of ["256", "16384"]) out.push(`| ${size === "256" ? "256 B" : "16 KiB"} | ${list(s[size].ours_over_raw.rounds)} | ${list(s[size].ours_over_pbjs.rounds)} |`);
+      out.push("");
+    }
   }
   if (r.latency) {
     const l = r.latency;
-    out.push(`**Latency** — sequential round trips in the same page, ${l.ours.n} each, interleaved: \`client.rpc()\` through a node echo responder, the same queuemessage → reply exchange on a raw WebSocket (frames counted, not decoded), and a plain WebSocket echo (no OpenIAP server) as the floor.`);
+    const paired = typeof l.ours_over_raw_p50 === "object";
+    out.push(`**Latency** — sequential round trips in the same page, ${l.ours.n} each${paired ? ` in ${r.counts.latRounds} rounds (every variant back to back in each round, order rotated)` : ", interleaved"}: \`client.rpc()\` through a node echo responder, the same queuemessage → reply exchange on a raw WebSocket (frames counted, not decoded)${l.pbjs ? ", the same with the pure-JS client (decoded, data parsed)" : ""}, and a plain WebSocket echo (no OpenIAP server) as the floor.${l.resolution_ms != null ? ` performance.now() step: ${l.resolution_ms} ms (page ${l.cross_origin_isolated ? "" : "not "}cross-origin isolated).` : ""}`);
     out.push("");
     out.push("| round trip | p50 | p99 | mean |");
     out.push("|---|---:|---:|---:|");
     out.push(`| ours: rpc | ${f3(l.ours.p50_ms)} ms | ${f3(l.ours.p99_ms)} ms | ${f3(l.ours.mean_ms)} ms |`);
     out.push(`| raw WebSocket, same exchange | ${f3(l.raw.p50_ms)} ms | ${f3(l.raw.p99_ms)} ms | ${f3(l.raw.mean_ms)} ms |`);
+    if (l.pbjs) out.push(`| pure JS (protobufjs), same exchange | ${f3(l.pbjs.p50_ms)} ms | ${f3(l.pbjs.p99_ms)} ms | ${f3(l.pbjs.mean_ms)} ms |`);
     out.push(`| plain WebSocket echo | ${f3(l.ws_echo.p50_ms)} ms | ${f3(l.ws_echo.p99_ms)} ms | ${f3(l.ws_echo.mean_ms)} ms |`);
-    out.push(`| ours / raw | ${f2(l.ours_over_raw_p50)} | ${f2(l.ours_over_raw_p99)} | |`);
+    const p50 = paired ? l.ours_over_raw_p50.median : l.ours_over_raw_p50;
+    out.push(`| ours / raw | ${f2(p50)}${paired ? ` (median of per-round p50 ratios, ${f2(l.ours_over_raw_p50.min)}–${f2(l.ours_over_raw_p50.max)})` : ""} | ${f2(l.ours_over_raw_p99)} | |`);
+    if (l.ours_over_pbjs_p50) out.push(`| ours / pure JS | ${f2(l.ours_over_pbjs_p50.median)} (${f2(l.ours_over_pbjs_p50.min)}–${f2(l.ours_over_pbjs_p50.max)}) | | |`);
     out.push("");
-    targets.push(["rpc p50 ≤ 1.2× raw echo", f2(l.ours_over_raw_p50), l.ours_over_raw_p50 <= 1.2]);
+    if (paired) {
+      out.push(`rpc p50 ours / raw per round: ${list(l.ours_over_raw_p50.rounds)}; ours p50 per round (ms): ${l.ours.rounds_p50_ms.map(f3).join(" ")}; raw: ${l.raw.rounds_p50_ms.map(f3).join(" ")}.`);
+      out.push("");
+    }
+    targets.push(target(`rpc p50 ≤ ${T.rpc_p50_over_raw}× raw (median paired ratio)`, p50, T.rpc_p50_over_raw, false));
   }
   if (r.reconnect) {
     const c = r.reconnect;
@@ -57,6 +87,20 @@ export function report(r) {
     out.push(`| half-open link (/stall) → Disconnected, heartbeat_ms ${c.half_open.heartbeat_ms} + heartbeat_timeout_ms ${c.half_open.heartbeat_timeout_ms} | ${c.half_open.n} | ${f0(c.half_open.p50_ms)} ms | ${f0(c.half_open.min_ms)}–${f0(c.half_open.max_ms)} ms |`);
     out.push("");
   }
+  if (r.deadlink) {
+    const d = r.deadlink;
+    const row = (what, x) => `| ${what} | ${f0(x.idle_ms / 1000)} s | ${f0(x.idle_sends)}${x.received_by_command ? ` (server received: ${Object.entries(x.received_by_command).map(([k, v]) => `${k} ×${v}`).join(", ") || "nothing"})` : ""} | ${f0(x.stalled_sends)} | ${f0(x.detect_ms)} ms |`;
+    out.push(`**Dead link** — default options (heartbeat_ms 30,000 + heartbeat_timeout_ms 10,000), a half-open link (/stall: the socket stays open, nothing is read or sent) after an idle period. The pinging server is the test server with its defaults: a ping at connect and every ${f0(d.ping_interval_ms)} ms, as OpenFlow. Client → server frames are counted in the page (WebSocket.send calls).`);
+    out.push("");
+    out.push("| link | idle before the stall | client frames while idle | client frames during the stall | stall → Disconnected |");
+    out.push("|---|---:|---:|---:|---:|");
+    d.pinging.forEach((x, i) => out.push(row(`server pings every 10 s (#${i + 1})`, x)));
+    for (const x of d.silent || []) out.push(row("server never pings (probe after 30 s of silence)", x));
+    out.push("");
+    targets.push(target(`dead link found within ${f0(T.dead_link_ms / 1000)} s, server pinging (worst of ${d.pinging.length})`, d.max_ms, T.dead_link_ms, false, f0, " ms"));
+    const extra = d.pinging.reduce((a, x) => a + x.idle_sends - ((x.received_by_command || {}).pong || 0) + x.stalled_sends, 0);
+    targets.push(["no client traffic besides pongs while the server pings (frames: idle − pongs + during stall)", f0(extra), extra === 0, ""]);
+  }
   if (r.memory) {
     const x = r.memory;
     const partial = x.messages < x.planned.messages || x.reconnect_cycles < x.planned.reconnect_cycles;
@@ -67,9 +111,9 @@ export function report(r) {
     out.push(`| wasm linear memory | ${mb(x.warm_up.wasm_memory)} | ${mb(x.after.wasm_memory)} | ${f2(x.wasm_ratio)} |`);
     out.push(`| JS heap (usedJSHeapSize, whole page) | ${mb(x.warm_up.js_heap)} | ${mb(x.after.js_heap)} | ${f2(x.js_heap_ratio)} |`);
     out.push(`| externref table slots | ${f0(x.warm_up.externrefs)} | ${f0(x.after.externrefs)} | |`);
-    out.push(`| client counters (debug_counts) | ${x.warm_up.counts.join(",")} | ${x.after.counts.join(",")} | |`);
+    out.push(`| client counters (debug_counts, nonzero) | ${counts(x.warm_up.counts)} | ${counts(x.after.counts)} | |`);
     out.push("");
-    targets.push(["memory after messages + reconnects ≤ 1.1× warm-up (wasm, JS heap)", `${f2(x.wasm_ratio)}, ${f2(x.js_heap_ratio)}`, x.wasm_ratio <= 1.1 && x.js_heap_ratio <= 1.1]);
+    targets.push(["memory after messages + reconnects ≤ 1.1× warm-up (wasm, JS heap)", `${f2(x.wasm_ratio)}, ${f2(x.js_heap_ratio)}`, x.wasm_ratio <= 1.1 && x.js_heap_ratio <= 1.1, ""]);
   }
   if (r.soak) {
     const s = r.soak;
@@ -94,9 +138,9 @@ export function report(r) {
   if (targets.length) {
     out.push("**Targets**");
     out.push("");
-    out.push("| target | measured | |");
-    out.push("|---|---:|---|");
-    for (const [t, v, b] of targets) out.push(`| ${t} | ${v} | ${ok(b)} |`);
+    out.push("| target | measured | | |");
+    out.push("|---|---:|---|---|");
+    for (const [t, v, b, by = ""] of targets) out.push(`| ${t} | ${v} | ${ok(b)} | ${by} |`);
     out.push("");
   }
   if (r.profile) {

@@ -134,8 +134,12 @@ fn next_field<'a>(b: &mut &'a [u8]) -> Result<(u64, u64, Raw<'a>), Bad> {
 
 /// Reads the fields of message `b` that `spec` lists, in spec order. Unknown fields are skipped;
 /// a listed field of the wrong wire type is `Bad`.
-pub fn read_fields<'a>(mut b: &'a [u8], spec: &'static str) -> Result<Vec<Raw<'a>>, Bad> {
-    let listed: Vec<Field> = fields(spec).collect();
+pub fn read_fields<'a>(b: &'a [u8], spec: &'static str) -> Result<Vec<Raw<'a>>, Bad> {
+    read_listed(b, &fields(spec).collect::<Vec<Field>>())
+}
+
+/// [`read_fields`] with the spec already read into `listed`.
+fn read_listed<'a>(mut b: &'a [u8], listed: &[Field]) -> Result<Vec<Raw<'a>>, Bad> {
     let mut raw: Vec<Raw> = listed.iter().map(|_| Raw::None).collect();
     while !b.is_empty() {
         let (no, wire, value) = next_field(&mut b)?;
@@ -218,14 +222,16 @@ impl Tape {
 
     /// Message `b` (a slice of `base`) as an object with the keys of `spec`.
     fn object(&mut self, base: &[u8], b: &[u8], spec: &'static str) -> Result<(), Bad> {
-        let raw = read_fields(b, spec)?;
+        // The spec is read once for both passes.
+        let listed: Vec<Field> = fields(spec).collect();
+        let raw = read_listed(b, &listed)?;
         let at = self.words.len();
         self.push(&[op::OBJ, 0]);
         let mut count = 0;
-        for (f, r) in fields(spec).zip(&raw) {
+        for (f, r) in listed.iter().zip(&raw) {
             let mark = self.words.len();
             self.push(&[f.key.as_ptr() as usize as u32, f.key.len() as u32]);
-            if self.value(base, r, &f)? {
+            if self.value(base, r, f)? {
                 count += 1;
             } else {
                 self.words.truncate(mark);

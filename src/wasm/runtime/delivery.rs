@@ -131,6 +131,13 @@ impl Runtime {
             }
             return;
         }
+        // Most callbacks return nothing: then there is no reply to send and nothing to name.
+        if result
+            .as_ref()
+            .is_ok_and(|v| v.is_undefined() || v.is_null())
+        {
+            return;
+        }
         let payload = payload(env);
         let field = |no| wire::read_str(payload, no).unwrap_or_default().to_string();
         let (queue, replyto, correlation_id) = (field(1), field(3), field(2));
