@@ -31,9 +31,9 @@ trap stop_testserver EXIT
 
 step "browser tests (wasm-bindgen-test, headless Chromium)"
 export OPENIAP_TEST_URL OPENIAP_CONTROL_URL
-WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
+bash .ci/browser-tests.sh
 step "browser tests of the messaging-only build (--no-default-features: no data API)"
-WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --no-default-features
+bash .ci/browser-tests.sh -- --no-default-features
 stop_testserver
 
 step "npm package in every runtime (types, Node, Deno, workerd, Vite, Web Worker, Bun) and bundler (Vite dev, webpack, esbuild, Parcel), against @improbable-eng/grpc-web and the official client, make test-live"
