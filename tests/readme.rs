@@ -45,6 +45,10 @@ fn readme_shows_the_bundler_and_worker_examples_word_for_word() {
             include_str!("runtimes/bundlers/esbuild.sh"),
         ),
         (
+            "bundlers/esbuild-worker.sh",
+            include_str!("runtimes/bundlers/esbuild-worker.sh"),
+        ),
+        (
             "workerd/readme-worker.mjs",
             include_str!("runtimes/workerd/readme-worker.mjs"),
         ),
