@@ -15,7 +15,7 @@
 // Prints the JS files it wrote, one per line, for .ci/size.sh.
 import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { inlineWasm } from "./inline-wasm.mjs";
 const require = createRequire(new URL("./npm/", import.meta.url));
 const esbuild = require("esbuild");
@@ -51,6 +51,13 @@ const layer = withData ? ["data.js", "client.js"] : ["client.js"];
 const shared = ["web", "browser", "bundler"].includes(target) && withData;
 const lazy = shared ? ["shared.js", "shared-worker.js"] : [];
 for (const f of lazy) copyFileSync(join(root, "src/js", f), join(dir, f));
+// shared.js names its package folder (browser, web, bundler): where Vite's dev server pre-bundled
+// it away from its worker script, it starts the worker from node_modules/openiap-wasm/<folder>/.
+if (shared) {
+  const tab = join(dir, "shared.js"), text = readFileSync(tab, "utf8");
+  if (!text.includes('"@PKG_DIR@"')) throw new Error(`${tab}: no "@PKG_DIR@" placeholder`);
+  writeFileSync(tab, text.replace('"@PKG_DIR@"', JSON.stringify(basename(dir))));
+}
 if (shared) layer.push("shared-shell.js");
 for (const f of layer) copyFileSync(join(root, "src/js", f), join(dir, f));
 // The nodejs glue requires its snippets as require(String.raw`...`), which esbuild does not follow.

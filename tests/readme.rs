@@ -45,6 +45,10 @@ fn readme_shows_the_bundler_and_worker_examples_word_for_word() {
             include_str!("runtimes/bundlers/esbuild.sh"),
         ),
         (
+            "bundlers/esbuild-worker.sh",
+            include_str!("runtimes/bundlers/esbuild-worker.sh"),
+        ),
+        (
             "workerd/readme-worker.mjs",
             include_str!("runtimes/workerd/readme-worker.mjs"),
         ),
@@ -60,7 +64,8 @@ fn readme_shows_the_bundler_and_worker_examples_word_for_word() {
 
 #[test]
 fn readme_shows_the_shared_abort_and_iteration_examples_word_for_word() {
-    // Run by tests/runtimes/common/scenario.js in every runtime and by tests/runtimes/shared.
+    // Run by tests/runtimes/common/scenario.js in every runtime, by tests/runtimes/shared and by
+    // the bundler tests (tests/runtimes/bundlers/shared.mjs).
     let tested = [
         ("readme/shared.js", include_str!("js/readme/shared.js")),
         ("readme/abort.js", include_str!("js/readme/abort.js")),

@@ -22,7 +22,7 @@ export function shareable(Client, ClientError, load) {
       }
       // Returning an object from a constructor makes `new` give it instead of `this`.
       const c = Object.create(new.target.prototype), early = [];
-      const ready = load().then((m) => m.attach(c, options, early, ClientError));
+      const ready = load().then((m) => m.attach(c, options, early, ClientError, proto.constructor));
       for (const n of names) {
         c[n] = SYNC.has(n)
           ? (...a) => (early.push([n, a]), n === "get_state" ? "Disconnected" : n === "on_client_event" ? early.length : null)

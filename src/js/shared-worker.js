@@ -248,6 +248,8 @@ function onMessage(tab, m) {
   } else if (m.t === "hello") {
     tab.options = m.options;
     tab.tokens = m.tokens;
+    // The tab waits for this answer (a few seconds) before it falls back to a connection of its own.
+    loaded.then(() => post(tab, { t: "hi" }), (e) => post(tab, { t: "hi", e: toWire(e) }));
     if (m.lock) {
       // Granted when the tab releases its lock: on disconnect(), or when the tab is gone.
       navigator.locks.request(m.lock, () => gone(tab));

@@ -42,12 +42,17 @@ const SETTERS = new Set(["set_default_timeout", "set_agent_name", "set_agent_ver
 const REGISTER = new Set(["register_queue", "register_exchange", "watch"]);
 /** How often a tab without Web Locks tells the worker that it is alive (ms). */
 export const PING_MS = 1000;
+/** How long a tab waits for the worker's first answer before it opens a connection of its own (ms). */
+const HELLO_MS = 5000;
+/** The package folder of this copy of the file (`.ci/finish-glue.mjs` fills it in: browser, web, ...). */
+const DIR = "@PKG_DIR@";
 
 /**
  * Turns `c` (made by shared-shell.js) into a shared client: every method becomes its own
- * property. `early` lists the calls made before this module was loaded.
+ * property. `early` lists the calls made before this module was loaded. `Base` is the package's
+ * own `Client`, for a connection of the tab's own when the worker cannot be started.
  */
-export function attach(c, options, early, ClientError) {
+export function attach(c, options, early, ClientError, Base) {
   const handlers = new Map();
   const pending = new Map();      // call id -> {resolve, reject, method}
   const callbacks = new Map();    // callback id -> function
@@ -55,7 +60,7 @@ export function attach(c, options, early, ClientError) {
   const setters = new Map();      // setter -> arguments, replayed on every join
   let nextHandler = 0, nextCall = 0, nextCallback = 0;
   let state = "Disconnected", user = null, timeout = (options.timeout_ms || 30000) / 1000;
-  let port = null, joining = null, leaveTab = null;
+  let port = null, joining = null, leaveTab = null, own = null, greeted = null;
 
   const notConnected = () => new ClientError("the shared client is not connected", "NotConnected");
   const emit = (e) => {
@@ -171,48 +176,95 @@ export function attach(c, options, early, ClientError) {
       emit(m.e);
     } else if (m.t === "cb") {
       invoke(m);
+    } else if (m.t === "hi" && greeted) {
+      greeted(m);
     }
+  }
+
+  /** Starts the worker of this URL and these credentials; resolves once it answered `hello`. */
+  function start(name, hello) {
+    let timer, worker;
+    return new Promise((ok, fail) => {
+      greeted = (m) => (m.e ? fail(new Error("it could not load the package: " + m.e.message)) : ok(worker.port));
+      timer = setTimeout(() => fail(new Error(`it did not answer within ${HELLO_MS / 1000} s`)), HELLO_MS);
+      // Vite's dev server pre-bundles the package into node_modules/.vite/deps/, where there is no
+      // worker script: the package's own file is two folders up when the package is installed in
+      // the same node_modules. This file's URL is read from the stack, since a bare
+      // `import.meta.url` breaks Parcel's worker bundle and webpack writes the build machine's
+      // path into it. Anywhere else the literal `new SharedWorker(new URL(...), { type: "module",
+      // ... })` is what webpack, Parcel and Vite's build turn into a worker of their own.
+      const here = (/[a-z-]+:\/\/[^\s()]+/.exec(new Error().stack) || [""])[0];
+      worker = here.includes("/.vite/deps/")
+        ? new SharedWorker(new URL(`../../openiap-wasm/${DIR}/shared-worker.js`, here), { type: "module", name })
+        : new SharedWorker(new URL("./shared-worker.js", import.meta.url), { type: "module", name });
+      // A script that does not load (404, an HTML page instead of JS, a CSP refusal) or fails to run.
+      worker.onerror = () => fail(new Error("its script did not load"));
+      worker.port.onmessage = onMessage;
+      worker.port.start();
+      hello(worker.port);
+    }).catch((e) => {
+      if (worker) worker.port.close();
+      throw e;
+    }).finally(() => {
+      clearTimeout(timer);
+      greeted = null;
+      if (worker) worker.onerror = null;
+    });
+  }
+
+  /** The worker cannot be started here: this tab gets a connection of its own, says so once
+   * (`SharedFallback`) and from then on is an ordinary client (`client.shared` is false). */
+  function fallback(url, why) {
+    own = new Base(options);
+    for (const [k, a] of setters) own[k](...a);
+    own.on_client_event(emit);
+    for (const n of Object.keys(c)) {
+      if (typeof c[n] === "function" && n !== "on_client_event" && n !== "off_client_event") c[n] = own[n].bind(own);
+    }
+    c[Symbol.dispose] = c.free;
+    emit({ event: "SharedFallback", reason: `the shared worker could not be started (${why}); this tab has a connection of its own` });
+    return url === undefined ? own.connect() : own.connect(url);
   }
 
   /** Opens the tab's port to the worker of this URL and these credentials. */
   async function join(url) {
     const u = url || options.url || "";
     const name = await workerName([u, options.username, options.password, options.jwt]);
-    const worker = new SharedWorker(new URL("./shared-worker.js", import.meta.url), { type: "module", name });
-    const p = worker.port;
-    const failed = new Promise((_, reject) => {
-      worker.onerror = () => reject(new ClientError("the shared worker failed to start (see the console)", "ConnectFailed"));
-    });
-    p.onmessage = onMessage;
-    p.start();
     // The tab holds a Web Lock until it goes away (closed, crashed, navigated): the worker waits
     // for the same lock and so learns at once. Without Web Locks, the tab pings.
-    let lock = null, ping = null;
+    let lock = null, ping = null, release = null;
     if (globalThis.navigator && navigator.locks) {
       lock = "openiap-tab-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
-      await new Promise((held) => navigator.locks.request(lock, () => new Promise((release) => {
+      await new Promise((held) => navigator.locks.request(lock, () => new Promise((r) => {
         held();
-        leaveTab = release;
+        release = r;
       })));
-    } else {
-      ping = setInterval(() => p.postMessage({ t: "ping" }), PING_MS);
     }
     const bye = () => leave("the page went away");
     globalThis.addEventListener && addEventListener("pagehide", bye);
-    const opts = {};
-    for (const [k, v] of Object.entries(options)) if (typeof v !== "function" && k !== "shared") opts[k] = v;
-    if (url) opts.url = url;
-    port = p;
-    const release = leaveTab;
     leaveTab = () => {
       clearInterval(ping);
       globalThis.removeEventListener && removeEventListener("pagehide", bye);
       if (release) release();
     };
+    const opts = {};
+    for (const [k, v] of Object.entries(options)) if (typeof v !== "function" && k !== "shared") opts[k] = v;
+    if (url) opts.url = url;
     const tokens = typeof options.get_token === "function" ? pack([options.get_token], []).out[0].__cb : 0;
-    p.postMessage({ t: "hello", lock, options: opts, tokens, ping: !lock });
+    let p;
+    try {
+      p = await start(name, (p) => {
+        if (!lock) ping = setInterval(() => p.postMessage({ t: "ping" }), PING_MS);
+        p.postMessage({ t: "hello", lock, options: opts, tokens, ping: !lock });
+      });
+    } catch (e) {
+      leaveTab();
+      leaveTab = null;
+      return fallback(url, e.message);
+    }
+    port = p;
     for (const [k, a] of setters) p.postMessage({ t: "call", id: 0, m: k, a });
-    await Promise.race([call("connect", []), failed]);
+    await call("connect", []);
   }
 
   /** The tab leaves the shared connection: its queues and watches go; the socket stays while
@@ -289,7 +341,7 @@ export function attach(c, options, early, ClientError) {
     else if (!LOCAL.has(n)) c[n] = (...a) => call(n, a);
   }
   c[Symbol.dispose] = c.free;
-  Object.defineProperty(c, "shared", { value: true });
+  Object.defineProperty(c, "shared", { get: () => !own });
   // Handlers added before this module was loaded keep the ids the shell gave them.
   early.forEach(([n, a], i) => (n === "on_client_event" ? handlers.set(i + 1, a[0]) : c[n](...a)));
   nextHandler = early.length;

@@ -83,8 +83,9 @@ export interface ClientOptions {
    * Share one connection with every tab of this origin that uses the same URL and credentials:
    * the connection runs in a SharedWorker that the package ships. Where `SharedWorker` is missing
    * (Web Workers, Node, Deno, Bun, Cloudflare Workers, Chrome for Android), the client opens a
-   * connection of its own and `client.shared` is false. The first tab's other options apply to
-   * the shared connection.
+   * connection of its own and `client.shared` is false; so does a tab whose worker cannot be
+   * started (a bundler that did not ship its script), with a `SharedFallback` event. The first
+   * tab's other options apply to the shared connection.
    */
   shared?: boolean;
 }
@@ -101,6 +102,13 @@ export interface DisconnectedEvent { event: "Disconnected"; reason: string; }
 export interface QueueRenamedEvent { event: "QueueRenamed"; reason: ""; old: string; new: string; }
 /** A shared client (`shared: true`): how many tabs use the shared connection now. */
 export interface TabsEvent { event: "Tabs"; reason: ""; count: number; }
+/**
+ * A shared client (`shared: true`) whose SharedWorker could not be started (its script did not
+ * load, or it did not answer within 5 s): this tab has a connection of its own from now on and
+ * `client.shared` is false. Once per client, during `connect()`; `reason` says why, never with
+ * credentials.
+ */
+export interface SharedFallbackEvent { event: "SharedFallback"; reason: string; }
 /** Something failed outside any request (a callback threw, a queue could not be registered again, ...). */
 export interface ClientErrorEvent { event: "Error"; reason: string; }
 /** An event given to `on_client_event` handlers, keyed on `event`. */
@@ -111,6 +119,7 @@ export type ClientEvent =
   | DisconnectedEvent
   | QueueRenamedEvent
   | TabsEvent
+  | SharedFallbackEvent
   | ClientErrorEvent;
 
 /** A message given to a queue callback. `T` is the type of `data` you expect. */

@@ -17,7 +17,12 @@
 #   bun      Bun from npm (skipped if its binary does not run here)
 #   vite-dev, webpack-dev, webpack, esbuild, parcel (and `vite` again): the README's bundler example
 #            (bundlers/app/app.js) built with each tool and no configuration, or served by its dev
-#            server, in headless Chromium: load the wasm, connect, one rpc (bundlers/run.mjs)
+#            server, in headless Chromium: load the wasm, connect, one rpc (bundlers/run.mjs); then
+#            two pages of the same build with `shared: true`, which must share one socket, or (esbuild)
+#            fall back to one each with a SharedFallback event (bundlers/shared.mjs)
+#   vite-dev-hoisted  Vite's dev server in a monorepo with the package hoisted above the app: falls
+#            back; shares with the README's `optimizeDeps: { exclude: ["openiap-wasm"] }`
+#   esbuild-worker  the README's esbuild command with the package's worker as a second entry: shares
 #   types    tsc --noEmit over tests/types/examples.ts (bundler and nodenext resolution), and
 #            tests/types/parity.mjs: every official client method is declared and present
 # and against implementations we did not write:
@@ -41,7 +46,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno messaging deno-data workerd vite worker shared npm-port bun vite-dev webpack-dev webpack esbuild parcel grpcweb official live)
+ALL=(types node deno messaging deno-data workerd vite worker shared npm-port bun vite-dev vite-dev-hoisted webpack-dev webpack esbuild esbuild-worker parcel grpcweb official live)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -122,7 +127,7 @@ run messaging 'deno run --allow-read --allow-net=127.0.0.1 deno/messaging.js "$U
 run deno-data 'deno run --allow-read --allow-net=127.0.0.1 deno/data.js "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL"'
 run workerd 'node $NODE_WS workerd/run.mjs "$URL"'
 run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mjs page "$WORK/browser-dist" "$URL" &&
-  node bundlers/run.mjs vite inline "$WORK/vite" "$URL"'
+  node bundlers/run.mjs vite inline "$WORK/vite" "$URL" shares'
 run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
   node browser/run.mjs worker "$WORK/browser-dist" "$URL"'
 run shared 'node shared/run.mjs "$URL" "$OPENIAP_CONTROL_URL"'
@@ -140,11 +145,16 @@ run official '[ -x "$PEER" ] || { cat "$WORK/official-build.log"; exit 1; }
   node $NODE_WS official/test.mjs "$URL" "$OPENIAP_CONTROL_URL" "$PEER"'
 run live 'PKG_TGZ="$tgz" bash "$ROOT/tests/live/selftest.sh"'
 
-run vite-dev 'node bundlers/run.mjs vite-dev inline "$WORK/vite-dev" "$URL"'
-run webpack-dev 'node bundlers/run.mjs webpack-dev file "$WORK/webpack-dev" "$URL"'
-run webpack 'node bundlers/run.mjs webpack file "$WORK/webpack" "$URL"'
-run esbuild 'node bundlers/run.mjs esbuild inline "$WORK/esbuild" "$URL"'
-run parcel 'node bundlers/run.mjs parcel inline "$WORK/parcel" "$URL"'
+run vite-dev 'node bundlers/run.mjs vite-dev inline "$WORK/vite-dev" "$URL" shares'
+# A monorepo with the package hoisted above the app: falls back, and shares with the README's line.
+run vite-dev-hoisted 'node bundlers/run.mjs vite-dev-hoisted inline "$WORK/vite-dev-hoisted" "$URL" falls-back &&
+  node bundlers/run.mjs vite-dev-exclude inline "$WORK/vite-dev-exclude" "$URL" shares'
+run webpack-dev 'node bundlers/run.mjs webpack-dev file "$WORK/webpack-dev" "$URL" shares'
+run webpack 'node bundlers/run.mjs webpack file "$WORK/webpack" "$URL" shares'
+run esbuild 'node bundlers/run.mjs esbuild inline "$WORK/esbuild" "$URL" falls-back'
+# The README's esbuild command for shared clients: the package's worker as a second entry.
+run esbuild-worker 'node bundlers/run.mjs esbuild-worker inline "$WORK/esbuild-worker" "$URL" shares'
+run parcel 'node bundlers/run.mjs parcel inline "$WORK/parcel" "$URL" shares'
 
 echo "runtime tests took $(elapsed "$t0" | tr -d ' ')"
 summary="$passed passed, $failed failed"

@@ -57,7 +57,7 @@ export async function shapes(): Promise<void> {
   const connected: void = await client.connect("wss://other.invalid");
   void connected;
   const id: number = client.on_client_event((e: ClientEvent) => {
-    const kind: "Connecting" | "Connected" | "Disconnected" | "SignedIn" | "QueueRenamed" | "Tabs" | "Error" = e.event;
+    const kind: "Connecting" | "Connected" | "Disconnected" | "SignedIn" | "QueueRenamed" | "Tabs" | "SharedFallback" | "Error" = e.event;
     const reason: string = e.reason;
     void kind; void reason;
     // The union narrows on `event`: only QueueRenamed has old/new.

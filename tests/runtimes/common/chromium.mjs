@@ -9,8 +9,9 @@ import { fileURLToPath } from "node:url";
 const tools = createRequire(fileURLToPath(new URL("../../../.ci/npm/package.json", import.meta.url)));
 const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 
-// Serves `dir` on a free port; resolves to {url, close}.
-export async function serveDir(dir) {
+// Serves `dir` on a free port; resolves to {url, close}. `typeOf(file)` may name another
+// content type for a file (as a dev server that answers with its HTML page does).
+export async function serveDir(dir, typeOf = () => undefined) {
   const root = path.resolve(dir);
   const server = createServer(async (req, res) => {
     if (req.url === "/favicon.ico") return res.writeHead(204).end();
@@ -18,7 +19,7 @@ export async function serveDir(dir) {
     try {
       if (!file.startsWith(root)) throw new Error("outside");
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
+      res.writeHead(200, { "content-type": typeOf(file) || types[path.extname(file)] || "application/octet-stream" });
       res.end(body);
     } catch {
       res.writeHead(404).end();

@@ -1,12 +1,14 @@
 // A page of the shared-connection test (run.mjs drives several of them): loads the installed
 // package the way a plain `<script type="module">` page does, with no bundler, and offers
 // `window.t` to the test. `?entry=web` picks the build that fetches its .wasm; `?no-shared-worker`
-// removes SharedWorker first, as on Chrome for Android.
+// removes SharedWorker first, as on Chrome for Android; `?pkg=/path/` loads the glue from that
+// folder instead (a copy of the package whose worker script is broken).
 import { sharedClient } from "../../js/readme/shared.js";
 
 const params = new URLSearchParams(location.search);
 if (params.has("no-shared-worker")) delete globalThis.SharedWorker;
-const pkg = await import(`/runtimes/node_modules/openiap-wasm/${params.get("entry") || "browser"}/openiap_wasm.js`);
+const dir = params.get("pkg") || `/runtimes/node_modules/openiap-wasm/${params.get("entry") || "browser"}/`;
+const pkg = await import(`${dir}openiap_wasm.js`);
 await pkg.default();
 
 const t = {

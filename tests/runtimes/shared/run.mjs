@@ -4,6 +4,7 @@
 //   node shared/run.mjs ws://user:pass@127.0.0.1:PORT http://127.0.0.1:CONTROL
 // Prints one line per check; exits 1 on the first failure.
 import path from "node:path";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { serveDir } from "../common/chromium.mjs";
@@ -36,7 +37,19 @@ const step = (what) => console.log(`ok   ${what} (${Date.now() - t0} ms)`);
 const sockets = async () => (await stats()).connections;
 const consumers = async (q) => ((await stats()).queues[q] || { consumers: 0 }).consumers;
 
-const served = await serveDir(path.resolve(here, "../.."));
+// Copies of the package's browser glue whose worker script cannot start the worker, as a bundler
+// or server that does not ship it leaves it: missing (404), the server's HTML page (served as
+// text/html, as dev servers answer for unknown paths), a script that never answers.
+const broken = path.resolve(here, "../.work/shared-broken");
+const installed = path.resolve(here, "../node_modules/openiap-wasm/browser");
+const workers = { missing: null, html: "<!doctype html>\n<title>app</title>\n", silent: "self.onconnect = () => {};\n" };
+rmSync(broken, { recursive: true, force: true });
+for (const [variant, script] of Object.entries(workers)) {
+  mkdirSync(path.join(broken, variant), { recursive: true });
+  for (const f of ["openiap_wasm.js", "shared.js"]) copyFileSync(path.join(installed, f), path.join(broken, variant, f));
+  if (script !== null) writeFileSync(path.join(broken, variant, "shared-worker.js"), script);
+}
+const served = await serveDir(path.resolve(here, "../.."), (file) => (file.includes("/shared-broken/html/") && file.endsWith(".js") && !file.endsWith("openiap_wasm.js") && !file.endsWith("shared.js") ? "text/html" : undefined));
 const { chromium } = tools("playwright-core");
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
@@ -163,6 +176,33 @@ try {
   checkEq(await sockets(), 2, "the fallback page has its own socket");
   await F.close();
 
+  // A worker that cannot be started: the page falls back to its own connection by itself, says
+  // so once (SharedFallback, no credentials in it), and everything works on that connection.
+  for (const [variant, why, within] of [["missing", "its script did not load", 3000],
+    ["html", "its script did not load", 3000], ["silent", "it did not answer within 5 s", 8000]]) {
+    const X = await page("X-" + variant, `?pkg=/runtimes/.work/shared-broken/${variant}/`);
+    const before = await sockets();
+    const start = Date.now();
+    checkEq(await X.evaluate((u) => t.open({ url: u, shared: true }), url), { shared: false, state: "Signedin" }, `${variant} worker: the page after connect()`);
+    const took = Date.now() - start;
+    check(took < within, `${variant} worker: connect() took ${took} ms (at most ${within})`);
+    const events = await X.evaluate(() => t.events);
+    checkEq(events.filter((e) => e.event === "SharedFallback").length, 1, `${variant} worker: SharedFallback events`);
+    checkEq(events[0], { event: "SharedFallback", reason: `the shared worker could not be started (${why}); this tab has a connection of its own` }, `${variant} worker: the first event`);
+    check(!/testuser|testpass/.test(JSON.stringify(events)), `${variant} worker: no credentials in the events`);
+    checkEq(await sockets(), before + 1, `${variant} worker: sockets (one more, the page's own)`);
+    const echoed = await X.evaluate(async () => {
+      const q = await t.client.register_queue("", (m) => ({ echo: m.data }));
+      return t.client.rpc({ queuename: q, data: 7, timeout_ms: 5000 });
+    });
+    checkEq(echoed, { echo: 7 }, `${variant} worker: rpc to the page's own queue`);
+    await X.evaluate(() => t.client.disconnect());
+    checkEq(await X.evaluate(() => t.client.get_state()), "Disconnected", `${variant} worker: state after disconnect()`);
+    await waitFor(`${variant} worker: its socket closes`, async () => (await sockets()) === before, 5000);
+    await X.close();
+    step(`worker script ${variant}: own connection after ${took} ms, one SharedFallback event, rpc works`);
+  }
+
   // The web build (fetches its .wasm) shares too, with its own worker script.
   const W = await page("W", "?entry=web");
   checkEq(await W.evaluate((u) => t.open({ url: u, shared: true }), url), { shared: true, state: "Signedin" }, "web build page");
@@ -174,7 +214,7 @@ try {
   const closing = await waitFor("no socket left", async () => (await sockets()) === 0, 8000);
   step(`the last page closed: the socket closed ${closing} ms later`);
   checkEq(errors, [], "page errors");
-  console.log(`shared: 3 pages on 1 socket, own queues, late page, drop, close, other user, fallback ok in ${Date.now() - t0} ms`);
+  console.log(`shared: 3 pages on 1 socket, own queues, late page, drop, close, other user, fallbacks (no SharedWorker, worker missing, HTML, silent) ok in ${Date.now() - t0} ms`);
 } finally {
   await browser.close();
   await served.close();
