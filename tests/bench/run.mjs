@@ -60,9 +60,10 @@ const r0 = (x) => Math.round(x);
 const children = [];
 process.on("exit", () => { for (const c of children) if (c.exitCode === null) c.kill("SIGTERM"); });
 
-function startServer() {
+// `origin`: the bench page's, the one browser origin allowed on the control port.
+function startServer(origin) {
   return new Promise((resolve, reject) => {
-    const args = ["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", "--quiet",
+    const args = ["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", "--quiet", "--allow-origin", origin,
       "--ping-interval-ms", "3600000", "--idle-timeout-ms", "3600000", "--pending-limit", "1000000"];
     const child = spawn(SERVER_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
@@ -408,8 +409,8 @@ async function main() {
   fs.rmSync(PKG, { recursive: true, force: true });
   fs.cpSync(path.join(ROOT, "pkg"), PKG, { recursive: true });
   if (!fs.existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: cargo build --release -p openiap-testserver`);
-  const srv = await startServer();
   const stat = await startStatic();
+  const srv = await startServer(new URL(stat.url).origin);
   const echo = await startEcho();
   const stack = { ws: srv.ws, control: srv.control };
   log(`stack: server ${srv.ws} (control ${srv.control}), page ${stat.url}, echo ${echo.url}`);
