@@ -10,7 +10,7 @@
 const SYNC = new Set([
   "constructor", "free", "disconnect", "on_client_event", "off_client_event", "get_state", "get_user",
   "get_default_timeout", "set_default_timeout", "set_agent_name", "set_agent_version", "debug_counts",
-  "queue", "__call",
+  "queue",
 ]);
 
 /** Runs an OpenRPA workflow on robot `robotid` and resolves to its result (npm `openiap`'s
@@ -35,7 +35,7 @@ async function invoke_openrpa(ClientError, { robotid, workflowid, payload = {}, 
     const data = { command: "invoke", workflowid, data: payload };
     await this.queue_message({ queuename: robotid, replyto: queue, data, jwt, traceid, spanid });
     if (!rpc) return null;
-    const seconds = timeout > 0 ? timeout : this.get_default_timeout();
+    const seconds = typeof timeout === "number" && timeout > 0 ? timeout : this.get_default_timeout();
     const expired = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new ClientError("invoke_openrpa timed out", "Timeout")), seconds * 1000);
     });
@@ -97,8 +97,20 @@ function stream(ClientError, start, stop, limit) {
   return it;
 }
 
+/** A copy of an options object (`{}` for none); a `ClientError` when it is not an object or its
+ * fields cannot be read (a getter or Proxy that throws). Never spreads a string's characters. */
+function copy(ClientError, options) {
+  if (options == null) return {};
+  try {
+    if (typeof options === "object") return { ...options };
+  } catch {
+    /* below */
+  }
+  throw new ClientError("options must be an object whose fields can be read");
+}
+
 function limitOf(ClientError, options) {
-  const n = options && options.buffer;
+  const n = copy(ClientError, options).buffer;
   if (n === undefined) return STREAM_BUFFER;
   if (!Number.isInteger(n) || n < 1) throw new ClientError("option 'buffer' must be a positive integer");
   return n;
@@ -108,16 +120,33 @@ function limitOf(ClientError, options) {
 export function extend(Client, ClientError) {
   const proto = Client.prototype;
   if (Object.prototype.hasOwnProperty.call(proto, "reconnect")) return Client;
-  proto.invoke_openrpa = function (o) { return invoke_openrpa.call(this, ClientError, o); };
+  proto.invoke_openrpa = function (o) {
+    try {
+      o = copy(ClientError, o);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return invoke_openrpa.call(this, ClientError, o);
+  };
   /** `for await (const msg of client.queue("name"))`: the queue's messages. */
   proto.queue = function (queue, options) {
     const limit = limitOf(ClientError, options);
-    const opts = typeof queue === "string" ? { ...options, queuename: queue } : { ...options, ...queue };
+    const opts = typeof queue === "string" ? { ...copy(ClientError, options), queuename: queue }
+      : { ...copy(ClientError, options), ...copy(ClientError, queue) };
     return stream(ClientError, (push) => this.register_queue(opts, push), (q) => this.unregister_queue(q), limit);
   };
   const watch = proto.watch;
   /** `watch(options, callback)` as npm; without a callback, an async iterable of the changes. */
   proto.watch = function (options, callback) {
+    try {
+      // A copy whose `paths` is a plain array: the wasm reads it without a getter that may throw.
+      options = copy(ClientError, options);
+      if (Array.isArray(options.paths)) options.paths = Array.from(options.paths);
+    } catch (e) {
+      const error = e instanceof ClientError ? e : new ClientError("option 'paths' could not be read");
+      if (callback !== undefined) return Promise.reject(error);
+      throw error;
+    }
     if (callback !== undefined) return watch.call(this, options, callback);
     const limit = limitOf(ClientError, options);
     return stream(ClientError, (push) => watch.call(this, options, push), (id) => this.unwatch(id), limit);
@@ -130,7 +159,8 @@ export function extend(Client, ClientError) {
     return signin.call(this, options).then((r) => ({ success: true, jwt: r.jwt, user: r.user, error: null }));
   };
   for (const name of Object.getOwnPropertyNames(proto)) {
-    if (!SYNC.has(name) && !name.endsWith("_async") && typeof proto[name] === "function") {
+    // Not wasm-bindgen's `__destroy_into_raw` (an alias of it was a public way to free the object).
+    if (!SYNC.has(name) && !name.startsWith("__") && !name.endsWith("_async") && typeof proto[name] === "function") {
       proto[name + "_async"] = proto[name];
     }
   }
