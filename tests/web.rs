@@ -121,13 +121,6 @@ js_tests!(
     for_await_over_a_watch,
 );
 
-// Hostile arguments to every method; runs last in its module, the instance must still work.
-js_tests!(
-    "/tests/js/fuzz.js",
-    fuzz_js,
-    hostile_arguments_get_typed_errors_and_leave_the_instance_usable,
-);
-
 #[wasm_bindgen(module = "/tests/js/examples.js")]
 extern "C" {
     /// The README's examples, `{transient, persistent}`.

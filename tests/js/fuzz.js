@@ -1,6 +1,6 @@
 // Hostile arguments against every public method of `Client`, shared by the Node runner
-// (tests/runtimes/fuzz/run.mjs) and the browser suite (tests/web.rs). No imports: it gets the
-// package's `Client` and `ClientError` from its caller.
+// (tests/runtimes/fuzz/run.mjs) and the Chromium page (tests/runtimes/fuzz/browser.mjs). No
+// imports: it gets the package's `Client` and `ClientError` from its caller.
 //
 // The rule each call must keep:
 // - it returns, resolves, throws or rejects; when it fails, the thrown or rejected value is a
@@ -252,11 +252,4 @@ export async function fuzz({ Client, ClientError, url, username = "testuser", pa
   }
   log(summary);
   return summary;
-}
-
-/** The browser suite's entry (tests/web.rs). */
-export async function hostile_arguments_get_typed_errors_and_leave_the_instance_usable(env) {
-  const url = env.url;
-  const summary = await fuzz({ Client: env.Client, ClientError: env.ClientError, url, log: (s) => console.log(s) });
-  console.log(summary);
 }

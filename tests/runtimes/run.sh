@@ -7,8 +7,8 @@
 #   deno     Deno from npm, `deno run --check` (exports "deno")
 #   messaging  the messaging-only build (openiap-wasm/messaging) in Deno
 #   deno-data  every data API test of the browser suite (tests/js/data_tests.js), in Deno
-#   fuzz     hostile arguments to every Client method in Node (tests/js/fuzz.js: typed errors
-#            only, no trap, the instance still works), and the ws:// credentials warning
+#   fuzz     hostile arguments to every Client method in Node and in Chromium (tests/js/fuzz.js:
+#            typed errors only, no trap, the instance still works); the ws:// credentials warning
 #   workerd  a Worker in workerd via Miniflare, bundled like wrangler (exports "workerd"): HTTP
 #            request -> transient OpenIAP call; workerd forbids I/O/timers at import time
 #   vite     Vite build of a page importing the package (exports "browser"), headless Chromium
@@ -121,7 +121,7 @@ run deno 'deno run --check --allow-read --allow-net=127.0.0.1 deno/test.ts "$URL
 run messaging 'deno run --allow-read --allow-net=127.0.0.1 deno/messaging.js "$URL"'
 run deno-data 'deno run --allow-read --allow-net=127.0.0.1 deno/data.js "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL"'
 run workerd 'node $NODE_WS workerd/run.mjs "$URL"'
-run fuzz 'node $NODE_WS fuzz/run.mjs "$OPENIAP_TEST_URL"'
+run fuzz 'node $NODE_WS fuzz/run.mjs "$OPENIAP_TEST_URL" && node fuzz/browser.mjs "$WORK" "$OPENIAP_TEST_URL"'
 run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mjs page "$WORK/browser-dist" "$URL" &&
   node bundlers/run.mjs vite inline "$WORK/vite" "$URL"'
 run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
