@@ -1,12 +1,20 @@
-// Static server of the demo page: www/ at /, pkg/ at /pkg/, and a generated /config.json that
-// tells the page which OpenIAP server to use. Binds 127.0.0.1 only. No dependencies.
+// Static server of the demo page: www/ at /, pkg/ at /pkg/, a generated /config.json that tells
+// the page which OpenIAP server to use, and /control/* passed on to the test server's control port
+// (so the page needs no CORS there). No dependencies.
 //
 //   node .ci/demo-serve.mjs
 //   env: DEMO_PORT      port (default 8080; if it is taken, a free port; 0 = a free port)
 //        DEMO_WS_URL    OpenIAP server the page connects to (e.g. the test server's ws URL)
-//        DEMO_CONTROL_URL  the test server's control URL ("" for a real server: no fault buttons)
-//        DEMO_USER, DEMO_PASSWORD  prefilled credentials (the test server's default user)
+//        DEMO_CONTROL_URL  the bundled test server's control URL ("" for a real server: no fault
+//                       buttons, no password prefilled)
+//        DEMO_USER, DEMO_PASSWORD  prefilled credentials; the password only with DEMO_CONTROL_URL
+//                       (the bundled test user's), never a real server's
 // Prints one line once listening:  DEMO http://127.0.0.1:PORT/
+//
+// Safe on a developer's machine: binds 127.0.0.1 only; answers only requests whose Host is
+// 127.0.0.1:PORT or localhost:PORT (403 otherwise: a page of evil.example that rebinds its name to
+// 127.0.0.1 sends Host: evil.example); /control/* only for the page's own origin; /config.json
+// never holds a real server's password (one in DEMO_WS_URL is dropped: the page asks for it).
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -29,15 +37,15 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
-// Credentials in DEMO_WS_URL (wss://user:pass@host) go to the form's fields, not its URL field.
+// A user in DEMO_WS_URL (wss://user:pass@host) goes to the form's user field; its password is dropped.
 const userinfo = /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@(.*)$/i.exec(process.env.DEMO_WS_URL || "");
-const [urlUser, ...urlPass] = userinfo ? userinfo[2].split(":") : [""];
 const unescape = (s) => { try { return decodeURIComponent(s); } catch { return s; } };
+const CONTROL = (process.env.DEMO_CONTROL_URL || "").replace(/\/+$/, "");
 const config = {
   url: userinfo ? userinfo[1] + userinfo[3] : process.env.DEMO_WS_URL || "",
-  control: process.env.DEMO_CONTROL_URL || "",
-  username: unescape(urlUser) || process.env.DEMO_USER || "",
-  password: unescape(urlPass.join(":")) || process.env.DEMO_PASSWORD || "",
+  control: CONTROL ? "/control" : "",
+  username: (userinfo && unescape(userinfo[2].split(":")[0])) || process.env.DEMO_USER || "",
+  password: CONTROL ? process.env.DEMO_PASSWORD || "" : "",
 };
 
 function send(res, status, type, body) {
@@ -56,11 +64,38 @@ function resolve(urlPath) {
   return null;
 }
 
+/** True if the request comes from the page itself (or from no page: curl), not from another site. */
+function sameOrigin(req) {
+  const origin = req.headers.origin, site = req.headers["sec-fetch-site"];
+  if (origin !== undefined && origin !== `http://${req.headers.host}`) return false;
+  return site === undefined || site === "same-origin" || site === "none";
+}
+
+/** Passes /control/PATH?QUERY on to the test server's control port; the answer comes back as is. */
+function proxyControl(req, res, rest) {
+  if (!sameOrigin(req)) return send(res, 403, "text/plain", "forbidden: not the demo page\n");
+  const up = http.request(CONTROL + rest, { method: req.method === "POST" ? "POST" : "GET" }, (r) => {
+    res.writeHead(r.statusCode, { "Content-Type": r.headers["content-type"] || "text/plain", "Cache-Control": "no-store" });
+    r.pipe(res);
+  });
+  up.on("error", (e) => send(res, 502, "text/plain", `test server unreachable: ${e.message}\n`));
+  up.end();
+}
+
+let hosts = new Set();
 const server = http.createServer((req, res) => {
+  if (!hosts.has((req.headers.host || "").toLowerCase())) return send(res, 403, "text/plain", "forbidden: unknown Host\n");
+  let url;
+  try {
+    url = new URL(req.url, "http://x");
+  } catch {
+    return send(res, 400, "text/plain", "bad path\n");
+  }
+  if (CONTROL && url.pathname.startsWith("/control/")) return proxyControl(req, res, url.pathname.slice(8) + url.search);
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "method not allowed\n");
   let urlPath;
   try {
-    urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    urlPath = decodeURIComponent(url.pathname);
   } catch {
     return send(res, 400, "text/plain", "bad path\n");
   }
@@ -88,7 +123,11 @@ function listen(port) {
   });
   server.listen(port, "127.0.0.1");
 }
-server.once("listening", () => console.log(`DEMO http://127.0.0.1:${server.address().port}/`));
+server.once("listening", () => {
+  const port = server.address().port;
+  hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  console.log(`DEMO http://127.0.0.1:${port}/`);
+});
 
 const envPort = process.env.DEMO_PORT;
 listen(envPort === undefined || envPort === "" ? 8080 : Number(envPort));

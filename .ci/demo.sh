@@ -37,11 +37,13 @@ trap 'exit 143' TERM
 
 if [ -n "$SERVER_URL" ]; then
   echo "demo: using $(printf '%s' "$SERVER_URL" | sed -E 's#//[^/@]*@#//#') (no test server, no fault buttons)"
-  export DEMO_WS_URL=$SERVER_URL DEMO_CONTROL_URL= DEMO_USER=${DEMO_USER:-} DEMO_PASSWORD=${DEMO_PASSWORD:-}
+  # The page asks for a real server's password: it is never served in /config.json.
+  export DEMO_WS_URL=$SERVER_URL DEMO_CONTROL_URL= DEMO_USER=${DEMO_USER:-} DEMO_PASSWORD=
 else
   echo "demo: building and starting the test server"
   . .ci/testserver.sh
-  start_testserver
+  # No web page may use the control port: the demo page reaches it through its own server's /control/.
+  TESTSERVER_ORIGINS= start_testserver
   export DEMO_WS_URL=$OPENIAP_TEST_URL DEMO_CONTROL_URL=$OPENIAP_CONTROL_URL DEMO_USER=testuser DEMO_PASSWORD=testpass
 fi
 

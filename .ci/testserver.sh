@@ -1,9 +1,15 @@
 # Sourced: start_testserver builds and starts openiap-testserver on 127.0.0.1 (free ports) and
 # exports OPENIAP_TEST_URL / OPENIAP_CONTROL_URL; stop_testserver ends it.
+# Browser pages may use the control port only from the origins in TESTSERVER_ORIGINS (space
+# separated; default: any page served on 127.0.0.1, as the wasm-bindgen test runner's pages are, on a
+# random port). The server's own default is none; TESTSERVER_ORIGINS= (empty) keeps it so.
 start_testserver() {
   cargo build --quiet -p openiap-testserver
   TESTSERVER_LOG=$(mktemp -d)/testserver
-  "$ROOT/target/debug/openiap-testserver" --listen 127.0.0.1:0 --control 127.0.0.1:0 "$@" \
+  local origins=() list o
+  read -ra list <<<"${TESTSERVER_ORIGINS-http://127.0.0.1:*}"
+  for o in "${list[@]}"; do origins+=(--allow-origin "$o"); done
+  "$ROOT/target/debug/openiap-testserver" --listen 127.0.0.1:0 --control 127.0.0.1:0 "${origins[@]}" "$@" \
     >"$TESTSERVER_LOG.out" 2>"$TESTSERVER_LOG.err" &
   TESTSERVER_PID=$!
   for _ in $(seq 1 100); do

@@ -384,6 +384,8 @@ async function main() {
   $("url").value = fromUrl.url;
   $("username").value = fromUrl.username || config.username || "";
   $("password").value = fromUrl.password || config.password || "";
+  // Only the bundled test user's password is ever prefilled; a real server's is asked for here.
+  if (!$("password").value) $("password").placeholder = "the server's password";
 
   if (!config.control) {
     $("faults-hint").textContent = "Fault buttons need the bundled test server (make demo without URL=).";

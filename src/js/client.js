@@ -36,7 +36,7 @@ async function invoke_openrpa(ClientError, { robotid, workflowid, payload = {}, 
     const data = { command: "invoke", workflowid, data: payload };
     await this.queue_message({ queuename: robotid, replyto: queue, data, jwt, traceid, spanid });
     if (!rpc) return null;
-    const seconds = timeout > 0 ? timeout : this.get_default_timeout();
+    const seconds = typeof timeout === "number" && timeout > 0 ? timeout : this.get_default_timeout();
     const expired = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new ClientError("invoke_openrpa timed out", "Timeout")), seconds * 1000);
     });
@@ -98,8 +98,20 @@ function stream(ClientError, start, stop, limit) {
   return it;
 }
 
+/** A copy of an options object (`{}` for none); a `ClientError` when it is not an object or its
+ * fields cannot be read (a getter or Proxy that throws). Never spreads a string's characters. */
+function copy(ClientError, options) {
+  if (options == null) return {};
+  try {
+    if (typeof options === "object") return { ...options };
+  } catch {
+    /* below */
+  }
+  throw new ClientError("options must be an object whose fields can be read");
+}
+
 function limitOf(ClientError, options) {
-  const n = options && options.buffer;
+  const n = copy(ClientError, options).buffer;
   if (n === undefined) return STREAM_BUFFER;
   if (!Number.isInteger(n) || n < 1) throw new ClientError("option 'buffer' must be a positive integer");
   return n;
@@ -111,16 +123,33 @@ export function extend(Client, ClientError) {
   if (Object.prototype.hasOwnProperty.call(proto, "reconnect")) return Client;
   /** True when the connection is shared with other tabs through a SharedWorker (shared-shell.js). */
   Object.defineProperty(proto, "shared", { get: () => false });
-  proto.invoke_openrpa = function (o) { return invoke_openrpa.call(this, ClientError, o); };
+  proto.invoke_openrpa = function (o) {
+    try {
+      o = copy(ClientError, o);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return invoke_openrpa.call(this, ClientError, o);
+  };
   /** `for await (const msg of client.queue("name"))`: the queue's messages. */
   proto.queue = function (queue, options) {
     const limit = limitOf(ClientError, options);
-    const opts = typeof queue === "string" ? { ...options, queuename: queue } : { ...options, ...queue };
+    const opts = typeof queue === "string" ? { ...copy(ClientError, options), queuename: queue }
+      : { ...copy(ClientError, options), ...copy(ClientError, queue) };
     return stream(ClientError, (push) => this.register_queue(opts, push), (q) => this.unregister_queue(q), limit);
   };
   const watch = proto.watch;
   /** `watch(options, callback)` as npm; without a callback, an async iterable of the changes. */
   proto.watch = function (options, callback) {
+    try {
+      // A copy whose `paths` is a plain array: the wasm reads it without a getter that may throw.
+      options = copy(ClientError, options);
+      if (Array.isArray(options.paths)) options.paths = Array.from(options.paths);
+    } catch (e) {
+      const error = e instanceof ClientError ? e : new ClientError("option 'paths' could not be read");
+      if (callback !== undefined) return Promise.reject(error);
+      throw error;
+    }
     if (callback !== undefined) return watch.call(this, options, callback);
     const limit = limitOf(ClientError, options);
     return stream(ClientError, (push) => this.watch(options, push), (id) => this.unwatch(id), limit);

@@ -1,7 +1,7 @@
 //! The JS `Client` class: lifecycle and messaging. Names and argument shapes follow the official
 //! npm `openiap` client; the data API's methods are in `data.rs`, files in `transfers.rs`.
 
-use js_sys::{Function, Promise};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::convert;
@@ -55,7 +55,7 @@ fn config_from(options: &JsValue) -> Result<Config, JsValue> {
         c.framing = Framing::parse(&framing)
             .ok_or_else(|| convert::invalid("framing must be \"openiap\" or \"grpc-web\""))?;
     }
-    Options(&o.object("reconnect")).fill_numbers(&mut [
+    Options(&o.object("reconnect")?).fill_numbers(&mut [
         ("initial_ms", &mut b.initial_ms),
         ("max_ms", &mut b.max_ms),
         ("max_attempts", &mut max_attempts),
@@ -69,7 +69,7 @@ fn config_from(options: &JsValue) -> Result<Config, JsValue> {
 fn message_from(value: &JsValue) -> Result<QueueMessageRequest, JsValue> {
     let o = Options(value);
     let mut msg = QueueMessageRequest {
-        data: convert::data_text(&convert::get(value, "data")),
+        data: convert::data_text(&o.object("data")?),
         ..Default::default()
     };
     o.fill_strings(&mut [
@@ -112,7 +112,8 @@ fn exchange_from(options: &JsValue) -> Result<RegisterExchangeRequest, JsValue> 
 /// The watch asked for by `watch`'s options.
 fn watch_from(options: &JsValue) -> Result<WatchRequest, JsValue> {
     let o = Options(options);
-    let paths = convert::get(options, "paths");
+    // A plain array: `watch` in src/js/client.js copied it out of the caller's value.
+    let paths = o.object("paths")?;
     let paths = if js_sys::Array::is_array(&paths) {
         js_sys::Array::from(&paths)
             .iter()
@@ -166,8 +167,14 @@ impl Client {
     /// Connects and signs in. Resolves once signed in (or connected as guest); rejects with an
     /// `OpenIapError` if the first connection or sign-in fails, and then nothing retries.
     /// After one success the client reconnects by itself until `disconnect()`.
-    pub fn connect(&self, url: Option<String>) -> Promise {
-        self.with_runtime(|rt| Ok(rt.connect(url.as_deref())))
+    pub fn connect(&self, url: JsValue) -> Promise {
+        self.with_runtime(|rt| {
+            let url = match url.is_undefined() || url.is_null() {
+                true => None,
+                false => Some(convert::string_arg(&url)?),
+            };
+            Ok(rt.connect(url.as_deref()))
+        })
     }
 
     /// Closes the connection, cancels every timer and listener and rejects what is pending.
@@ -218,22 +225,26 @@ impl Client {
     /// Adds an event handler; returns its id for `off_client_event`. Every handler gets every
     /// event `{event, reason}` in order: Connecting, Connected, SignedIn, Disconnected,
     /// QueueRenamed (`old`, `new`), Error.
-    pub fn on_client_event(&self, callback: Function) -> Result<u32, JsValue> {
+    pub fn on_client_event(&self, callback: JsValue) -> Result<u32, JsValue> {
+        let callback = convert::function_arg(callback)?;
         Ok(self.runtime()?.add_handler(callback))
     }
 
     /// Removes an event handler; true if it existed.
-    pub fn off_client_event(&self, id: u32) -> bool {
+    pub fn off_client_event(&self, id: JsValue) -> bool {
+        let id = id.as_f64().filter(|n| *n >= 0.0 && *n <= u32::MAX as f64);
         self.runtime
             .as_ref()
-            .is_some_and(|rt| rt.remove_handler(id))
+            .zip(id)
+            .is_some_and(|(rt, id)| rt.remove_handler(id as u32))
     }
 
     /// Registers a queue (`name` or `{queuename, jwt, ...}`; empty for a temporary queue) and
     /// resolves to its name. The callback gets every message; a value it returns (or resolves)
     /// is sent to `replyto`. The queue is registered again after every reconnect.
-    pub fn register_queue(&self, queue: JsValue, callback: Function) -> Promise {
+    pub fn register_queue(&self, queue: JsValue, callback: JsValue) -> Promise {
         self.with_runtime(|rt| {
+            let callback = convert::function_arg(callback)?;
             let name = match queue.as_string() {
                 Some(name) => name,
                 None => Options(&queue).string("queuename")?.unwrap_or_default(),
@@ -246,8 +257,9 @@ impl Client {
 
     /// Registers an exchange `{exchangename, algorithm, routingkey, addqueue}` and resolves to
     /// the name of the queue bound to it.
-    pub fn register_exchange(&self, options: JsValue, callback: Function) -> Promise {
+    pub fn register_exchange(&self, options: JsValue, callback: JsValue) -> Promise {
         self.with_runtime(|rt| {
+            let callback = convert::function_arg(callback)?;
             let kind = SubscriptionKind::Exchange(exchange_from(&options)?);
             let (call, signal) = (call_from(&options)?, signal_from(&options)?);
             Ok(rt.subscribe(kind, callback, &call, signal.as_ref()))
@@ -255,8 +267,9 @@ impl Client {
     }
 
     /// Watches a collection `{collectionname, paths}`; resolves to the watch id.
-    pub fn watch(&self, options: JsValue, callback: Function) -> Promise {
+    pub fn watch(&self, options: JsValue, callback: JsValue) -> Promise {
         self.with_runtime(|rt| {
+            let callback = convert::function_arg(callback)?;
             let kind = SubscriptionKind::Watch(watch_from(&options)?);
             let (call, signal) = (call_from(&options)?, signal_from(&options)?);
             Ok(rt.subscribe(kind, callback, &call, signal.as_ref()))
@@ -265,8 +278,9 @@ impl Client {
 
     /// Stops consuming a queue (or exchange queue) registered with this client; for a queue it
     /// does not hold, asks the server to remove its consumer. `options`: `{jwt, traceid, spanid}`.
-    pub fn unregister_queue(&self, queuename: String, options: JsValue) -> Promise {
+    pub fn unregister_queue(&self, queuename: JsValue, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
+            let queuename = convert::string_arg(&queuename)?;
             let (call, signal) = (call_from(&options)?, signal_from(&options)?);
             Ok(rt.request("", signal.as_ref(), |s, now| {
                 match s.queue_subscription(&queuename) {
@@ -281,8 +295,9 @@ impl Client {
     }
 
     /// Stops a watch. `options`: `{jwt, traceid, spanid}`.
-    pub fn unwatch(&self, id: String, options: JsValue) -> Promise {
+    pub fn unwatch(&self, id: JsValue, options: JsValue) -> Promise {
         self.with_runtime(|rt| {
+            let id = convert::string_arg(&id)?;
             let (call, signal) = (call_from(&options)?, signal_from(&options)?);
             Ok(rt.request("", signal.as_ref(), |s, now| {
                 match s.watch_subscription(&id) {
@@ -329,7 +344,9 @@ impl Client {
     }
 
     /// Sets the default request timeout, in seconds (npm `openiap`'s unit).
-    pub fn set_default_timeout(&self, seconds: f64) {
+    /// Anything but a positive number is ignored.
+    pub fn set_default_timeout(&self, seconds: JsValue) {
+        let seconds = seconds.as_f64().unwrap_or(0.0);
         if let Some(rt) = self
             .runtime
             .as_ref()
@@ -356,15 +373,17 @@ impl Client {
     }
 
     /// Sets the client version sent at the next sign-in.
-    pub fn set_agent_version(&self, version: String) {
-        if let Some(rt) = &self.runtime {
+    /// Anything but a string is ignored.
+    pub fn set_agent_version(&self, version: JsValue) {
+        if let (Some(rt), Some(version)) = (&self.runtime, version.as_string()) {
             rt.with_session(|s, _| s.set_agent_version(version));
         }
     }
 
     /// Sets the agent name sent at the next sign-in.
-    pub fn set_agent_name(&self, name: String) {
-        if let Some(rt) = &self.runtime {
+    /// Anything but a string is ignored.
+    pub fn set_agent_name(&self, name: JsValue) {
+        if let (Some(rt), Some(name)) = (&self.runtime, name.as_string()) {
             rt.with_session(|s, _| s.set_agent_name(name));
         }
     }

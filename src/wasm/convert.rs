@@ -50,6 +50,21 @@ pub fn invalid(message: &str) -> JsValue {
     error(&Error::new(ErrorKind::InvalidArgument, message))
 }
 
+/// A string argument; anything else is an `InvalidArgument` error (not the bindings' TypeError,
+/// nor the exception of a hostile `toString`).
+#[inline(never)]
+pub fn string_arg(v: &JsValue) -> Result<String, JsValue> {
+    v.as_string()
+        .ok_or_else(|| invalid("the argument must be a string"))
+}
+
+/// A callback argument; anything else is an `InvalidArgument` error.
+#[inline(never)]
+pub fn function_arg(v: JsValue) -> Result<js_sys::Function, JsValue> {
+    v.dyn_into()
+        .map_err(|_| invalid("the callback must be a function"))
+}
+
 /// The text of a thrown JS value (for reports).
 pub fn describe(e: &JsValue) -> String {
     if let Some(err) = e.dyn_ref::<js_sys::Error>() {

@@ -58,10 +58,11 @@ impl Client {
     /// Calls data method `name` (a row of the tables) with `options`. The package gives every
     /// method its own name (`src/js/client.js`); this is the one wasm export behind them.
     #[wasm_bindgen(js_name = "__call")]
-    pub fn call(&self, name: &str, options: JsValue) -> Promise {
-        match method(name) {
+    pub fn call(&self, name: JsValue, options: JsValue) -> Promise {
+        let name = name.as_string().unwrap_or_default();
+        match method(&name) {
             Some(m) => self.call_method(m, options),
-            None => super::client::reject(invalid(&concat(&["no data method '", name, "'"]))),
+            None => super::client::reject(invalid(&concat(&["no data method '", &name, "'"]))),
         }
     }
 }

@@ -2,9 +2,9 @@
 //! `InvalidArgument` error) and [`JsOptions`], the [`OptionSource`] the data API's field tables
 //! read requests from.
 
-use js_sys::Function;
 #[cfg(feature = "data")]
 use js_sys::{Array, ArrayBuffer, Uint8Array};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 #[cfg(feature = "data")]
@@ -50,18 +50,26 @@ fn wrong(key: &str, what: &str) -> JsValue {
 }
 
 impl Options<'_> {
+    /// The field `key` (`None` when absent, undefined or null). A getter or Proxy that throws is
+    /// an `InvalidArgument` error, not an absent field, and so is an object value whose prototype
+    /// cannot be read (a hostile or revoked Proxy): the `instanceof` and `Array.isArray` checks
+    /// that come next would throw through the wasm.
     #[inline(never)]
-    fn field(&self, key: &str) -> Option<JsValue> {
+    fn field(&self, key: &str) -> Result<Option<JsValue>, JsValue> {
         if !self.0.is_object() {
-            return None;
+            return Ok(None);
         }
-        Some(get(self.0, key)).filter(|v| !v.is_undefined() && !v.is_null())
+        let v = Reflect::get(self.0, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_object() || Reflect::get_prototype_of(v).is_ok())
+            .ok_or_else(|| wrong(key, "readable"))?;
+        Ok(Some(v).filter(|v| !v.is_undefined() && !v.is_null()))
     }
 
     /// A string field.
     #[inline(never)]
     pub fn string(&self, key: &str) -> Result<Option<String>, JsValue> {
-        match self.field(key) {
+        match self.field(key)? {
             None => Ok(None),
             Some(v) => v
                 .as_string()
@@ -73,7 +81,7 @@ impl Options<'_> {
     /// A non-negative number field (milliseconds, counts), truncated to an integer.
     #[inline(never)]
     pub fn number(&self, key: &str) -> Result<Option<u64>, JsValue> {
-        match self.field(key) {
+        match self.field(key)? {
             None => Ok(None),
             Some(v) => match v.as_f64() {
                 Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n as u64)),
@@ -85,7 +93,7 @@ impl Options<'_> {
     /// A boolean field.
     #[inline(never)]
     pub fn boolean(&self, key: &str) -> Result<Option<bool>, JsValue> {
-        match self.field(key) {
+        match self.field(key)? {
             None => Ok(None),
             Some(v) => v.as_bool().map(Some).ok_or_else(|| wrong(key, "a boolean")),
         }
@@ -124,22 +132,31 @@ impl Options<'_> {
 
     /// A function field.
     pub fn function(&self, key: &str) -> Result<Option<Function>, JsValue> {
-        match self.field(key) {
+        match self.field(key)? {
             None => Ok(None),
             Some(v) => v.dyn_into().map(Some).map_err(|_| wrong(key, "a function")),
         }
     }
 
-    /// A nested options object (undefined when absent).
-    pub fn object(&self, key: &str) -> JsValue {
-        self.field(key).unwrap_or(JsValue::UNDEFINED)
+    /// A field's value, e.g. a nested options object (undefined when absent).
+    pub fn object(&self, key: &str) -> Result<JsValue, JsValue> {
+        Ok(self.field(key)?.unwrap_or(JsValue::UNDEFINED))
     }
 
+    /// The items of an array field, read with `Reflect` (an index getter may throw).
     #[cfg(feature = "data")]
-    fn array(&self, key: &str) -> Result<Option<Array>, JsValue> {
-        match self.field(key) {
+    fn array(&self, key: &str) -> Result<Option<Vec<JsValue>>, JsValue> {
+        match self.field(key)? {
             None => Ok(None),
-            Some(v) if Array::is_array(&v) => Ok(Some(v.unchecked_into())),
+            Some(v) if Array::is_array(&v) => {
+                let n = Reflect::get(&v, &"length".into())
+                    .ok()
+                    .and_then(|n| n.as_f64());
+                (0..n.unwrap_or(0.0) as u32)
+                    .map(|i| Reflect::get_u32(&v, i).map_err(|_| wrong(key, "readable")))
+                    .collect::<Result<_, _>>()
+                    .map(Some)
+            }
             Some(_) => Err(wrong(key, "an array")),
         }
     }
@@ -162,7 +179,7 @@ impl OptionSource for JsOptions {
         Options(&self.0).boolean(key)
     }
     fn json(&self, key: &str) -> Result<Option<String>, JsValue> {
-        Ok(Options(&self.0).field(key).map(|v| data_text(&v)))
+        Ok(Options(&self.0).field(key)?.map(|v| data_text(&v)))
     }
     fn strings(&self, key: &str) -> Result<Vec<String>, JsValue> {
         let Some(a) = Options(&self.0).array(key)? else {
@@ -176,7 +193,7 @@ impl OptionSource for JsOptions {
             .collect()
     }
     fn bytes(&self, key: &str) -> Result<Option<Vec<u8>>, JsValue> {
-        match Options(&self.0).field(key) {
+        match Options(&self.0).field(key)? {
             None => Ok(None),
             Some(v) => byte_view(&v)
                 .map(|a| Some(a.to_vec()))
@@ -184,7 +201,7 @@ impl OptionSource for JsOptions {
         }
     }
     fn millis(&self, key: &str) -> Result<Option<i64>, JsValue> {
-        let Some(v) = Options(&self.0).field(key) else {
+        let Some(v) = Options(&self.0).field(key)? else {
             return Ok(None);
         };
         let ms = match v.dyn_ref::<js_sys::Date>() {
@@ -194,7 +211,7 @@ impl OptionSource for JsOptions {
         Ok((ms.is_finite() && ms > 0.0).then_some(ms as i64))
     }
     fn object(&self, key: &str) -> Result<Option<Self>, JsValue> {
-        match Options(&self.0).field(key) {
+        match Options(&self.0).field(key)? {
             None => Ok(None),
             Some(v) if v.is_object() => Ok(Some(JsOptions(v))),
             Some(_) => Err(wrong(key, "an object")),
@@ -204,7 +221,7 @@ impl OptionSource for JsOptions {
         let Some(a) = Options(&self.0).array(key)? else {
             return Ok(Vec::new());
         };
-        Ok(a.iter().map(JsOptions).collect())
+        Ok(a.into_iter().map(JsOptions).collect())
     }
     fn invalid(message: &str) -> JsValue {
         invalid(message)
@@ -217,7 +234,7 @@ impl OptionSource for JsOptions {
 #[inline(never)]
 pub fn call_from(options: &JsValue) -> Result<Call, JsValue> {
     let o = Options(options);
-    let seconds = match o.field("timeout") {
+    let seconds = match o.field("timeout")? {
         None => None,
         Some(v) => match v.as_f64() {
             Some(s) if s.is_finite() => (s > 0.0).then_some((s * 1000.0) as u64),
@@ -236,7 +253,7 @@ pub fn call_from(options: &JsValue) -> Result<Call, JsValue> {
 /// The `signal` option: an `AbortSignal` (anything with `aborted` and `addEventListener`).
 #[inline(never)]
 pub fn signal_from(options: &JsValue) -> Result<Option<JsValue>, JsValue> {
-    match Options(options).field("signal") {
+    match Options(options).field("signal")? {
         None => Ok(None),
         Some(s)
             if get(&s, "aborted").as_bool().is_some()

@@ -165,7 +165,7 @@ impl Client {
             let m = &tables::UPLOAD;
             let req = wire::request(&JsOptions(options.clone()), m.message, m.fields)?;
             let (source, total) =
-                upload_source(&convert::get(&options, "data")).ok_or_else(|| {
+                upload_source(&Options(&options).object("data")?).ok_or_else(|| {
                     convert::invalid("data must be a Blob, Uint8Array, ArrayBuffer or string")
                 })?;
             let upload = Upload {

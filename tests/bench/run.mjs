@@ -66,11 +66,12 @@ const children = [];
 process.on("exit", () => { for (const c of children) if (c.exitCode === null) c.kill("SIGTERM"); });
 
 // The main server never pings (so that nothing but the workload crosses the link); the dead-link
-// phase adds one with the defaults, which ping every 10 s as OpenFlow does.
+// phase adds one with the defaults, which ping every 10 s as OpenFlow does. `origin`: the bench
+// page's, the one browser origin allowed on the control port.
 const QUIET_ARGS = ["--ping-interval-ms", "3600000", "--idle-timeout-ms", "3600000", "--pending-limit", "1000000"];
-function startServer(extra = QUIET_ARGS) {
+function startServer(origin, extra = QUIET_ARGS) {
   return new Promise((resolve, reject) => {
-    const args = ["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", "--quiet", ...extra];
+    const args = ["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", "--quiet", "--allow-origin", origin, ...extra];
     const child = spawn(SERVER_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     let out = "", err = "";
@@ -238,7 +239,7 @@ async function reconnect(page, stack, results) {
 // Dead links with default options: a stalled link to a server pinging every 10 s (a second test
 // server with its defaults) and, at the same time, to the main server, which never pings.
 async function deadlink(page, stack, results) {
-  const pinger = await startServer([]);
+  const pinger = await startServer(stack.origin, []);
   log(`dead link: ${N.deadLink} × stall on a pinging server (${pinger.ws})${QUICK ? "" : ", 1 × on a silent one"}, default options`);
   const r = await page.evaluate((a) => window.bench.deadLink(a), {
     n: N.deadLink,
@@ -442,10 +443,10 @@ async function main() {
   fs.rmSync(PKG, { recursive: true, force: true });
   fs.cpSync(path.resolve(ROOT, process.env.BENCH_PKG || "pkg"), PKG, { recursive: true });
   if (!fs.existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: cargo build --release -p openiap-testserver`);
-  const srv = await startServer();
   const stat = await startStatic();
+  const srv = await startServer(new URL(stat.url).origin);
   const echo = await startEcho();
-  const stack = { ws: srv.ws, control: srv.control };
+  const stack = { ws: srv.ws, control: srv.control, origin: new URL(stat.url).origin };
   log(`stack: server ${srv.ws} (control ${srv.control}), page ${stat.url}, echo ${echo.url}`);
   const browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,

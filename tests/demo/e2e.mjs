@@ -3,6 +3,7 @@
 // web package in pkg/web and target/debug/openiap-testserver (.ci/test-demo.sh builds both).
 // Saves tests/artifacts/demo.png. Last line: "N passed, N failed"; exit code 1 on any failure.
 import { spawn } from "node:child_process";
+import http from "node:http";
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
@@ -55,6 +56,19 @@ function assert(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
+/** One request to `url` with extra headers (Host may be forged); resolves {status, body}. */
+function request(url, { method = "GET", headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers }, (res) => {
+      let body = "";
+      res.on("data", (d) => { body += d; });
+      res.on("end", () => resolve({ status: res.statusCode, body, headers: res.headers }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 let browser;
 async function main() {
   const server = path.join(ROOT, "target/debug/openiap-testserver");
@@ -94,6 +108,33 @@ async function main() {
     assert((await page.inputValue("#username")) === "testuser", "username not prefilled");
     assert((await page.getAttribute("#password", "type")) === "password", "password field is not masked");
     assert((await state()) === "Disconnected", "initial state " + (await state()));
+  });
+
+  await step("static server: only its own Host (DNS rebinding gets 403)", async () => {
+    const port = new URL(pageUrl).port;
+    for (const host of ["evil.example", `evil.example:${port}`, `127.0.0.1.evil.example:${port}`, `localhost:${Number(port) + 1}`]) {
+      for (const p of ["/", "/config.json", "/control/stats"]) {
+        const r = await request(new URL(p, pageUrl), { headers: { Host: host } });
+        assert(r.status === 403, `Host ${host} ${p}: HTTP ${r.status}`);
+        assert(!r.body.includes(PASSWORD), `Host ${host} ${p}: the password in the answer`);
+      }
+    }
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      const r = await request(new URL("/config.json", pageUrl), { headers: { Host: host } });
+      assert(r.status === 200, `Host ${host}: HTTP ${r.status}`);
+    }
+  });
+
+  await step("control port: the page's own origin only, through /control/", async () => {
+    const before = (await stats()).closes.length;
+    const foreign = await request(new URL("/control/drop", pageUrl), { method: "POST", headers: { Origin: "https://evil.example" } });
+    assert(foreign.status === 403, "foreign origin through the demo server: HTTP " + foreign.status);
+    const img = await request(new URL("/control/drop", pageUrl), { headers: { "Sec-Fetch-Site": "cross-site" } });
+    assert(img.status === 403, "cross-site request without Origin: HTTP " + img.status);
+    const direct = await request(control + "/drop", { method: "POST", headers: { Origin: new URL(pageUrl).origin } });
+    assert(direct.status === 403 && !direct.headers["access-control-allow-origin"], "the test server serves a page directly: HTTP " + direct.status);
+    const own = await request(new URL("/control/stats", pageUrl), { headers: { Origin: new URL(pageUrl).origin } });
+    assert(own.status === 200 && JSON.parse(own.body).closes.length === before, "own origin: HTTP " + own.status);
   });
 
   ok = ok && await step("connect: state becomes SignedIn", async () => {
@@ -211,6 +252,22 @@ async function main() {
     const deadline = Date.now() + 5000;
     while ((await stats()).connections !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert((await stats()).connections === 0, "the server still has a socket");
+  });
+  await step("make demo URL=wss://user:secret@host: /config.json and the page hold no password", async () => {
+    const [, realUrl] = await start("bash", [path.join(ROOT, ".ci/demo.sh"), "wss://someone:s3cret-pw@openiap.invalid/"],
+      { DEMO_NO_BUILD: "1", DEMO_PORT: "0", DEMO_PASSWORD: "s3cret-env" }, /openiap-wasm demo:\s+(\S+)/, "make demo URL=...");
+    const r = await request(new URL("/config.json", realUrl));
+    assert(r.status === 200, "HTTP " + r.status);
+    assert(!r.body.includes("s3cret"), "the password is in /config.json: " + r.body);
+    const cfg = JSON.parse(r.body);
+    assert(cfg.url === "wss://openiap.invalid/" && cfg.username === "someone" && cfg.password === "" && cfg.control === "", r.body);
+    const p2 = await browser.newPage();
+    await p2.goto(realUrl);
+    await p2.waitForFunction(() => window.demo && window.demo.ready);
+    assert((await p2.inputValue("#password")) === "", "password field prefilled");
+    assert((await p2.inputValue("#username")) === "someone", "username not prefilled");
+    assert(!(await p2.content()).includes("s3cret"), "the password is on the page");
+    await p2.close();
   });
   if (failed) {
     console.log("console of the page:\n  " + consoleLines.slice(-30).join("\n  "));

@@ -7,6 +7,8 @@
 #   deno     Deno from npm, `deno run --check` (exports "deno")
 #   messaging  the messaging-only build (openiap-wasm/messaging) in Deno
 #   deno-data  every data API test of the browser suite (tests/js/data_tests.js), in Deno
+#   fuzz     hostile arguments to every Client method in Node and in Chromium (tests/js/fuzz.js:
+#            typed errors only, no trap, the instance still works); the ws:// credentials warning
 #   workerd  a Worker in workerd via Miniflare, bundled like wrangler (exports "workerd"): HTTP
 #            request -> transient OpenIAP call; workerd forbids I/O/timers at import time
 #   vite     Vite build of a page importing the package (exports "browser"), headless Chromium
@@ -46,7 +48,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno messaging deno-data workerd vite worker shared npm-port bun vite-dev vite-dev-hoisted webpack-dev webpack esbuild esbuild-worker parcel grpcweb official live)
+ALL=(types node deno messaging deno-data workerd fuzz vite worker shared npm-port bun vite-dev vite-dev-hoisted webpack-dev webpack esbuild esbuild-worker parcel grpcweb official live)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -126,6 +128,7 @@ run deno 'deno run --check --allow-read --allow-net=127.0.0.1 deno/test.ts "$URL
 run messaging 'deno run --allow-read --allow-net=127.0.0.1 deno/messaging.js "$URL"'
 run deno-data 'deno run --allow-read --allow-net=127.0.0.1 deno/data.js "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL"'
 run workerd 'node $NODE_WS workerd/run.mjs "$URL"'
+run fuzz 'node $NODE_WS fuzz/run.mjs "$OPENIAP_TEST_URL" && node fuzz/browser.mjs "$WORK" "$OPENIAP_TEST_URL"'
 run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mjs page "$WORK/browser-dist" "$URL" &&
   node bundlers/run.mjs vite inline "$WORK/vite" "$URL" shares'
 run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null

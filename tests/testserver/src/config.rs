@@ -36,6 +36,9 @@ pub struct Config {
     pub connect_ping: bool,
     /// Push a `refreshtoken` before a session token expires, as OpenFlow does.
     pub refresh_tokens: bool,
+    /// Browser origins allowed on the control port (`--allow-origin`; `scheme://host:*` = any
+    /// port). Empty by default: no web page can use it.
+    pub allow_origins: Vec<String>,
     /// No logging to stderr.
     pub quiet: bool,
 }
@@ -61,6 +64,7 @@ impl Default for Config {
             two_part_frames: true,
             connect_ping: true,
             refresh_tokens: true,
+            allow_origins: vec![],
             quiet: false,
         }
     }
@@ -110,11 +114,18 @@ OpenFlow's wire habits (all on by default; each flag turns one off):
   that request fails, the socket stays signed in), \"no such type: openiap.C\" (unknown
   command), \"Rate limit exceeded consumedPoints: N\".
 
+Control port (for local testing only: it can stop the server and shows its log):
+  --allow-origin ORIGIN     a web page of ORIGIN (e.g. http://127.0.0.1:8080) may use the control
+                            port, repeatable; http://127.0.0.1:* allows every port of that host.
+                            By default no page may: requests with another Origin, cross-site
+                            browser requests and a Host that is a DNS name other than localhost
+                            get 403. Requests without Origin (curl, tests) are served.
+
 Other options:
   --quiet                   no logs on stderr
   -h, --help                this text
 
-Control endpoint (GET or POST; JSON or text replies; CORS allowed from any origin):
+Control endpoint (GET or POST; JSON or text replies; CORS only for --allow-origin):
   /drop                     close every socket abruptly
   /down?ms=N                stop listening and drop every socket; listen again on the same
                             port after N ms
@@ -204,6 +215,9 @@ impl Config {
                 "--one-message-frames" => c.two_part_frames = false,
                 "--no-connect-ping" => c.connect_ping = false,
                 "--no-refreshtoken" => c.refresh_tokens = false,
+                "--allow-origin" => c
+                    .allow_origins
+                    .push(val().ok_or("--allow-origin needs an origin")?),
                 "--quiet" => c.quiet = true,
                 other => return Err(format!("unknown option '{other}' (see --help)")),
             }

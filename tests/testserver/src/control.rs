@@ -1,14 +1,16 @@
 //! The HTTP control endpoint: fault injection, tokens for tests, the envelope log and stats.
+//! For local testing only: who may use it is decided in [`crate::origin`].
 
 use crate::config::HELP;
 use crate::faults::Garbage;
 use crate::http::{self, Request};
+use crate::origin::{self, Verdict};
 use crate::state::Shared;
 use serde_json::json;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// Serves the control endpoint on `listener` forever.
+/// Serves the control endpoint on `listener` forever; requests [`origin::check`] refuses get 403.
 pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
     loop {
         let Ok((mut stream, _)) = listener.accept().await else {
@@ -19,8 +21,16 @@ pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
             let Some((req, _)) = http::read_request(&mut stream).await else {
                 return;
             };
-            let (status, ctype, body) = route(&shared, &req).await;
-            http::respond(&mut stream, status, ctype, &body).await;
+            match origin::check(&shared.config.allow_origins, &req) {
+                Verdict::Serve(cors) => {
+                    let (status, ctype, body) = route(&shared, &req).await;
+                    http::respond_cors(&mut stream, status, ctype, &body, cors).await;
+                }
+                Verdict::Refuse(why) => {
+                    let body = json!({"ok": false, "error": why}).to_string();
+                    http::respond_cors(&mut stream, 403, "application/json", &body, None).await;
+                }
+            }
         });
     }
 }

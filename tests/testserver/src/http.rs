@@ -114,19 +114,38 @@ pub async fn read_request(stream: &mut TcpStream) -> Option<(Request, Vec<u8>)> 
     ))
 }
 
-/// Writes a complete response and closes the connection. CORS is allowed from any origin.
+/// Writes a complete response and closes the connection. CORS is allowed from any origin (the
+/// WebSocket port's `GET /` and `GET /config`, public like OpenFlow's).
 pub async fn respond(stream: &mut TcpStream, status: u16, content_type: &str, body: &str) {
+    respond_cors(stream, status, content_type, body, Some("*")).await
+}
+
+/// Writes a complete response and closes the connection, with CORS headers for `origin` (none
+/// when `None`).
+pub async fn respond_cors(
+    stream: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    body: &str,
+    origin: Option<&str>,
+) {
     let reason = match status {
         200 => "OK",
         204 => "No Content",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         _ => "Error",
     };
+    let cors = origin.map_or(String::new(), |o| {
+        format!(
+            "Access-Control-Allow-Origin: {o}\r\nVary: Origin\r\n\
+             Access-Control-Allow-Methods: GET, POST, OPTIONS\r\nAccess-Control-Allow-Headers: *\r\n"
+        )
+    });
     let head = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Access-Control-Allow-Origin: *\r\nAccess-Control-Allow-Methods: GET, POST, OPTIONS\r\n\
-         Access-Control-Allow-Headers: *\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+         {cors}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let _ = stream.write_all(head.as_bytes()).await;

@@ -6,7 +6,7 @@
 //! (`query` matching, `update` update operators, `history` document versions), `workitems` work
 //! items, `wiq` work item queue objects, `entities` workflow instances and customers, `robot` the
 //! fake OpenRPA robot, `files` upload/download storage, `auth` users and tokens, `faults` fault
-//! injection, `control` the HTTP control endpoint, `state` shared state.
+//! injection, `control` the HTTP control endpoint (`origin`: who may use it), `state` shared state.
 #![warn(missing_docs)]
 
 mod agents;
@@ -23,6 +23,7 @@ mod faults;
 mod files;
 mod history;
 mod http;
+mod origin;
 mod query;
 mod robot;
 mod state;

@@ -27,6 +27,7 @@ fn help_documents_every_option_and_endpoint() {
         "--one-message-frames",
         "--no-connect-ping",
         "--no-refreshtoken",
+        "--allow-origin",
         "--quiet",
         "--help",
         "/drop",
@@ -77,7 +78,7 @@ fn first_stdout_line_is_machine_readable_and_both_ports_answer() {
     let get = |port: u16, path: &str| {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").unwrap();
         let mut r = String::new();
         s.read_to_string(&mut r).unwrap();
         r
