@@ -137,7 +137,7 @@ impl Client {
     /// Creates a client. Nothing connects until `connect()`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
-        console_error_panic_hook::set_once();
+        super::panic::install();
         let get_token = Options(&options).function("get_token")?;
         let mut config = config_from(&options)?;
         config.use_token_callback = get_token.is_some();

@@ -21,6 +21,7 @@ mod convert;
 mod data;
 mod listener;
 mod options;
+mod panic;
 mod runtime;
 mod socket;
 #[cfg(feature = "data")]
