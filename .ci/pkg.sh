@@ -54,6 +54,9 @@ STAGE=$ROOT/target/pkg-stage
 OUT=$STAGE/openiap-wasm
 if [ "${PKG_SKIP_BUILD:-0}" != 1 ] || [ ! -d "$STAGE/web" ]; then
   rm -rf "$STAGE"
+  cargo fetch --quiet
+  RUSTFLAGS=$(release_rustflags)   # .ci/env.sh
+  export RUSTFLAGS
   for t in web bundler nodejs deno; do
     log "wasm-pack build --release --target $t"
     wasm-pack --quiet build --release --no-pack --target "$t" --out-dir "$STAGE/$t" . >&2

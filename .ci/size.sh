@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 out=target/size
 browser=target/size-browser
 rm -rf "$out" "$browser" && mkdir -p "$out"
-cargo build --quiet --release --target wasm32-unknown-unknown --lib "$@"
+cargo fetch --quiet
+RUSTFLAGS=$(release_rustflags) cargo build --quiet --release --target wasm32-unknown-unknown --lib "$@"
 wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/release/openiap_wasm.wasm
 wasm-opt -O "$out/openiap_wasm_bg.wasm" -o "$out/opt.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
 wasm-opt -O --strip-debug --strip-producers "$out/openiap_wasm_bg.wasm" -o "$out/release.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
