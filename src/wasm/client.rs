@@ -7,11 +7,15 @@ use wasm_bindgen::prelude::*;
 use super::convert;
 use super::options::{call_from, signal_from, Options};
 use super::runtime::{now, released, Runtime};
-use crate::pb::{QueueMessageRequest, RegisterExchangeRequest, SigninRequest, WatchRequest};
+use crate::pb::google::protobuf::Any;
+use crate::pb::{
+    QueueMessageRequest, RegisterExchangeRequest, SigninRequest, UnRegisterQueueRequest,
+    UnWatchRequest, WatchRequest,
+};
 use crate::protocol::backoff::BackoffConfig;
 use crate::protocol::envelope::to_any;
 use crate::protocol::framing::Framing;
-use crate::protocol::session::{Call, Config, Session, SubscriptionKind};
+use crate::protocol::session::{Call, Config, Session, SubscriptionId, SubscriptionKind};
 use crate::protocol::wire::tables::SIGNIN_OUT;
 
 /// An OpenIAP client. Create it with options, `connect()`, use it, `disconnect()`. Its
@@ -164,8 +168,48 @@ impl Client {
         }
     }
 
+    /// Ends the registration `find` gives for `name`; for one this client does not hold, sends
+    /// the request `server` makes of the name.
+    fn unsubscribe(
+        &self,
+        name: &JsValue,
+        options: &JsValue,
+        find: fn(&Session, &str) -> Option<SubscriptionId>,
+        server: fn(String) -> (&'static str, Any),
+    ) -> Promise {
+        self.with_runtime(|rt| {
+            let name = convert::string_arg(name)?;
+            let (call, signal) = (call_from(options)?, signal_from(options)?);
+            Ok(
+                rt.request("", signal.as_ref(), |s, now| match find(s, &name) {
+                    Some(sub) => s.unsubscribe(now, sub, &call),
+                    None => {
+                        let (command, data) = server(name);
+                        s.request(now, command, data, &call)
+                    }
+                }),
+            )
+        })
+    }
+
+    /// Registers `kind` (as read from `options`) for `callback`, with `options`' per-call
+    /// settings and `signal`; resolves to the queue name or watch id.
+    fn subscribe(
+        &self,
+        options: &JsValue,
+        callback: JsValue,
+        kind: Result<SubscriptionKind, JsValue>,
+    ) -> Promise {
+        self.with_runtime(|rt| {
+            let callback = convert::function_arg(callback)?;
+            let kind = kind?;
+            let (call, signal) = (call_from(options)?, signal_from(options)?);
+            Ok(rt.subscribe(kind, callback, &call, signal.as_ref()))
+        })
+    }
+
     /// Connects and signs in. Resolves once signed in (or connected as guest); rejects with an
-    /// `OpenIapError` if the first connection or sign-in fails, and then nothing retries.
+    /// `ClientError` if the first connection or sign-in fails, and then nothing retries.
     /// After one success the client reconnects by itself until `disconnect()`.
     pub fn connect(&self, url: JsValue) -> Promise {
         self.with_runtime(|rt| {
@@ -243,71 +287,48 @@ impl Client {
     /// resolves to its name. The callback gets every message; a value it returns (or resolves)
     /// is sent to `replyto`. The queue is registered again after every reconnect.
     pub fn register_queue(&self, queue: JsValue, callback: JsValue) -> Promise {
-        self.with_runtime(|rt| {
-            let callback = convert::function_arg(callback)?;
-            let name = match queue.as_string() {
-                Some(name) => name,
-                None => Options(&queue).string("queuename")?.unwrap_or_default(),
-            };
-            let (call, signal) = (call_from(&queue)?, signal_from(&queue)?);
-            let kind = SubscriptionKind::Queue(name);
-            Ok(rt.subscribe(kind, callback, &call, signal.as_ref()))
-        })
+        let name = match queue.as_string() {
+            Some(name) => Ok(name),
+            None => Options(&queue)
+                .string("queuename")
+                .map(Option::unwrap_or_default),
+        };
+        self.subscribe(&queue, callback, name.map(SubscriptionKind::Queue))
     }
 
     /// Registers an exchange `{exchangename, algorithm, routingkey, addqueue}` and resolves to
     /// the name of the queue bound to it.
     pub fn register_exchange(&self, options: JsValue, callback: JsValue) -> Promise {
-        self.with_runtime(|rt| {
-            let callback = convert::function_arg(callback)?;
-            let kind = SubscriptionKind::Exchange(exchange_from(&options)?);
-            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
-            Ok(rt.subscribe(kind, callback, &call, signal.as_ref()))
-        })
+        let kind = exchange_from(&options).map(SubscriptionKind::Exchange);
+        self.subscribe(&options, callback, kind)
     }
 
     /// Watches a collection `{collectionname, paths}`; resolves to the watch id.
     pub fn watch(&self, options: JsValue, callback: JsValue) -> Promise {
-        self.with_runtime(|rt| {
-            let callback = convert::function_arg(callback)?;
-            let kind = SubscriptionKind::Watch(watch_from(&options)?);
-            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
-            Ok(rt.subscribe(kind, callback, &call, signal.as_ref()))
-        })
+        let kind = watch_from(&options).map(SubscriptionKind::Watch);
+        self.subscribe(&options, callback, kind)
     }
 
     /// Stops consuming a queue (or exchange queue) registered with this client; for a queue it
     /// does not hold, asks the server to remove its consumer. `options`: `{jwt, traceid, spanid}`.
     pub fn unregister_queue(&self, queuename: JsValue, options: JsValue) -> Promise {
-        self.with_runtime(|rt| {
-            let queuename = convert::string_arg(&queuename)?;
-            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
-            Ok(rt.request("", signal.as_ref(), |s, now| {
-                match s.queue_subscription(&queuename) {
-                    Some(sub) => s.unsubscribe(now, sub, &call),
-                    None => {
-                        let req = crate::pb::UnRegisterQueueRequest { queuename };
-                        s.request(now, "unregisterqueue", to_any(&req), &call)
-                    }
-                }
-            }))
-        })
+        self.unsubscribe(
+            &queuename,
+            &options,
+            Session::queue_subscription,
+            |queuename| {
+                (
+                    "unregisterqueue",
+                    to_any(&UnRegisterQueueRequest { queuename }),
+                )
+            },
+        )
     }
 
     /// Stops a watch. `options`: `{jwt, traceid, spanid}`.
     pub fn unwatch(&self, id: JsValue, options: JsValue) -> Promise {
-        self.with_runtime(|rt| {
-            let id = convert::string_arg(&id)?;
-            let (call, signal) = (call_from(&options)?, signal_from(&options)?);
-            Ok(rt.request("", signal.as_ref(), |s, now| {
-                match s.watch_subscription(&id) {
-                    Some(sub) => s.unsubscribe(now, sub, &call),
-                    None => {
-                        let req = crate::pb::UnWatchRequest { id };
-                        s.request(now, "unwatch", to_any(&req), &call)
-                    }
-                }
-            }))
+        self.unsubscribe(&id, &options, Session::watch_subscription, |id| {
+            ("unwatch", to_any(&UnWatchRequest { id }))
         })
     }
 
