@@ -16,7 +16,13 @@ export function shareable(Client, ClientError, load) {
   const names = Object.getOwnPropertyNames(proto).filter((n) => !["constructor", "queue", "reconnect", "shared"].includes(n));
   return class Client extends proto.constructor {
     constructor(options) {
-      if (!(options && options.shared === true && typeof SharedWorker === "function")) {
+      let shared = false;
+      try {
+        shared = !!options && options.shared === true;
+      } catch {
+        // Unreadable options (a throwing getter or Proxy): the wasm constructor reports them.
+      }
+      if (!(shared && typeof SharedWorker === "function")) {
         super(options);
         return;
       }

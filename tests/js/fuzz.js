@@ -108,10 +108,15 @@ function hostileOptions(rnd, values, names) {
  * data API's `__call` included; not wasm-bindgen's `__destroy_into_raw` (it hands the object's
  * pointer over, as `free` ends it: both are called once at the end). */
 export function publicMethods(Client) {
-  return Object.getOwnPropertyNames(Client.prototype)
-    .filter((n) => n !== "constructor" && n !== "__destroy_into_raw" && n !== "free"
-      && typeof Object.getOwnPropertyDescriptor(Client.prototype, n).value === "function")
-    .sort();
+  // The browser builds' `Client` is a subclass (shared-shell.js): walk up to the wasm class.
+  const names = new Set();
+  for (let p = Client.prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const n of Object.getOwnPropertyNames(p)) {
+      if (n !== "constructor" && n !== "__destroy_into_raw" && n !== "free"
+        && typeof Object.getOwnPropertyDescriptor(p, n).value === "function") names.add(n);
+    }
+  }
+  return [...names].sort();
 }
 
 /** Runs the fuzz; resolves to a summary line, rejects listing the broken calls. */
