@@ -5,10 +5,8 @@
 //   "falls back": client.shared === false in both, two sockets, and each page got exactly one
 //                 {event: "SharedFallback", reason} whose reason shows no credentials
 // Either way a message from one page reaches the other's queue and an rpc is answered there.
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { launchChromium } from "../common/chromium.mjs";
 
-const tools = createRequire(fileURLToPath(new URL("../../../.ci/npm/package.json", import.meta.url)));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the two pages at `base` (the tool's index.html URL); returns "shares" or "falls back". */
@@ -28,12 +26,7 @@ export async function sharedOutcome(base, url, control, label) {
   };
   await until("no socket left from the previous page", async () => (await sockets()) === 0);
 
-  const { chromium } = tools("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--disable-quic", "--no-first-run"],
-  });
+  const browser = await launchChromium();
   const errors = [];
   try {
     const context = await browser.newContext();

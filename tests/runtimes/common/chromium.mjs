@@ -32,17 +32,22 @@ export async function serveDir(dir, typeOf = () => undefined) {
   };
 }
 
+/** Headless Chromium (Debian's, through playwright-core) with no background traffic. */
+export function launchChromium() {
+  const { chromium } = tools("playwright-core");
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--disable-quic", "--no-first-run"],
+  });
+}
+
 // Opens `url` in headless Chromium and waits for window.__result. Returns {text, wasm, version}:
 // `wasm` lists the .wasm responses the page received ("path content-type"). Throws if the page
 // reports a failure or throws an uncaught error (e.g. a failed top-level `await init()`). The page's
 // console is printed, prefixed with `label`.
 export async function runPage(url, label, timeout = 60000) {
-  const { chromium } = tools("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--disable-quic", "--no-first-run"],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const wasm = [];

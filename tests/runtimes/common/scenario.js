@@ -9,24 +9,7 @@ import { transient, persistent } from "../../js/examples.js";
 import { sharedClient } from "../../js/readme/shared.js";
 import { askWithin } from "../../js/readme/abort.js";
 import { firstMessages } from "../../js/readme/iterate.js";
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function check(cond, what) {
-  if (!cond) throw new Error("check failed: " + what);
-}
-function checkEq(got, want, what) {
-  const g = JSON.stringify(got), w = JSON.stringify(want);
-  if (g !== w) throw new Error(`${what}: expected ${w}, got ${g}`);
-}
-async function waitFor(what, cond, ms = 8000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return;
-    await sleep(10);
-  }
-  throw new Error("timed out waiting for " + what);
-}
+import { check, checkEq, sleep, waitFor } from "./checks.js";
 
 async function rejection(promise) {
   try {

@@ -5,33 +5,15 @@
 // Prints one line per check; exits 1 on the first failure.
 import path from "node:path";
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { serveDir } from "../common/chromium.mjs";
+import { launchChromium, serveDir } from "../common/chromium.mjs";
+import { check, checkEq, sleep, waitFor } from "../common/checks.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tools = createRequire(path.resolve(here, "../../../.ci/npm/package.json"));
 const [url, control] = process.argv.slice(2);
 const otherUrl = url.replace(/\/\/[^@]*@/, "//otheruser:otherpass@");
 const t0 = Date.now();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const stats = async () => (await fetch(control + "/stats")).json();
-function check(cond, what) {
-  if (!cond) throw new Error("check failed: " + what);
-}
-function checkEq(got, want, what) {
-  const g = JSON.stringify(got), w = JSON.stringify(want);
-  if (g !== w) throw new Error(`${what}: expected ${w}, got ${g}`);
-}
-/** Waits until `cond()` (sync or async) is true; returns how long it took. */
-async function waitFor(what, cond, ms = 8000) {
-  const start = Date.now();
-  while (Date.now() - start < ms) {
-    if (await cond()) return Date.now() - start;
-    await sleep(25);
-  }
-  throw new Error("timed out waiting for " + what);
-}
 const step = (what) => console.log(`ok   ${what} (${Date.now() - t0} ms)`);
 /** Sockets the server has open (signed in or not). */
 const sockets = async () => (await stats()).connections;
@@ -50,12 +32,7 @@ for (const [variant, script] of Object.entries(workers)) {
   if (script !== null) writeFileSync(path.join(broken, variant, "shared-worker.js"), script);
 }
 const served = await serveDir(path.resolve(here, "../.."), (file) => (file.includes("/shared-broken/html/") && file.endsWith(".js") && !file.endsWith("openiap_wasm.js") && !file.endsWith("shared.js") ? "text/html" : undefined));
-const { chromium } = tools("playwright-core");
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-quic", "--no-first-run"],
-});
+const browser = await launchChromium();
 const errors = [];
 /** The tab count each page's README example last logged ("shared connection: N tabs"). */
 const logged = new Map();
