@@ -2,19 +2,8 @@
 //! pod delete, stop, delete; and package delete.
 
 mod common;
-use common::server;
+use common::{official, server};
 use openiap_client::*;
-use std::time::Duration;
-
-async fn connect(s: &openiap_testserver::TestServer) -> Client {
-    let c = Client::new();
-    let url = format!("ws://testuser:testpass@{}", s.ws_addr);
-    tokio::time::timeout(Duration::from_secs(10), c.connect_async(&url))
-        .await
-        .expect("no hang")
-        .expect("connects");
-    c
-}
 
 async fn insert(c: &Client, item: serde_json::Value) -> String {
     let req = InsertOneRequest {
@@ -30,7 +19,7 @@ async fn insert(c: &Client, item: serde_json::Value) -> String {
 #[tokio::test]
 async fn an_agent_starts_has_a_pod_with_a_log_and_stops() {
     let s = server(|_| {}).await;
-    let c = connect(&s).await;
+    let c = official(&s).await;
     let env = EnvConfig::new;
     let id = insert(
         &c,

@@ -3,7 +3,7 @@
 //! objects, createworkflowinstance and ensurecustomer.
 
 mod common;
-use common::server;
+use common::{official, parse_json, server};
 use openiap_client::*;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -19,22 +19,8 @@ type QueueCallback = std::sync::Arc<
         + Sync,
 >;
 
-async fn connect(s: &openiap_testserver::TestServer) -> Client {
-    let c = Client::new();
-    let url = format!("ws://testuser:testpass@{}", s.ws_addr);
-    tokio::time::timeout(Duration::from_secs(10), c.connect_async(&url))
-        .await
-        .expect("no hang")
-        .expect("connects");
-    c
-}
-
 fn env() -> EnvConfig {
     EnvConfig::new()
-}
-
-fn parse(s: &str) -> Value {
-    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
 }
 
 async fn version(c: &Client, id: &str, version: i32) -> Result<Value, String> {
@@ -46,7 +32,7 @@ async fn version(c: &Client, id: &str, version: i32) -> Result<Value, String> {
     };
     c.get_document_version(req, env())
         .await
-        .map(|r| parse(&r))
+        .map(|r| parse_json(&r))
         .map_err(|e| e.to_string())
 }
 
@@ -76,7 +62,7 @@ async fn query(c: &Client, collection: &str, q: Value) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn document_versions_and_update_documents() {
     let s = server(|_| {}).await;
-    let c = connect(&s).await;
+    let c = official(&s).await;
     let inserted = c
         .insert_one(
             InsertOneRequest {
@@ -88,7 +74,7 @@ async fn document_versions_and_update_documents() {
         )
         .await
         .expect("insert");
-    let doc = parse(&inserted.result);
+    let doc = parse_json(&inserted.result);
     let id = doc["_id"].as_str().unwrap().to_string();
     assert_eq!(doc["_version"], 0);
     let mut v1 = doc.clone();
@@ -207,7 +193,7 @@ async fn pop(c: &Client, wiq: &str, wiqid: &str) -> Option<Workitem> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pushworkitems_and_work_item_queue_objects() {
     let s = server(|_| {}).await;
-    let c = connect(&s).await;
+    let c = official(&s).await;
     // An implicit queue (no queue object) still works as before.
     let pushed = c
         .push_workitems(
@@ -446,7 +432,7 @@ async fn pushworkitems_and_work_item_queue_objects() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn workflow_instances_and_customers() {
     let s = server(|_| {}).await;
-    let c = connect(&s).await;
+    let c = official(&s).await;
     let req = CreateWorkflowInstanceRequest {
         workflowid: "wf1".into(),
         targetid: "target1".into(),
@@ -524,7 +510,7 @@ async fn workflow_instances_and_customers() {
         .await
         .expect("initial run message")
         .unwrap();
-    let data = parse(&ev.data);
+    let data = parse_json(&ev.data);
     assert_eq!(
         (data["_id"].as_str(), ev.replyto.as_str()),
         (Some(id2.as_str()), "results")

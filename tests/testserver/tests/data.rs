@@ -4,7 +4,7 @@
 //! which the browser test (tests/js/data_tests.js) asserts too.
 
 mod common;
-use common::server;
+use common::{official, parse_json, server};
 use openiap_client::*;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -12,27 +12,13 @@ use std::time::Duration;
 
 const EXPECTED: &str = include_str!("../../js/data_expected.json");
 
-async fn connect(s: &openiap_testserver::TestServer) -> Client {
-    let c = Client::new();
-    let url = format!("ws://testuser:testpass@{}", s.ws_addr);
-    tokio::time::timeout(Duration::from_secs(10), c.connect_async(&url))
-        .await
-        .expect("no hang")
-        .expect("connects");
-    c
-}
-
 fn env() -> EnvConfig {
     EnvConfig::new()
 }
 
-fn parse(s: &str) -> Value {
-    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
-}
-
 fn names(results: &str) -> Value {
     Value::Array(
-        parse(results)
+        parse_json(results)
             .as_array()
             .unwrap()
             .iter()
@@ -64,9 +50,9 @@ async fn query(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_client_documents_scenario() {
-    let x: Value = parse(EXPECTED);
+    let x: Value = parse_json(EXPECTED);
     let s = server(|_| {}).await;
-    let c = connect(&s).await;
+    let c = official(&s).await;
     let col = "people";
 
     // Watch first, so the inserts below produce events.
@@ -82,7 +68,7 @@ async fn official_client_documents_scenario() {
             Box::new(move |ev: WatchEvent| {
                 sink.lock()
                     .unwrap()
-                    .push((ev.operation, parse(&ev.document)))
+                    .push((ev.operation, parse_json(&ev.document)))
             }),
         )
         .await
@@ -104,7 +90,7 @@ async fn official_client_documents_scenario() {
         items: Value::Array(people).to_string(),
         ..Default::default()
     };
-    let inserted = parse(
+    let inserted = parse_json(
         &c.insert_many(req, env())
             .await
             .expect("insert_many")
@@ -135,7 +121,12 @@ async fn official_client_documents_scenario() {
     )
     .await;
     assert_eq!(names(&r), x["over20_by_age"]);
-    let mut keys: Vec<String> = parse(&r)[0].as_object().unwrap().keys().cloned().collect();
+    let mut keys: Vec<String> = parse_json(&r)[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
     keys.sort();
     assert_eq!(json!(keys), x["over20_projected_keys"]);
     let r = query(
@@ -162,7 +153,7 @@ async fn official_client_documents_scenario() {
     assert_eq!(names(&r), x["age_between_20_and_35"]);
     let r = query(&c, col, json!({"team": {"$exists": true}}), "", 0, 100, "").await;
     assert_eq!(
-        json!(parse(&r).as_array().unwrap().len()),
+        json!(parse_json(&r).as_array().unwrap().len()),
         x["with_team_exists"]
     );
 
@@ -201,7 +192,7 @@ async fn official_client_documents_scenario() {
         )
         .await
         .unwrap();
-    assert_eq!(parse(&a.results), x["aggregate_over20_count"]);
+    assert_eq!(parse_json(&a.results), x["aggregate_over20_count"]);
 
     // Update, upsert by another key, deletes.
     let item =
@@ -217,7 +208,7 @@ async fn official_client_documents_scenario() {
         )
         .await
         .unwrap();
-    let u = parse(&u.result);
+    let u = parse_json(&u.result);
     assert_eq!(
         json!({"age": u["age"], "_version": u["_version"]}),
         x["ann_after_update"]
@@ -229,7 +220,7 @@ async fn official_client_documents_scenario() {
         item: item.to_string(),
         ..Default::default()
     };
-    let b = parse(&c.insert_or_update_one(req, env()).await.unwrap());
+    let b = parse_json(&c.insert_or_update_one(req, env()).await.unwrap());
     assert_eq!(
         json!({"age": b["age"], "_version": b["_version"], "same_id": b["_id"] == id_of("bob")}),
         x["bob_after_upsert"]
@@ -306,7 +297,7 @@ async fn official_client_documents_scenario() {
     );
 
     // Collections and indexes.
-    let list = parse(&c.list_collections(false, env()).await.unwrap());
+    let list = parse_json(&c.list_collections(false, env()).await.unwrap());
     assert!(
         list.as_array().unwrap().iter().any(|c| c["name"] == col),
         "{list}"
@@ -321,7 +312,7 @@ async fn official_client_documents_scenario() {
     )
     .await
     .unwrap();
-    let idx = parse(
+    let idx = parse_json(
         &c.get_indexes(
             GetIndexesRequest {
                 collectionname: col.into(),
@@ -390,10 +381,10 @@ fn wi_req(wiq: &str, name: &str, payload: &str, priority: i32) -> PushWorkitemRe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_client_workitems_scenario() {
-    let x: Value = parse(EXPECTED);
+    let x: Value = parse_json(EXPECTED);
     let w = &x["workitems"];
     let s = server(|_| {}).await;
-    let c = connect(&s).await;
+    let c = official(&s).await;
     let wiq = "interop_wiq";
     c.push_workitem(wi_req(wiq, "job1", r#"{"n":1}"#, 2), env())
         .await
@@ -426,7 +417,7 @@ async fn official_client_workitems_scenario() {
     let first = pop(&c).await.unwrap();
     order.push(first.name.clone());
     assert_eq!(json!(first.state), w["first_pop_state"]);
-    assert_eq!(parse(&first.payload), w["payload_job2"]);
+    assert_eq!(parse_json(&first.payload), w["payload_job2"]);
     let mut done = first.clone();
     done.state = "successful".into();
     let done = c
@@ -490,10 +481,10 @@ async fn official_client_workitems_scenario() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_client_upload_and_download_round_trip() {
-    let x: Value = parse(EXPECTED);
+    let x: Value = parse_json(EXPECTED);
     let f = &x["file"];
     let s = server(|_| {}).await;
-    let c = connect(&s).await;
+    let c = official(&s).await;
     let n = f["bytes"].as_u64().unwrap() as usize;
     let m = f["pattern_mod"].as_u64().unwrap() as usize;
     let data: Vec<u8> = (0..n).map(|i| (i % m) as u8).collect();
@@ -533,7 +524,7 @@ async fn official_client_upload_and_download_round_trip() {
         data,
         "bytes round-trip"
     );
-    let files = parse(
+    let files = parse_json(
         &c.query(
             QueryRequest {
                 collectionname: "fs.files".into(),

@@ -22,16 +22,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-async fn connect(s: &openiap_testserver::TestServer, user: &str, pass: &str) -> Client {
-    let c = Client::new();
-    let url = format!("ws://{user}:{pass}@{}", s.ws_addr);
-    tokio::time::timeout(Duration::from_secs(10), c.connect_async(&url))
-        .await
-        .expect("no hang")
-        .expect("connects");
-    c
-}
-
 async fn whoami(c: &Client, env: EnvConfig) -> Result<String, String> {
     let req = CustomCommandRequest {
         command: "whoami".into(),
@@ -51,7 +41,7 @@ async fn whoami(c: &Client, env: EnvConfig) -> Result<String, String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_client_per_call_jwt_runs_as_that_user_for_that_call_only() {
     let s = server(|_| {}).await;
-    let c = connect(&s, "testuser", "testpass").await;
+    let c = official_as(&s, "testuser", "testpass").await;
     // A second user's token from the control endpoint.
     let body = control(&s, "/jwt?user=otheruser").await;
     let v: Value = serde_json::from_str(&body).unwrap();
@@ -113,9 +103,9 @@ type Callback = Arc<
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn queuemessage_and_registerqueue_use_the_per_call_user() {
     let s = server(|_| {}).await;
-    let receiver = connect(&s, "otheruser", "otherpass").await;
+    let receiver = official_as(&s, "otheruser", "otherpass").await;
     assert_eq!(receiver.get_user().unwrap().username, "otheruser");
-    let sender = connect(&s, "testuser", "testpass").await;
+    let sender = official_as(&s, "testuser", "testpass").await;
     let other = s.jwt("otheruser", 60_000);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let cb: Callback = Arc::new(move |_c, ev: QueueEvent| {

@@ -1,7 +1,7 @@
 //! Interoperability with the official, unmodified `openiap-client` 0.0.41 crate.
 
 mod common;
-use common::server;
+use common::{official, server};
 use openiap_client::{
     Client, ClientState, EnvConfig, QueueEvent, QueueMessageRequest, RegisterQueueRequest,
 };
@@ -21,18 +21,6 @@ fn url(s: &openiap_testserver::TestServer, user: &str, pass: &str) -> String {
     format!("ws://{user}:{pass}@{}", s.ws_addr)
 }
 
-async fn connect(s: &openiap_testserver::TestServer) -> Client {
-    let c = Client::new();
-    tokio::time::timeout(
-        Duration::from_secs(10),
-        c.connect_async(&url(s, "testuser", "testpass")),
-    )
-    .await
-    .expect("connect does not hang")
-    .expect("official client connects and signs in");
-    c
-}
-
 /// A callback forwarding every event to a channel and answering with `reply(data)`.
 fn forwarding(
     reply: Option<fn(&str) -> String>,
@@ -49,7 +37,7 @@ fn forwarding(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_client_connects_and_signs_in() {
     let s = server(|_| {}).await;
-    let c = connect(&s).await;
+    let c = official(&s).await;
     assert_eq!(c.get_state(), ClientState::Signedin);
     assert_eq!(c.get_user().unwrap().username, "testuser");
     let stats = s.stats();
@@ -105,8 +93,8 @@ async fn official_client_guest_connect_uses_getelement() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_clients_register_queues_and_send_messages() {
     let s = server(|_| {}).await;
-    let a = connect(&s).await;
-    let b = connect(&s).await;
+    let a = official(&s).await;
+    let b = official(&s).await;
     let (cb, mut events) = forwarding(None);
     let name = a
         .register_queue(
@@ -156,8 +144,8 @@ async fn official_clients_register_queues_and_send_messages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_client_rpc_against_a_second_official_client() {
     let s = server(|_| {}).await;
-    let worker = connect(&s).await;
-    let caller = connect(&s).await;
+    let worker = official(&s).await;
+    let caller = official(&s).await;
     let (cb, mut seen) = forwarding(Some(|data: &str| format!("{{\"echo\":{data}}}")));
     worker
         .register_queue(
@@ -186,7 +174,7 @@ async fn official_client_rpc_against_a_second_official_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_client_signs_in_again_after_a_dropped_socket() {
     let s = server(|_| {}).await;
-    let c = connect(&s).await;
+    let c = official(&s).await;
     assert_eq!(s.stats()["signins"], 1);
     s.drop_all();
     let t0 = std::time::Instant::now();

@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use openiap_client::{Client, EnvConfig, InvokeOpenRpaRequest};
+use openiap_client::{EnvConfig, InvokeOpenRpaRequest};
 use openiap_testserver::{FAIL_WORKFLOW, IDLE_WORKFLOW, ROBOT_QUEUE};
 use openiap_wasm::pb::{
     QueueEvent, QueueMessageRequest, RegisterQueueRequest, RegisterQueueResponse,
@@ -11,16 +11,6 @@ use openiap_wasm::pb::{
 use openiap_wasm::protocol::envelope::{decode, to_any};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-
-async fn connect(s: &openiap_testserver::TestServer) -> Client {
-    let c = Client::new();
-    let url = format!("ws://testuser:testpass@{}", s.ws_addr);
-    tokio::time::timeout(Duration::from_secs(10), c.connect_async(&url))
-        .await
-        .expect("no hang")
-        .expect("connects");
-    c
-}
 
 fn invoke(workflowid: &str, payload: Value) -> InvokeOpenRpaRequest {
     InvokeOpenRpaRequest {
@@ -34,7 +24,7 @@ fn invoke(workflowid: &str, payload: Value) -> InvokeOpenRpaRequest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_invoke_openrpa_completes_fails_and_times_out() {
     let s = server(|_| {}).await;
-    let c = connect(&s).await;
+    let c = official(&s).await;
     let timeout = Some(Duration::from_secs(5));
     let out = c
         .invoke_openrpa(

@@ -25,6 +25,27 @@ pub async fn server(f: impl FnOnce(&mut Config)) -> TestServer {
     TestServer::start(c).await.expect("server starts")
 }
 
+/// The official `openiap-client` (0.0.41, unmodified), connected and signed in as `user`.
+pub async fn official_as(s: &TestServer, user: &str, pass: &str) -> openiap_client::Client {
+    let c = openiap_client::Client::new();
+    let url = format!("ws://{user}:{pass}@{}", s.ws_addr);
+    tokio::time::timeout(Duration::from_secs(10), c.connect_async(&url))
+        .await
+        .expect("the official client's connect does not hang")
+        .expect("the official client connects and signs in");
+    c
+}
+
+/// The official client signed in as `testuser`.
+pub async fn official(s: &TestServer) -> openiap_client::Client {
+    official_as(s, "testuser", "testpass").await
+}
+
+/// `s` parsed as JSON; panics with the text when it is not JSON.
+pub fn parse_json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
 /// What a read produced.
 #[derive(Debug)]
 pub enum Read {
