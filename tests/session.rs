@@ -213,6 +213,12 @@ impl Harness {
         up
     }
 
+    /// Starts an empty `query` request with `call`'s settings.
+    fn query(&mut self, call: &Call) -> RequestId {
+        self.s
+            .request(self.now, "query", to_any(&QueryRequest::default()), call)
+    }
+
     fn connect_and_signin(&mut self) {
         let now = self.now;
         self.s.connect(now, None);
@@ -595,24 +601,14 @@ fn outbox_is_bounded_and_expires() {
 fn request_timeout_and_server_errors_are_typed() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let r = h.s.request(
-        h.now,
-        "query",
-        to_any(&QueryRequest::default()),
-        &Call::timeout(Some(2_000)),
-    );
+    let r = h.query(&Call::timeout(Some(2_000)));
     h.pump();
     h.advance(2_000);
     assert_eq!(
         h.reply_result(r).as_ref().unwrap_err().kind,
         ErrorKind::Timeout
     );
-    let r = h.s.request(
-        h.now,
-        "query",
-        to_any(&QueryRequest::default()),
-        &Call::default(),
-    );
+    let r = h.query(&Call::default());
     h.pump();
     let sent = h.last_sent("query");
     h.error(&sent, "Access denied");
@@ -845,12 +841,7 @@ fn max_attempts_gives_up_and_fails_waiting_work() {
     });
     h.connect_and_signin();
     h.close("drop");
-    let r = h.s.request(
-        h.now,
-        "query",
-        to_any(&QueryRequest::default()),
-        &Call::timeout(Some(600_000)),
-    );
+    let r = h.query(&Call::timeout(Some(600_000)));
     h.pump();
     for _ in 0..2 {
         h.advance(30_000);
@@ -878,12 +869,7 @@ fn disconnect_rejects_everything_and_leaves_no_timer() {
         true,
         &Call::default(),
     );
-    let r = h.s.request(
-        h.now,
-        "query",
-        to_any(&QueryRequest::default()),
-        &Call::default(),
-    );
+    let r = h.query(&Call::default());
     let rpc = h.s.rpc(
         h.now,
         QueueMessageRequest {
@@ -903,12 +889,7 @@ fn disconnect_rejects_everything_and_leaves_no_timer() {
     assert!(h.reply_result(rpc).is_err());
     assert_eq!(h.s.poll_timeout(), None);
     assert_eq!(h.s.table_sizes(), (0, 0, 0, 0));
-    let after = h.s.request(
-        h.now,
-        "query",
-        to_any(&QueryRequest::default()),
-        &Call::default(),
-    );
+    let after = h.query(&Call::default());
     h.pump();
     assert_eq!(
         h.reply_result(after).as_ref().unwrap_err().kind,
@@ -1498,7 +1479,7 @@ fn per_call_identity_is_on_that_request_only() {
         spanid: "span-1".into(),
         ..Call::default()
     };
-    h.s.request(h.now, "query", to_any(&QueryRequest::default()), &as_user);
+    h.query(&as_user);
     h.s.request(
         h.now,
         "count",
@@ -1548,8 +1529,7 @@ fn a_rejected_per_call_token_fails_that_request_only() {
         jwt: "expired".into(),
         ..Call::default()
     };
-    let r =
-        h.s.request(h.now, "query", to_any(&QueryRequest::default()), &bad);
+    let r = h.query(&bad);
     h.pump();
     let sent = h.last_sent("query");
     h.error(&sent, "jwt expired");
@@ -1569,12 +1549,7 @@ fn a_rejected_per_call_token_fails_that_request_only() {
 fn cancelled_requests_leave_nothing_behind() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let in_flight = h.s.request(
-        h.now,
-        "query",
-        to_any(&QueryRequest::default()),
-        &Call::default(),
-    );
+    let in_flight = h.query(&Call::default());
     let rpc = h.s.rpc(
         h.now,
         QueueMessageRequest {
@@ -1616,12 +1591,7 @@ fn cancelled_requests_leave_nothing_behind() {
         "only the rpc reply queue's registration remains"
     );
     h.close("drop");
-    let waiting = h.s.request(
-        h.now,
-        "query",
-        to_any(&QueryRequest::default()),
-        &Call::default(),
-    );
+    let waiting = h.query(&Call::default());
     assert_eq!(h.s.table_sizes().1, 1);
     h.s.cancel(waiting);
     assert_eq!(h.s.table_sizes().1, 0, "the outbox entry is gone");
