@@ -23,6 +23,25 @@ fn env() -> EnvConfig {
     EnvConfig::new()
 }
 
+/// Adds work item queue `name` through the official client.
+async fn add_queue(
+    c: &Client,
+    name: &str,
+    maxretries: i32,
+    skiprole: bool,
+) -> Result<WorkItemQueue, OpenIAPError> {
+    let workitemqueue = WorkItemQueue {
+        name: name.into(),
+        maxretries,
+        ..Default::default()
+    };
+    let req = AddWorkItemQueueRequest {
+        workitemqueue: Some(workitemqueue),
+        skiprole,
+    };
+    c.add_workitem_queue(req, env()).await
+}
+
 async fn version(c: &Client, id: &str, version: i32) -> Result<Value, String> {
     let req = GetDocumentVersionRequest {
         collectionname: "versions".into(),
@@ -228,37 +247,14 @@ async fn pushworkitems_and_work_item_queue_objects() {
     assert_eq!(pop(&c, "implicit", "").await.unwrap().name, "b");
 
     // A queue object, then items pushed by name and popped by id.
-    let q = c
-        .add_workitem_queue(
-            AddWorkItemQueueRequest {
-                workitemqueue: Some(WorkItemQueue {
-                    name: "orders".into(),
-                    maxretries: 2,
-                    ..Default::default()
-                }),
-                skiprole: true,
-            },
-            env(),
-        )
+    let q = add_queue(&c, "orders", 2, true)
         .await
         .expect("add_workitem_queue");
     assert_eq!((q.name.as_str(), q.version, q.maxretries), ("orders", 0, 2));
     assert_eq!(q.id.len(), 24);
     assert!(q.created.is_some() && q.modified.is_some());
     assert_eq!(q.createdby, "testuser");
-    let e = c
-        .add_workitem_queue(
-            AddWorkItemQueueRequest {
-                workitemqueue: Some(WorkItemQueue {
-                    name: "orders".into(),
-                    ..Default::default()
-                }),
-                skiprole: true,
-            },
-            env(),
-        )
-        .await
-        .unwrap_err();
+    let e = add_queue(&c, "orders", 0, true).await.unwrap_err();
     assert!(
         e.to_string()
             .contains("Work item queue with name orders already exists"),
@@ -389,19 +385,7 @@ async fn pushworkitems_and_work_item_queue_objects() {
     );
 
     // Purge on update empties the queue and keeps it.
-    let q3 = c
-        .add_workitem_queue(
-            AddWorkItemQueueRequest {
-                workitemqueue: Some(WorkItemQueue {
-                    name: "purgeme".into(),
-                    ..Default::default()
-                }),
-                skiprole: false,
-            },
-            env(),
-        )
-        .await
-        .unwrap();
+    let q3 = add_queue(&c, "purgeme", 0, false).await.unwrap();
     c.push_workitem(
         PushWorkitemRequest {
             wiqid: q3.id.clone(),
