@@ -7,8 +7,9 @@
 // - `client.shared`: false here; `new Client({ shared: true })` is shared-shell.js's (browser builds).
 // Nothing here runs at import time but defining functions.
 
-/** Methods that do not return a promise: they get no `*_async` twin (nor do internal `_` names). */
-const SYNC = new Set([
+/** Methods that do not return a promise: they get no `*_async` twin (nor do internal `_` names),
+ * and a shared client's shell answers them before shared.js is loaded (shared-shell.js). */
+export const SYNC = new Set([
   "constructor", "free", "disconnect", "on_client_event", "off_client_event", "get_state", "get_user",
   "get_default_timeout", "set_default_timeout", "set_agent_name", "set_agent_version", "debug_counts",
   "queue",

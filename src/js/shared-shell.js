@@ -5,9 +5,9 @@
 // SharedWorker (docs/design.md, "Shared connection"). Elsewhere the wasm constructor runs as usual.
 // Nothing here runs at import time but defining functions.
 
-/** Methods that answer at once: before shared.js is loaded they are kept for it (`early`). */
-const SYNC = new Set(["free", "disconnect", "on_client_event", "off_client_event", "get_state", "get_user",
-  "get_default_timeout", "set_default_timeout", "set_agent_name", "set_agent_version", "debug_counts"]);
+// Methods that answer at once (client.js's SYNC): before shared.js is loaded they are kept for it
+// (`early`). Its "constructor" and "queue" are not among the forwarded names.
+import { SYNC } from "./client.js";
 
 /** A subclass of `Client` whose `new Client({ shared: true })` shares one connection between tabs. */
 export function shareable(Client, ClientError, load) {
