@@ -7,7 +7,7 @@
 # measures the build without the data API. Files a page loads only on demand (shared.js and
 # shared-worker.js, for `new Client({ shared: true })`) are listed after each entry on their own,
 # outside the total and the budget: a page that does not ask for a shared client never loads them.
-# The largest functions: `twiggy top -n 30 target/size/openiap_wasm_bg.wasm` (names kept there).
+# The largest functions: `twiggy top -n 30 target/size/opt.wasm` (names kept there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/env.sh
@@ -19,9 +19,10 @@ RUSTFLAGS=$(release_rustflags) cargo build --quiet --release --target wasm32-unk
 wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/release/openiap_wasm.wasm
 wasm-opt -O "$out/openiap_wasm_bg.wasm" -o "$out/opt.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
 wasm-opt -O --strip-debug --strip-producers "$out/openiap_wasm_bg.wasm" -o "$out/release.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
-# The browser entry is a copy of the web build before it is finished (.ci/pkg.sh does the same).
-mkdir -p "$browser" && cp -r "$out/openiap_wasm.js" "$out/snippets" "$browser/"
-cp "$out/release.wasm" "$browser/openiap_wasm_bg.wasm"
+# The browser entry is a copy of the web build before it is finished (.ci/pkg.sh does the same);
+# finishing renames the imports of the wasm next to the glue, so that is the release build.
+cp "$out/release.wasm" "$out/openiap_wasm_bg.wasm"
+mkdir -p "$browser" && cp -r "$out/openiap_wasm.js" "$out/snippets" "$out/openiap_wasm_bg.wasm" "$browser/"
 web_all=$(node .ci/finish-glue.mjs "$out" web)             # as shipped in pkg/web (.ci/pkg.sh)
 browser_all=$(node .ci/finish-glue.mjs "$browser" browser) # as shipped in pkg/browser
 web_js=$(grep -v '^lazy ' <<<"$web_all")
@@ -42,7 +43,7 @@ entry() { # name dir files...: prints each file and the gzip total, checks the b
   fi
 }
 # shellcheck disable=SC2086 # one file per word
-entry "web (wasm + JS)" "$out" "$out/release.wasm" $web_js
+entry "web (wasm + JS)" "$out" "$out/openiap_wasm_bg.wasm" $web_js
 # shellcheck disable=SC2086
 entry "browser (wasm inlined in inline.js + JS)" "$browser" $browser_js
 lazy() { # name dir: the on-demand files of an entry
