@@ -1,16 +1,28 @@
 //! A WebSocket whose handlers are removed and which is closed when dropped.
 
-use js_sys::{ArrayBuffer, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+use web_sys::{BinaryType, CloseEvent, WebSocket};
+
+#[wasm_bindgen(module = "/src/js/socket.js")]
+extern "C" {
+    /// Copies the body of message event `e` into `into` when it fits; returns its length.
+    fn read_message(e: &JsValue, into: &mut [u8]) -> usize;
+    /// Copies the body `read_message` did not fit into `into` (exactly its length).
+    fn take_message(into: &mut [u8]);
+}
+
+/// The receive buffer a socket keeps between messages; a larger one is dropped after use.
+const SCRATCH_LEN: usize = 64 * 1024;
 
 /// What happened on a socket.
-pub enum SocketEvent {
+pub enum SocketEvent<'a> {
     /// The socket opened.
     Open,
     /// A message arrived (binary, or text as UTF-8 bytes).
-    Data(Vec<u8>),
+    Data(&'a [u8]),
     /// The socket closed or failed.
     Closed(String),
 }
@@ -28,7 +40,7 @@ impl Socket {
     pub fn open(
         url: &str,
         protocols: &[&str],
-        on_event: impl Fn(SocketEvent) + Clone + 'static,
+        on_event: impl Fn(SocketEvent<'_>) + Clone + 'static,
     ) -> Result<Socket, JsValue> {
         let ws = if protocols.is_empty() {
             WebSocket::new(url)?
@@ -44,16 +56,21 @@ impl Socket {
         let cb = on_event.clone();
         let on_open = handler(Box::new(move |_| cb(SocketEvent::Open)));
         let cb = on_event.clone();
+        // One crossing per message, into a buffer reused from message to message.
+        let mut scratch = Vec::new();
         let on_message = handler(Box::new(move |e: JsValue| {
-            let data = e.unchecked_into::<MessageEvent>().data();
-            let bytes = if let Some(buf) = data.dyn_ref::<ArrayBuffer>() {
-                Uint8Array::new(buf).to_vec()
-            } else if let Some(text) = data.as_string() {
-                text.into_bytes()
-            } else {
-                Vec::new()
-            };
-            cb(SocketEvent::Data(bytes));
+            if scratch.is_empty() {
+                scratch = vec![0; SCRATCH_LEN];
+            }
+            let n = read_message(&e, &mut scratch);
+            if n > scratch.len() {
+                scratch = vec![0; n];
+                take_message(&mut scratch);
+            }
+            cb(SocketEvent::Data(&scratch[..n]));
+            if scratch.len() > SCRATCH_LEN {
+                scratch = Vec::new();
+            }
         }));
         let cb = on_event.clone();
         let on_close = handler(Box::new(move |e: JsValue| {

@@ -440,7 +440,7 @@ impl Runtime {
             if let Some(rt) = Runtime::upgrade(&weak) {
                 rt.with_session(|s, now| match ev {
                     SocketEvent::Open => s.handle_open(now, socket),
-                    SocketEvent::Data(bytes) => s.handle_data(now, socket, &bytes),
+                    SocketEvent::Data(bytes) => s.handle_data(now, socket, bytes),
                     SocketEvent::Closed(reason) => s.handle_close(now, socket, &reason),
                 });
             }
