@@ -90,3 +90,27 @@ export function build_value(tape, bytes) {
   }
   return value();
 }
+
+let result;
+
+/** Builds the message at the start of `tape`, sets its `id` when one is given, and calls
+ * `callback` with it: 0 when it returned nothing (undefined or null), 1 when it returned a value,
+ * 2 when it threw; `take_result` gives the value or the exception. */
+export function call_with_message(callback, tape, bytes, id) {
+  const message = build_value(tape, bytes);
+  if (id !== undefined) message.id = id;
+  try {
+    result = callback(message);
+  } catch (e) {
+    result = e;
+    return 2;
+  }
+  return result == null ? 0 : 1;
+}
+
+/** The value (or exception) of the last callback `call_with_message` called. */
+export function take_result() {
+  const r = result;
+  result = undefined;
+  return r;
+}

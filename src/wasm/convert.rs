@@ -17,6 +17,11 @@ use crate::protocol::wire::Tape;
 extern "C" {
     /// Builds the JS value a tape describes (`src/protocol/wire/decode.rs`).
     fn build_value(tape: &[u32], bytes: &[u8]) -> JsValue;
+    /// Builds the message of `tape` (with `id` set when given) and calls `callback` with it:
+    /// 0 when it returned nothing, 1 when it returned a value, 2 when it threw.
+    fn call_with_message(callback: &JsValue, tape: &[u32], bytes: &[u8], id: Option<&str>) -> u32;
+    /// The value or exception of the last `call_with_message`.
+    fn take_result() -> JsValue;
 }
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
@@ -28,6 +33,20 @@ extern "C" {
 /// The JS value of `tape`, read from `payload` (the bytes it was decoded from).
 pub fn tape_value(tape: &Tape, payload: &[u8]) -> JsValue {
     build_value(&tape.words, payload)
+}
+
+/// What a message callback did, called with the message of `tape` in one crossing.
+pub fn call_with_tape(
+    callback: &JsValue,
+    tape: &Tape,
+    payload: &[u8],
+    id: Option<&str>,
+) -> Option<Result<JsValue, JsValue>> {
+    match call_with_message(callback, &tape.words, payload, id) {
+        0 => None,
+        1 => Some(Ok(take_result())),
+        _ => Some(Err(take_result())),
+    }
 }
 
 /// Sets `key` on `obj` (ignoring failures, which cannot happen on plain objects).

@@ -120,12 +120,19 @@ export async function queue_messages_arrive_with_parsed_data_and_replies_flow(en
   const a = makeClient(env), b = makeClient(env);
   await a.client.connect();
   await b.client.connect();
-  const got = [];
-  const name = await a.client.register_queue({ queuename: "" }, (msg) => { got.push(msg); });
+  const got = [], inside = [];
+  // The callback may use its client while it runs: read it, send from it.
+  const name = await a.client.register_queue({ queuename: "" }, (msg) => {
+    got.push(msg);
+    inside.push([a.client.get_state(), a.client.get_user().username]);
+    if (msg.data === "plain text") a.client.queue_message({ queuename: name, data: "sent from the callback", striptoken: true });
+  });
   assert(name.length > 0, "temporary queue name returned");
   await b.client.queue_message({ queuename: name, data: { x: 1, s: "é" }, correlation_id: "c1" });
   await b.client.queue_message({ queuename: name, data: "plain text", striptoken: true });
-  await waitFor("2 messages", () => got.length === 2);
+  await waitFor("3 messages", () => got.length === 3);
+  assertEq(got[2].data, "sent from the callback", "a message the callback sent");
+  assertEq(inside[0], ["Signedin", USER], "the client read inside the callback");
   assertEq(got[0].data.x, 1, "JSON data parsed");
   assertEq(got[0].correlation_id, "c1", "correlation id");
   assertEq(got[0].queuename, name, "queuename");

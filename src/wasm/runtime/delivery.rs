@@ -94,8 +94,15 @@ impl Runtime {
         self.0.borrow_mut().in_signedin_handler = false;
     }
 
-    /// The message object of a `queueevent` or `watchevent`, built in one call.
-    fn message_value(&self, sub: SubscriptionId, env: &Envelope) -> Option<JsValue> {
+    /// Calls `sub`'s callback with the message of a `queueevent` or `watchevent`, built and passed
+    /// in one crossing. `None`: no callback, an undecodable message, or the callback returned
+    /// nothing.
+    fn call_callback(
+        &self,
+        sub: SubscriptionId,
+        env: &Envelope,
+    ) -> Option<Result<JsValue, JsValue>> {
+        let callback = self.0.borrow().callbacks.get(&sub).cloned()?;
         let payload = payload(env);
         let watch = env.command == "watchevent";
         let fields = if watch {
@@ -103,39 +110,40 @@ impl Runtime {
         } else {
             QUEUE_EVENT_OUT
         };
-        let mut inner = self.0.borrow_mut();
-        let Inner { tape, session, .. } = &mut *inner;
-        wire::decode(payload, fields, tape).ok()?;
-        let value = tape_value(tape, payload);
-        if watch {
+        // The tape leaves `inner` during the call: the callback may use the client.
+        let (tape, id) = {
+            let mut inner = self.0.borrow_mut();
+            let Inner { tape, session, .. } = &mut *inner;
+            let mut tape = std::mem::take(tape);
+            let decoded = wire::decode(payload, fields, &mut tape);
             // After a reconnect the server gives the watch a new id; the app keeps the first.
-            let first = session.subscription_first_name(sub);
-            if first.is_some_and(|f| Ok(f) != wire::read_str(payload, 1)) {
-                convert::set(value.unchecked_ref(), "id", first.unwrap_or_default());
+            let first = match watch {
+                true => session.subscription_first_name(sub),
+                false => None,
+            };
+            let id = first
+                .filter(|f| Ok(*f) != wire::read_str(payload, 1))
+                .map(str::to_string);
+            if decoded.is_err() {
+                inner.tape = tape;
+                return None;
             }
-        }
-        Some(value)
+            (tape, id)
+        };
+        let result = convert::call_with_tape(&callback, &tape, payload, id.as_deref());
+        self.0.borrow_mut().tape = tape;
+        result
     }
 
     pub(super) fn deliver(&self, sub: SubscriptionId, env: &Envelope) {
-        let Some(callback) = self.0.borrow().callbacks.get(&sub).cloned() else {
+        // Most callbacks return nothing: then there is no reply to send and nothing to name.
+        let Some(result) = self.call_callback(sub, env) else {
             return;
         };
-        let Some(message) = self.message_value(sub, env) else {
-            return;
-        };
-        let result = callback.call1(&JsValue::UNDEFINED, &message);
         if env.command == "watchevent" {
             if let Err(e) = result {
                 self.report("watch callback", &e);
             }
-            return;
-        }
-        // Most callbacks return nothing: then there is no reply to send and nothing to name.
-        if result
-            .as_ref()
-            .is_ok_and(|v| v.is_undefined() || v.is_null())
-        {
             return;
         }
         let payload = payload(env);
