@@ -11,7 +11,7 @@ use web_sys::EventTarget;
 pub struct Listener {
     target: EventTarget,
     event: &'static str,
-    callback: Closure<dyn FnMut(JsValue)>,
+    callback: Closure<dyn FnMut(&JsValue)>,
 }
 
 impl Listener {
@@ -19,9 +19,9 @@ impl Listener {
     pub fn new(
         target: &EventTarget,
         event: &'static str,
-        callback: impl FnMut(JsValue) + 'static,
+        callback: impl FnMut(&JsValue) + 'static,
     ) -> Option<Listener> {
-        let callback = Closure::wrap(Box::new(callback) as Box<dyn FnMut(JsValue)>);
+        let callback = Closure::wrap(Box::new(callback) as Box<dyn FnMut(&JsValue)>);
         target
             .add_event_listener_with_callback(event, callback.as_ref().unchecked_ref())
             .ok()?;

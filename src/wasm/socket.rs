@@ -27,7 +27,8 @@ pub enum SocketEvent<'a> {
     Closed(String),
 }
 
-type Handler = Closure<dyn FnMut(JsValue)>;
+// The event is borrowed: wasm-bindgen lends it for the call instead of giving it a table slot.
+type Handler = Closure<dyn FnMut(&JsValue)>;
 
 /// An open (or opening) WebSocket with its four handlers.
 pub struct Socket {
@@ -52,17 +53,17 @@ impl Socket {
             WebSocket::new_with_str_sequence(url, &list)?
         };
         ws.set_binary_type(BinaryType::Arraybuffer);
-        let handler = |f: Box<dyn FnMut(JsValue)>| Closure::wrap(f);
+        let handler = |f: Box<dyn FnMut(&JsValue)>| Closure::wrap(f);
         let cb = on_event.clone();
         let on_open = handler(Box::new(move |_| cb(SocketEvent::Open)));
         let cb = on_event.clone();
         // One crossing per message, into a buffer reused from message to message.
         let mut scratch = Vec::new();
-        let on_message = handler(Box::new(move |e: JsValue| {
+        let on_message = handler(Box::new(move |e: &JsValue| {
             if scratch.is_empty() {
                 scratch = vec![0; SCRATCH_LEN];
             }
-            let n = read_message(&e, &mut scratch);
+            let n = read_message(e, &mut scratch);
             if n > scratch.len() {
                 scratch = vec![0; n];
                 take_message(&mut scratch);
@@ -73,7 +74,7 @@ impl Socket {
             }
         }));
         let cb = on_event.clone();
-        let on_close = handler(Box::new(move |e: JsValue| {
+        let on_close = handler(Box::new(move |e: &JsValue| {
             let reason = match e.dyn_ref::<CloseEvent>() {
                 Some(c) if !c.reason().is_empty() => {
                     format!("socket closed ({}: {})", c.code(), c.reason())
@@ -85,7 +86,7 @@ impl Socket {
         }));
         // Node 20 fires `error` but never `close` for a failed attempt: treat error as the end.
         let cb = on_event;
-        let on_error = handler(Box::new(move |_e: JsValue| {
+        let on_error = handler(Box::new(move |_e: &JsValue| {
             cb(SocketEvent::Closed("socket error".into()))
         }));
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));

@@ -198,8 +198,8 @@ impl Client {
             let received: Rc<RefCell<Received>> = Rc::default();
             let sink = {
                 let received = received.clone();
-                Closure::<dyn FnMut(JsValue)>::new(move |part: JsValue| {
-                    let Ok(chunk) = convert::get(&part, "data").dyn_into::<Uint8Array>() else {
+                Closure::<dyn FnMut(&JsValue)>::new(move |part: &JsValue| {
+                    let Ok(chunk) = convert::get(part, "data").dyn_into::<Uint8Array>() else {
                         return;
                     };
                     if chunk.length() == 0 {
