@@ -94,6 +94,7 @@ js_tests!(
     online_event_skips_the_backoff_wait,
     unregister_queue_stops_delivery,
     receiving_does_not_rearm_the_timer_per_message,
+    sequential_rpcs_do_not_arm_a_timer_each,
     abort_signal_rejects_with_abort_error_and_frees_the_request,
     for_await_over_a_queue_and_break_unregisters,
     openflow_wire_habits_connect_ping_two_message_frames_and_refreshtoken,

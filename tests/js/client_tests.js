@@ -494,6 +494,27 @@ export async function receiving_does_not_rearm_the_timer_per_message(env) {
   assert(calls < 50, `timers armed for 500 sends and 500 deliveries: ${calls}`);
 }
 
+export async function sequential_rpcs_do_not_arm_a_timer_each(env) {
+  await reset(env);
+  // No heartbeat: each rpc's deadline is then the only one, and its reply removes it.
+  const c = makeClient(env, { heartbeat_ms: 0 }), responder = makeClient(env, { heartbeat_ms: 0 });
+  await Promise.all([c.client.connect(), responder.client.connect()]);
+  await responder.client.register_queue("echo-timers", (m) => m.data);
+  await c.client.rpc({ queuename: "echo-timers", data: 0 });
+  const original = globalThis.setTimeout;
+  let calls = 0;
+  globalThis.setTimeout = function (...args) { calls++; return original.apply(this, args); };
+  try {
+    for (let i = 1; i <= 100; i++) assertEq(await c.client.rpc({ queuename: "echo-timers", data: i }), i, "reply");
+  } finally {
+    globalThis.setTimeout = original;
+  }
+  assert(calls < 10, `timers armed for 100 sequential rpcs: ${calls}`);
+  c.client.disconnect();
+  assertEq(counts(c.client).timers, 0, "no timer after disconnect");
+  responder.client.disconnect();
+}
+
 export async function abort_signal_rejects_with_abort_error_and_frees_the_request(env) {
   await reset(env);
   const c = makeClient(env);

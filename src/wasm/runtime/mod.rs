@@ -352,7 +352,13 @@ impl Runtime {
     fn arm_timer(&self) {
         let mut inner = self.0.borrow_mut();
         let Some(deadline) = inner.session.poll_timeout() else {
-            inner.timer = None;
+            // Nothing is due. While the session runs, an armed timer stays: when it fires the
+            // session finds nothing to do. So a sequence of requests without a heartbeat (each
+            // rpc sets a deadline, its reply removes it) costs no setTimeout/clearTimeout pair
+            // per request. After disconnect() nothing may keep running.
+            if !inner.session.is_active() {
+                inner.timer = None;
+            }
             return;
         };
         // A timer armed for an earlier moment stays: when it fires, the session re-checks and
