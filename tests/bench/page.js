@@ -506,6 +506,18 @@ function soakFree() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A floor: JSON.parse of the payload alone, in a hot loop. Every client that hands out `data`
+// parsed pays at least this per message; the raw receiver does not parse.
+
+function parseCost(text, n) {
+  let check = 0;
+  for (let i = 0; i < n / 10; i++) check += JSON.parse(text).items.length;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) check += JSON.parse(text).items.length;
+  return { us: ((performance.now() - t0) * 1000) / n, check };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 window.bench = {
   async setup(c) {
@@ -515,6 +527,6 @@ window.bench = {
   },
   heap, startConsumer, consumerDone, latency, reconnect, halfOpen, deadLink,
   memStart, memWait, memSnapshot, memCycles, memStop,
-  soakStart, soakStop, soakFree,
+  soakStart, soakStop, soakFree, parseCost,
 };
 window.benchReady = true;

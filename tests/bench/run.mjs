@@ -193,7 +193,8 @@ async function throughput(page, stack, results) {
       const y = runs.find((r) => r.size === size && r.kind === b && r.round === round);
       return x.per_s / y.per_s;
     });
-    const ab = paired("ours", "raw"), ac = paired("ours", "pbjs");
+    const ab = paired("ours", "raw"), ac = paired("ours", "pbjs"), cb = paired("pbjs", "raw");
+    const parse = await page.evaluate(([t, n]) => window.bench.parseCost(t, n), [payload(size), N.tp[size]]);
     sum[size] = {
       count: N.tp[size],
       ours: { median: median(per("ours")), min: Math.min(...per("ours")), max: Math.max(...per("ours")) },
@@ -202,6 +203,8 @@ async function throughput(page, stack, results) {
       sender_median: median(runs.filter((r) => r.size === size).map((r) => r.sender_per_s)),
       ours_over_raw: { median: median(ab), min: Math.min(...ab), max: Math.max(...ab), rounds: ab },
       ours_over_pbjs: { median: median(ac), min: Math.min(...ac), max: Math.max(...ac), rounds: ac },
+      pbjs_over_raw: { median: median(cb), rounds: cb },
+      json_parse_us: parse.us,
     };
   }
   results.throughput = { summary: sum, runs };
