@@ -221,8 +221,10 @@ export async function fuzz({ Client, ClientError, url, username = "testuser", pa
   }
   const deadline = Date.now() + 3000;
   while (pending.some((x) => !x.settled()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  // Known and not yet fixed (reported, not failed): a few `unregister_queue` calls for a queue
-  // name with a lone surrogate or NUL leave a promise the session no longer tracks.
+  // Known and not yet fixed (reported, not failed): `register_queue(name)` followed by
+  // `unregister_queue(name)` before the server answered the registration leaves the register
+  // promise pending: the session drops the subscription with its waiters (subscriptions.rs,
+  // `unsubscribe` -> `remove_subscription`). The fuzz hits it with whatever name it used twice.
   const stuck = pending.filter((x) => !x.settled()).map((x) => x.what);
   if (stuck.length) log(`fuzz: ${stuck.length} promises still pending 3 s after disconnect(): ${stuck.slice(0, 5)}`);
   for (const c of clients) {
