@@ -14,7 +14,8 @@ extern "C" {
     fn take_message(into: &mut [u8]);
 }
 
-/// The receive buffer a socket keeps between messages; a larger one is dropped after use.
+/// The receive buffer a socket keeps between messages; a larger message gets a buffer of its
+/// own, dropped after use.
 const SCRATCH_LEN: usize = 64 * 1024;
 
 /// What happened on a socket.
@@ -64,13 +65,12 @@ impl Socket {
                 scratch = vec![0; SCRATCH_LEN];
             }
             let n = read_message(e, &mut scratch);
-            if n > scratch.len() {
-                scratch = vec![0; n];
-                take_message(&mut scratch);
-            }
-            cb(SocketEvent::Data(&scratch[..n]));
-            if scratch.len() > SCRATCH_LEN {
-                scratch = Vec::new();
+            if n <= scratch.len() {
+                cb(SocketEvent::Data(&scratch[..n]));
+            } else {
+                let mut body = vec![0; n];
+                take_message(&mut body);
+                cb(SocketEvent::Data(&body));
             }
         }));
         let cb = on_event.clone();

@@ -5,7 +5,7 @@
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{now, Inner, Runtime, Waiter};
+use super::{now, Runtime, Waiter};
 use crate::pb::{Envelope, QueueMessageRequest};
 use crate::protocol::envelope::{payload, to_any};
 use crate::protocol::error::{Error, ErrorKind};
@@ -113,21 +113,17 @@ impl Runtime {
         // The tape leaves `inner` during the call: the callback may use the client.
         let (tape, id) = {
             let mut inner = self.0.borrow_mut();
-            let Inner { tape, session, .. } = &mut *inner;
-            let mut tape = std::mem::take(tape);
-            let decoded = wire::decode(payload, fields, &mut tape);
-            // After a reconnect the server gives the watch a new id; the app keeps the first.
-            let first = match watch {
-                true => session.subscription_first_name(sub),
-                false => None,
-            };
-            let id = first
-                .filter(|f| Ok(*f) != wire::read_str(payload, 1))
-                .map(str::to_string);
-            if decoded.is_err() {
+            let mut tape = std::mem::take(&mut inner.tape);
+            if wire::decode(payload, fields, &mut tape).is_err() {
                 inner.tape = tape;
                 return None;
             }
+            // After a reconnect the server gives the watch a new id; the app keeps the first.
+            let id = watch
+                .then(|| inner.session.subscription_first_name(sub))
+                .flatten()
+                .filter(|f| Ok(*f) != wire::read_str(payload, 1))
+                .map(str::to_string);
             (tape, id)
         };
         let result = convert::call_with_tape(&callback, &tape, payload, id.as_deref());
