@@ -66,6 +66,13 @@ pub enum ErrorKind {
     OutboxFull,
     /// The reconnect attempt limit was reached.
     GaveUp,
+    /// The app stopped what the request was for before it finished (an `unregister_queue` or
+    /// `unwatch` while the registration was still in flight).
+    Cancelled,
+    /// The transport in use cannot carry this call (a queue or watch over `/api/v2`).
+    NotSupported,
+    /// The server refused the request for its rate limit (HTTP 429).
+    RateLimited,
 }
 
 impl ErrorKind {
@@ -82,6 +89,9 @@ impl ErrorKind {
             ErrorKind::Protocol => "Protocol",
             ErrorKind::OutboxFull => "OutboxFull",
             ErrorKind::GaveUp => "GaveUp",
+            ErrorKind::Cancelled => "Cancelled",
+            ErrorKind::NotSupported => "NotSupported",
+            ErrorKind::RateLimited => "RateLimited",
         }
     }
 }

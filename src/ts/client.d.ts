@@ -229,7 +229,8 @@ export interface DebugCounts {
 /** The kinds of `ClientError`. */
 export type ErrorKind =
   | "Disconnected" | "Timeout" | "Server" | "Signin" | "NotConnected" | "ConnectFailed"
-  | "InvalidArgument" | "Protocol" | "OutboxFull" | "GaveUp";
+  | "InvalidArgument" | "Protocol" | "OutboxFull" | "GaveUp" | "Cancelled" | "NotSupported"
+  | "RateLimited";
 
 /** The error every promise of the client rejects with (as in npm `openiap`, `instanceof ClientError` works). */
 export class ClientError extends Error {

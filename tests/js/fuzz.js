@@ -20,7 +20,7 @@
 // Deterministic: a seeded PRNG picks the values; the seed and the number of calls are printed.
 
 const KINDS = new Set(["Disconnected", "Timeout", "Server", "Signin", "NotConnected", "ConnectFailed",
-  "InvalidArgument", "Protocol", "OutboxFull", "GaveUp"]);
+  "InvalidArgument", "Protocol", "OutboxFull", "GaveUp", "Cancelled", "NotSupported", "RateLimited"]);
 
 /** Option names the client reads (plus a few it does not): hostile values go in each. */
 const KEYS = ["url", "username", "password", "jwt", "agent", "version", "framing", "timeout", "timeout_ms",

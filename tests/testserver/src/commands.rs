@@ -128,7 +128,7 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
         ctx.rate_count += 1;
         if ctx.rate_count > shared.config.rate_limit {
             error(
-                ctx,
+                &ctx.tx,
                 &env,
                 &format!("Rate limit exceeded consumedPoints: {}", ctx.rate_count),
             );
@@ -159,12 +159,27 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
         // type lookup of an unknown command fails with this text (protobufjs `lookupType`).
         other => Err(format!("no such type: openiap.{other}")),
     };
+    if let Some(late) = shared.faults.take_reply_delay(&env.command) {
+        // `/delay-reply`: the command took effect; its answer goes out later.
+        let (shared, tx) = (shared.clone(), ctx.tx.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(late).await;
+            answer(&shared, &tx, &env, res);
+        });
+        return;
+    }
+    answer(shared, &ctx.tx, &env, res);
+}
+
+/// Sends a handler's result for `env` on `tx`: the reply with what goes before and after it,
+/// or the error.
+fn answer(shared: &std::sync::Arc<Shared>, tx: &Tx, env: &Envelope, res: Res) {
     match res {
         Ok(None) => {}
         Ok(Some(r)) => {
             for mut b in r.before {
                 b.rid = env.id.clone();
-                send(&ctx.tx, Out::Env(b));
+                send(tx, Out::Env(b));
             }
             let out = Envelope {
                 command: r.command,
@@ -174,7 +189,7 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
                 spanid: env.spanid.clone(),
                 ..Default::default()
             };
-            send(&ctx.tx, Out::Env(out));
+            send(tx, Out::Env(out));
             if !r.after.is_empty() {
                 shared.lock().deliver(r.after);
             }
@@ -196,11 +211,11 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
                 });
             }
         }
-        Err(msg) => error(ctx, &env, &msg),
+        Err(msg) => error(tx, env, &msg),
     }
 }
 
-fn error(ctx: &ConnCtx, env: &Envelope, message: &str) {
+fn error(tx: &Tx, env: &Envelope, message: &str) {
     // A failed upload is answered to the upload request, not to its `endstream`.
     let rid = if env.command == "endstream" {
         env.rid.clone()
@@ -218,7 +233,7 @@ fn error(ctx: &ConnCtx, env: &Envelope, message: &str) {
         data: Some(to_any(&e)),
         ..Default::default()
     };
-    send(&ctx.tx, Out::Env(out));
+    send(tx, Out::Env(out));
 }
 
 /// The parts of the stream that follows an `upload`; `endstream` stores the file and answers

@@ -131,8 +131,12 @@ Control endpoint (GET or POST; JSON or text replies; CORS only for --allow-origi
                             port after N ms
   /stall?ms=N               half-open link: sockets stay open, nothing is read or sent
                             (0 = until /heal)
-  /heal                     clear stall, delay, split and coalesce
+  /heal                     clear stall, delay, split, coalesce and held replies
   /delay?ms=N               delay every frame the server sends by N ms (0 = off)
+  /delay-reply?command=C&ms=N[&count=K]  hold back the answer (reply or error) to the next K
+                            [default: 1] envelopes of command C by N ms [default: 1000]; the
+                            command takes effect at once (a registerqueue's consumer exists,
+                            a query reads the collection as it is now)
   /split?count=N&chunk=B    send the next N envelopes in WebSocket messages of B bytes
   /coalesce?count=N         send the next N envelopes (on one socket) in one message
   /garbage[?kind=decode|length]  send a malformed frame to every socket (undecodable

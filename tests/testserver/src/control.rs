@@ -73,6 +73,17 @@ pub async fn route(shared: &Shared, req: &Request) -> (u16, &'static str, String
             f.set_split(req.num("count", 1) as u32, req.num("chunk", 1) as usize);
             done()
         }
+        "/delay-reply" => {
+            let Some(command) = req.param("command").filter(|c| !c.is_empty()) else {
+                return (
+                    400,
+                    "application/json",
+                    json!({"ok": false, "error": "command is mandatory"}).to_string(),
+                );
+            };
+            f.set_reply_delay(command, req.num("ms", 1000), req.num("count", 1) as u32);
+            done()
+        }
         "/coalesce" => {
             f.set_coalesce(req.num("count", 2) as u32);
             done()

@@ -21,6 +21,8 @@ pub struct Faults {
     split: Mutex<(u32, usize)>,
     coalesce: AtomicU32,
     refuse_signin: AtomicU32,
+    /// Replies held back: (command, ms, replies left).
+    reply_delays: Mutex<Vec<(String, u64, u32)>>,
 }
 
 impl Default for Faults {
@@ -31,6 +33,7 @@ impl Default for Faults {
             split: Mutex::new((0, 1)),
             coalesce: AtomicU32::new(0),
             refuse_signin: AtomicU32::new(0),
+            reply_delays: Mutex::new(Vec::new()),
         }
     }
 }
@@ -65,12 +68,38 @@ impl Faults {
         }
     }
 
-    /// Clears stall, delay, split and coalesce.
+    /// Clears stall, delay, split, coalesce and held replies.
     pub fn heal(&self) {
         self.stall.send_replace(None);
         self.delay_ms.store(0, Ordering::Relaxed);
         *self.split.lock().unwrap_or_else(|e| e.into_inner()) = (0, 1);
         self.coalesce.store(0, Ordering::Relaxed);
+        self.reply_delays
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Holds back the replies to the next `count` envelopes of `command` (any socket) by `ms`.
+    /// The command itself takes effect at once: only its answer is late.
+    pub fn set_reply_delay(&self, command: &str, ms: u64, count: u32) {
+        let mut d = self.reply_delays.lock().unwrap_or_else(|e| e.into_inner());
+        d.retain(|(c, _, _)| c != command);
+        if count > 0 && ms > 0 {
+            d.push((command.to_string(), ms, count));
+        }
+    }
+
+    /// How long to hold back the reply to an envelope of `command` (and counts it), if at all.
+    pub fn take_reply_delay(&self, command: &str) -> Option<Duration> {
+        let mut d = self.reply_delays.lock().unwrap_or_else(|e| e.into_inner());
+        let i = d.iter().position(|(c, _, _)| c == command)?;
+        let ms = d[i].1;
+        d[i].2 -= 1;
+        if d[i].2 == 0 {
+            d.remove(i);
+        }
+        Some(Duration::from_millis(ms))
     }
 
     /// Clears every fault, including pending sign-in refusals.

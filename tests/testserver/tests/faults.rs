@@ -376,3 +376,51 @@ async fn text_messages_close_only_that_client() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn delay_reply_holds_back_only_the_answers_it_names() {
+    let s = server(|_| {}).await;
+    let mut c = ready(&s).await;
+    c.signin_ok().await;
+    let body = control(&s, "/delay-reply?command=registerqueue&ms=400").await;
+    assert!(body.contains("\"ok\":true"), "{body}");
+    let t0 = Instant::now();
+    let reg = c
+        .send(
+            "registerqueue",
+            Some(to_any(&RegisterQueueRequest {
+                queuename: "held".into(),
+            })),
+        )
+        .await;
+    // Another command's answer is not held back and overtakes it.
+    let other = c.send("getelement", None).await;
+    assert_eq!(c.reply_to(&other, 300).await.command, "getelement");
+    assert!(t0.elapsed() < Duration::from_millis(300));
+    // The registration took effect at once: the server counts the consumer already.
+    let stats = parse_json(&control(&s, "/stats").await);
+    assert!(stats.to_string().contains("held"), "{stats}");
+    let r = c.reply_to(&reg, 1000).await;
+    assert_eq!(r.command, "registerqueuereply");
+    assert!(
+        t0.elapsed() >= Duration::from_millis(380),
+        "{:?}",
+        t0.elapsed()
+    );
+    // count=1 by default: the next registration is answered at once.
+    let t1 = Instant::now();
+    let r = c
+        .request(
+            "registerqueue",
+            Some(to_any(&RegisterQueueRequest {
+                queuename: "held2".into(),
+            })),
+        )
+        .await;
+    assert_eq!(r.command, "registerqueuereply");
+    assert!(t1.elapsed() < Duration::from_millis(300));
+    // A command name is mandatory.
+    let (status, body) = http(&s.control_url(), "POST", "/delay-reply?ms=10").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("mandatory"), "{body}");
+}
