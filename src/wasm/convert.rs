@@ -134,9 +134,15 @@ pub fn data_text(value: &JsValue) -> String {
 /// Calls `f` once with the outcome of `p` (fulfilled: `Ok`, rejected: `Err`). The two JS
 /// handlers are dropped once one of them ran.
 pub fn then(p: &js_sys::Promise, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    then_boxed(p, Box::new(f))
+}
+
+/// [`then`] for a boxed `f`: one copy of the code for every caller.
+#[inline(never)]
+fn then_boxed(p: &js_sys::Promise, f: Box<dyn FnOnce(Result<JsValue, JsValue>)>) {
     type Handlers = Rc<RefCell<Vec<Closure<dyn FnMut(JsValue)>>>>;
     type Once = Rc<RefCell<Option<Box<dyn FnOnce(Result<JsValue, JsValue>)>>>>;
-    let f: Once = Rc::new(RefCell::new(Some(Box::new(f))));
+    let f: Once = Rc::new(RefCell::new(Some(f)));
     let keep: Handlers = Rc::default();
     let handler = |ok: bool| {
         let (f, keep) = (f.clone(), keep.clone());
