@@ -41,6 +41,9 @@ const snippets = walk(dir).filter((p) => p.includes("/snippets/") && p.endsWith(
 const errors = snippets.find((p) => p.endsWith("/src/js/errors.js"));
 if (!errors) throw new Error(`${dir}: no snippets/*/src/js/errors.js (the wasm creates its errors there)`);
 const errorsPath = "./" + relative(dir, errors);
+// Builds with the HTTP transport have its snippet, which also gives the class `client.transport`.
+const http = snippets.find((p) => p.endsWith("/src/js/http.js"));
+const httpPath = http && "./" + relative(dir, http);
 
 // The class is defined in openiap_wasm.js, or in openiap_wasm_bg.js for the bundler target.
 const glue = join(dir, target === "bundler" ? "openiap_wasm_bg.js" : "openiap_wasm.js");
@@ -68,11 +71,13 @@ const glueSource = glueText.replace(/require\(String\.raw`([^`]*)`\)/g, (_, p) =
 const hookup = cjs
   ? `\nconst { ClientError } = require(${JSON.stringify(errorsPath)});\n` +
     (withData ? `require("./data.js").extend_data(Client, ClientError);\n` : "") +
+    (http ? `require(${JSON.stringify(httpPath)}).extend_http(Client);\n` : "") +
     `require("./client.js").extend(Client, ClientError);\nexports.ClientError = ClientError;\n`
   : `\nimport { extend as __extend } from "./client.js";\n` +
     (withData ? `import { extend_data as __extend_data } from "./data.js";\n` : "") +
     `import { ClientError } from ${JSON.stringify(errorsPath)};\n` +
     (withData ? `__extend_data(Client, ClientError);\n` : "") +
+    (http ? `import { extend_http as __extend_http } from ${JSON.stringify(httpPath)};\n__extend_http(Client);\n` : "") +
     `__extend(Client, ClientError);\n` +
     (shared ? `import { shareable as __shareable } from "./shared-shell.js";\n` +
       `Client = __shareable(Client, ClientError, () => import("./shared.js"));\n` : "") +

@@ -86,6 +86,8 @@ impl Harness {
                     }
                 }
                 Output::CloseSocket { socket } => self.closed.push(socket),
+                #[cfg(feature = "http")]
+                Output::Post { .. } => panic!("a ws:// session posts nothing (tests/http.rs)"),
                 Output::Event(e) => self.events.push(e),
                 Output::Reply { request, result } => self.replies.push((request, result)),
                 Output::Message {

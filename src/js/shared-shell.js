@@ -13,12 +13,14 @@ import { SYNC } from "./client.js";
 export function shareable(Client, ClientError, load) {
   const proto = Client.prototype;
   // The methods a shared client forwards (`queue` builds on them, `shared` is a getter).
-  const names = Object.getOwnPropertyNames(proto).filter((n) => !["constructor", "queue", "reconnect", "shared"].includes(n));
+  const names = Object.getOwnPropertyNames(proto).filter((n) => !["constructor", "queue", "reconnect", "shared", "transport"].includes(n));
   return class Client extends proto.constructor {
     constructor(options) {
-      let shared = false;
+      let shared = false, http = false;
       try {
         shared = !!options && options.shared === true;
+        // A shared connection is a WebSocket: POST /api/v2 keeps nothing open to share.
+        http = /^https?:/i.test(options.url) && options.framing !== "grpc-web";
       } catch {
         // Unreadable options (a throwing getter or Proxy): the wasm constructor reports them.
       }
@@ -26,8 +28,9 @@ export function shareable(Client, ClientError, load) {
         super(options);
         return;
       }
+      if (http) throw new ClientError("shared: true needs a wss:// URL: POST /api/v2 keeps no connection to share", "NotSupported");
       // Returning an object from a constructor makes `new` give it instead of `this`.
-      const c = Object.create(new.target.prototype), early = [];
+      const c = Object.create(new.target.prototype, { transport: { value: "websocket" } }), early = [];
       const ready = load().then((m) => m.attach(c, options, early, ClientError, proto.constructor));
       for (const n of names) {
         c[n] = SYNC.has(n)

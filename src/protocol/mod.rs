@@ -6,6 +6,8 @@ pub mod envelope;
 pub mod error;
 pub mod framing;
 pub mod heartbeat;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod rng;
 pub mod session;
 pub mod text;

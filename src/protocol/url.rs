@@ -1,5 +1,6 @@
-//! Server URL handling: scheme mapping, default path per framing, and credentials taken out of
-//! the URL so that they never appear in events, errors or logs.
+//! Server URL handling: scheme mapping (which transport a URL asks for), default path per
+//! framing, and credentials taken out of the URL so that they never appear in events, errors or
+//! logs.
 
 use super::error::{Error, ErrorKind};
 use super::framing::Framing;
@@ -8,7 +9,7 @@ use super::text::{concat, percent_decode, split_once_str};
 /// A parsed server URL, without credentials.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ServerUrl {
-    /// `ws` or `wss`.
+    /// `ws`, `wss`, or (the HTTP transport) `http`, `https`.
     pub scheme: String,
     /// Host and optional port, as given.
     pub authority: String,
@@ -31,7 +32,9 @@ impl std::fmt::Debug for ServerUrl {
 }
 
 impl ServerUrl {
-    /// Parses `url`. `http(s)` become `ws(s)`; an empty path becomes the framing's path.
+    /// Parses `url`. `http(s)://` is the HTTP transport (`POST /api/v2`), except with the
+    /// `grpc-web` framing and in builds without the feature `http`: there it reads as `ws(s)://`.
+    /// An empty path becomes the transport's: `/api/v2` over HTTP, the framing's on a WebSocket.
     pub fn parse(url: &str, framing: Framing) -> Result<ServerUrl, Error> {
         let invalid =
             |why: &str| Error::new(ErrorKind::InvalidArgument, concat(&["invalid URL: ", why]));
@@ -39,6 +42,11 @@ impl ServerUrl {
         let (scheme, rest) = split_once_str(url, "://")
             .ok_or_else(|| invalid("expected ws://host or wss://host"))?;
         let scheme = match scheme.to_ascii_lowercase().as_str() {
+            // The HTTP transport; gRPC-web gateways are WebSocket only.
+            #[cfg(feature = "http")]
+            "http" if framing == Framing::OpenIap => "http",
+            #[cfg(feature = "http")]
+            "https" if framing == Framing::OpenIap => "https",
             "ws" | "http" => "ws",
             "wss" | "https" => "wss",
             "grpc" => {
@@ -71,7 +79,14 @@ impl ServerUrl {
         let path =
             if path.is_empty() || path == "/" || path.starts_with("/?") || path.starts_with('?') {
                 let query = path.find('?').and_then(|i| path.get(i..)).unwrap_or("");
-                concat(&[framing.default_path(), query])
+                #[cfg(feature = "http")]
+                let default = match scheme.starts_with('h') {
+                    true => super::http::PATH,
+                    false => framing.default_path(),
+                };
+                #[cfg(not(feature = "http"))]
+                let default = framing.default_path();
+                concat(&[default, query])
             } else {
                 path.to_string()
             };
@@ -103,7 +118,12 @@ impl ServerUrl {
             || (ipv4 && h.starts_with("127."))
     }
 
-    /// The URL to open, with no credentials in it.
+    /// True for the HTTP transport (`http`, `https`).
+    pub fn is_http(&self) -> bool {
+        self.scheme.starts_with('h')
+    }
+
+    /// The URL to open (a WebSocket) or to POST to (HTTP), with no credentials in it.
     pub fn socket_url(&self) -> String {
         concat(&[&self.scheme, "://", &self.authority, &self.path])
     }
@@ -115,15 +135,41 @@ mod tests {
 
     #[test]
     fn default_path_per_framing_and_scheme_mapping() {
-        let u = ServerUrl::parse("https://app.openiap.io", Framing::OpenIap).unwrap();
-        assert_eq!(u.socket_url(), "wss://app.openiap.io/ws/v2");
-        let u = ServerUrl::parse("ws://127.0.0.1:3000/", Framing::GrpcWeb).unwrap();
+        let parse = |url, framing| {
+            let u = ServerUrl::parse(url, framing).unwrap();
+            (u.socket_url(), u.is_http())
+        };
+        let http = cfg!(feature = "http");
+        let https = if http {
+            "https://app.openiap.io/api/v2"
+        } else {
+            "wss://app.openiap.io/ws/v2"
+        };
         assert_eq!(
-            u.socket_url(),
+            parse("https://app.openiap.io", Framing::OpenIap),
+            (https.into(), http)
+        );
+        assert_eq!(
+            parse("HTTP://h:3000/?x", Framing::OpenIap).0,
+            if http {
+                "http://h:3000/api/v2?x"
+            } else {
+                "ws://h:3000/ws/v2?x"
+            }
+        );
+        assert_eq!(
+            parse("https://h", Framing::GrpcWeb),
+            ("wss://h/openiap.FlowService/SetupStream".into(), false),
+            "gRPC-web is WebSocket only"
+        );
+        assert_eq!(
+            parse("ws://127.0.0.1:3000/", Framing::GrpcWeb).0,
             "ws://127.0.0.1:3000/openiap.FlowService/SetupStream"
         );
-        let u = ServerUrl::parse("ws://h/custom/ws?x=1", Framing::OpenIap).unwrap();
-        assert_eq!(u.socket_url(), "ws://h/custom/ws?x=1");
+        assert_eq!(
+            parse("ws://h/custom/ws?x=1", Framing::OpenIap),
+            ("ws://h/custom/ws?x=1".into(), false)
+        );
     }
 
     #[test]

@@ -54,6 +54,8 @@ fn config_from(options: &JsValue) -> Result<Config, JsValue> {
     o.fill_booleans(&mut [
         ("auto_reregister", &mut c.auto_reregister),
         ("allow_insecure", &mut c.allow_insecure),
+        #[cfg(feature = "http")]
+        ("validate", &mut c.validate),
     ])?;
     if !framing.is_empty() {
         c.framing = Framing::parse(&framing)
@@ -353,6 +355,16 @@ impl Client {
             let reply = "=6j";
             Ok(rt.request(reply, signal.as_ref(), |s, now| s.rpc(now, msg, &call)))
         })
+    }
+
+    /// True when each request is one `POST /api/v2` (an `http(s)://` URL): `client.transport`
+    /// (`src/js/http.js`) reads `"http"` then, `"websocket"` otherwise.
+    #[cfg(feature = "http")]
+    #[wasm_bindgen(js_name = "__http")]
+    pub fn is_http(&self) -> bool {
+        self.runtime
+            .as_ref()
+            .is_some_and(|rt| rt.read_session(Session::is_http))
     }
 
     /// npm `openiap`'s state names: `"Disconnected"`, `"Connecting"`, `"Connected"` or

@@ -11,6 +11,7 @@
 //! | `convert.rs` | JS values out: events, errors, `data` text, replies, promises |
 //! | `options.rs` | option objects in: typed reads, the data tables' option source |
 //! | `socket.rs` | a `WebSocket` closed and unhooked on drop |
+//! | `http.rs` | the HTTP transport's `fetch`, aborted on drop; its options |
 //! | `listener.rs` | one event listener, removed on drop |
 //! | `wake.rs` | the page-wake listeners |
 //! | `typescript.rs` | the `.d.ts` files of `src/ts/` added to the generated types |
@@ -19,6 +20,8 @@ mod client;
 mod convert;
 #[cfg(feature = "data")]
 mod data;
+#[cfg(feature = "http")]
+mod http;
 mod listener;
 mod options;
 mod panic;

@@ -87,6 +87,20 @@ impl Session {
         if signin.is_some() {
             self.warn_if_insecure();
         }
+        // Over HTTP a JWT needs no sign-in (every post carries it) unless `validate` asks for one
+        // at connect(), and a guest needs none either; a password does: its reply has the JWT.
+        #[cfg(feature = "http")]
+        if self.is_http()
+            && signin
+                .as_ref()
+                .is_none_or(|r| !(r.jwt.is_empty() || self.config.validate && self.connect_pending))
+        {
+            let state = match self.state {
+                State::SignedIn => State::SignedIn,
+                _ => State::Connected,
+            };
+            return self.became_ready(now, state);
+        }
         match signin {
             Some(mut req) => {
                 req.agent = agent;
@@ -114,9 +128,13 @@ impl Session {
             self.close_socket(true);
             self.fail_in_flight(ErrorKind::ConnectFailed, &reason);
             self.stop(ErrorKind::ConnectFailed, reason);
-        } else {
-            self.link_lost(now, reason, ErrorKind::Signin, true);
+            return;
         }
+        #[cfg(feature = "http")]
+        if self.is_http() {
+            return self.renewal_failed(error);
+        }
+        self.link_lost(now, reason, ErrorKind::Signin, true);
     }
 
     pub(super) fn became_ready(&mut self, now: u64, state: State) {
@@ -153,18 +171,28 @@ impl Session {
         }
     }
 
-    /// Credentials about to go over `ws://` to a host that is not this machine: say so once, in
-    /// an `Error` event that names the risk and not the credentials (`allow_insecure` silences it).
-    fn warn_if_insecure(&mut self) {
+    /// Credentials about to go over `ws://` or `http://` to a host that is not this machine: say
+    /// so once, in an `Error` event that names the risk and not the credentials
+    /// (`allow_insecure` silences it).
+    pub(super) fn warn_if_insecure(&mut self) {
         let Some(url) = &self.url else { return };
         if self.warned_insecure
             || self.config.allow_insecure
-            || url.scheme != "ws"
+            || (url.scheme != "ws" && (!cfg!(feature = "http") || url.scheme != "http"))
             || url.is_loopback()
         {
             return;
         }
         self.warned_insecure = true;
+        #[cfg(feature = "http")]
+        let why = concat(&[
+            "credentials are sent unencrypted over ",
+            &url.scheme,
+            ":// to ",
+            url.host(),
+            ": anyone on the network path can read them; use wss:// or https://, or allow_insecure: true",
+        ]);
+        #[cfg(not(feature = "http"))]
         let why = concat(&[
             "credentials are sent unencrypted over ws:// to ",
             url.host(),

@@ -44,6 +44,10 @@ pub struct Config {
     pub max_frame_len: usize,
     /// Send credentials over `ws://` to other hosts without the warning event.
     pub allow_insecure: bool,
+    /// Over HTTP, `connect()` checks a JWT with one `signin` POST (otherwise the first call
+    /// carries it unchecked).
+    #[cfg(feature = "http")]
+    pub validate: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -81,6 +85,8 @@ impl Default for Config {
             outbox_limit: 1024,
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
             allow_insecure: false,
+            #[cfg(feature = "http")]
+            validate: false,
         }
     }
 }

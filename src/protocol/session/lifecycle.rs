@@ -113,6 +113,12 @@ impl Session {
             self.state = State::Connecting;
             self.out(Output::Event(ClientEvent::Connecting));
         }
+        // Over HTTP there is nothing to open (each request is its own POST), nor to keep alive.
+        #[cfg(feature = "http")]
+        if self.is_http() {
+            self.config.heartbeat_ms = 0;
+            return self.handle_open(now, socket);
+        }
         let url = self
             .url
             .as_ref()

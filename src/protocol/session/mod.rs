@@ -22,10 +22,13 @@
 //! | `subscriptions.rs` | queues, exchanges, watches and their routes |
 //! | `rpc.rs` | rpc over one reply queue |
 //! | `failure.rs` | rejecting everything that waits |
+//! | `http.rs` | the HTTP transport: posts, their replies, JWT renewal, what it cannot carry |
 
 mod auth;
 mod config;
 mod failure;
+#[cfg(feature = "http")]
+mod http;
 mod input;
 mod lifecycle;
 mod requests;

@@ -31,6 +31,12 @@ impl Session {
         let mut env = envelope(command, Some(data));
         call.stamp(&mut env);
         let upload = call.upload;
+        #[cfg(feature = "http")]
+        if self.refuse_over_http(request, command, upload) {
+            return request;
+        }
+        #[cfg(feature = "http")]
+        self.renew_if_expiring(now, command, call);
         if !self.active {
             self.reply_err(
                 request,
@@ -95,9 +101,21 @@ impl Session {
     ) -> Option<String> {
         let socket = self.socket?;
         self.seq.stamp(&mut env);
-        let bytes = self.codec.encode(&env);
+        #[cfg(feature = "http")]
+        let http = self.is_http();
+        #[cfg(not(feature = "http"))]
+        let http = false;
+        let bytes = if http {
+            Vec::new()
+        } else {
+            self.codec.encode(&env)
+        };
         if let Some(t) = track {
             self.in_flight.insert(env.id.clone(), t);
+        }
+        #[cfg(feature = "http")]
+        if http {
+            return Some(self.post(socket, env));
         }
         self.out(Output::Send { socket, bytes });
         Some(env.id)

@@ -13,6 +13,10 @@ impl Session {
     /// correlation id, so any number of rpcs can run at once.
     pub fn rpc(&mut self, now: u64, mut message: QueueMessageRequest, call: &Call) -> RequestId {
         let request = self.new_request();
+        #[cfg(feature = "http")]
+        if self.refuse_over_http(request, "rpc", false) {
+            return request;
+        }
         if !self.active {
             self.reply_err(
                 request,

@@ -20,6 +20,10 @@ impl Session {
         keep: bool,
         call: &Call,
     ) -> (SubscriptionId, RequestId) {
+        #[cfg(feature = "http")]
+        if let Some(refused) = self.refuse_subscription(&kind) {
+            return refused;
+        }
         let request = self.new_request();
         let deadline = now + self.timeout_of(call.timeout_ms);
         let kind = match kind {

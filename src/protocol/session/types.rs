@@ -128,6 +128,21 @@ pub enum Output {
         /// The message.
         bytes: Vec<u8>,
     },
+    /// HTTP transport: POST `body` to the server's URL ([`super::Session::http_url`]) with `bearer`
+    /// (when not empty) as `Authorization: Bearer`, and answer with
+    /// [`super::Session::handle_http_reply`]. `socket` is the link the post belongs to:
+    /// [`Output::CloseSocket`] of it aborts every post still running.
+    #[cfg(feature = "http")]
+    Post {
+        /// The link.
+        socket: SocketId,
+        /// The id of the envelope in the body.
+        id: String,
+        /// The envelope as JSON ([`crate::protocol::http::body`]).
+        body: String,
+        /// The JWT the request carries (the per-call one, or the session's); never logged.
+        bearer: String,
+    },
     /// Close the socket and forget it.
     CloseSocket {
         /// The socket.

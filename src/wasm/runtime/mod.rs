@@ -55,6 +55,9 @@ enum Waiter {
 struct Inner {
     session: Session,
     socket: Option<(SocketId, Socket)>,
+    /// The HTTP transport's fetches in flight, by envelope id.
+    #[cfg(feature = "http")]
+    posts: Vec<(String, super::http::Post)>,
     timer: Option<(u64, Timeout)>,
     wake: WakeListeners,
     handlers: Vec<(u32, Function)>,
@@ -97,6 +100,8 @@ impl Runtime {
         Runtime(Rc::new(RefCell::new(Inner {
             session,
             socket: None,
+            #[cfg(feature = "http")]
+            posts: Vec::new(),
             timer: None,
             wake: WakeListeners::default(),
             handlers: Vec::new(),
@@ -301,6 +306,8 @@ impl Runtime {
             ("handlers", inner.handlers.len()),
             ("timers", inner.timer.is_some() as usize),
             ("sockets", inner.socket.is_some() as usize),
+            #[cfg(feature = "http")]
+            ("fetches", inner.posts.len()),
             ("listeners", inner.wake.len()),
             ("in_flight", in_flight),
             ("outbox", outbox),
@@ -319,6 +326,8 @@ impl Runtime {
         self.with_session(|s, now| s.disconnect(now));
         let mut inner = self.0.borrow_mut();
         inner.socket = None;
+        #[cfg(feature = "http")]
+        inner.posts.clear();
         inner.timer = None;
         inner.wake.clear();
         inner.callbacks.clear();
@@ -346,7 +355,33 @@ impl Runtime {
             }
         }
         self.0.borrow_mut().driving = false;
+        #[cfg(feature = "http")]
+        self.abort_posts();
         self.arm_timer();
+    }
+
+    /// Aborts the fetches whose reply the session no longer awaits (timed out, aborted).
+    #[cfg(feature = "http")]
+    fn abort_posts(&self) {
+        let mut inner = self.0.borrow_mut();
+        let Inner { posts, session, .. } = &mut *inner;
+        posts.retain(|(id, _)| session.awaits(id));
+    }
+
+    /// Starts the fetch of an [`Output::Post`]; its answer goes to the session.
+    #[cfg(feature = "http")]
+    fn post(&self, socket: SocketId, id: String, body: &str, bearer: &str) {
+        let url = self.0.borrow().session.http_url();
+        let weak = self.weak();
+        let key = id.clone();
+        let post = super::http::Post::start(&url, body, bearer, move |reply| {
+            if let Some(rt) = Runtime::upgrade(&weak) {
+                // Answered: dropping it aborts nothing.
+                rt.0.borrow_mut().posts.retain(|(i, _)| *i != id);
+                rt.with_session(|s, now| s.handle_http_reply(now, socket, &id, reply));
+            }
+        });
+        self.0.borrow_mut().posts.push((key, post));
     }
 
     fn arm_timer(&self) {
@@ -393,8 +428,18 @@ impl Runtime {
                     }
                 }
             }
+            #[cfg(feature = "http")]
+            Output::Post {
+                socket,
+                id,
+                body,
+                bearer,
+            } => self.post(socket, id, &body, &bearer),
             Output::CloseSocket { socket } => {
                 let mut inner = self.0.borrow_mut();
+                // The link ended: its fetches are aborted.
+                #[cfg(feature = "http")]
+                inner.posts.clear();
                 if matches!(inner.socket, Some((id, _)) if id == socket) {
                     inner.socket = None;
                 }

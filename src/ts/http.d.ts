@@ -1,0 +1,25 @@
+// The HTTP transport (`POST /api/v2`): in every build but the messaging-only one.
+
+export interface ClientOptions {
+  /**
+   * `"http"`: each request is one `POST /api/v2`; `"websocket"`: a WebSocket. By default the URL's
+   * scheme decides (`http(s)://` HTTP, `ws(s)://` WebSocket); `framing: "grpc-web"` is WebSocket only.
+   */
+  transport?: "http" | "websocket";
+  /**
+   * Over HTTP with a JWT, `connect()` checks the token with one `signin` POST and rejects
+   * (`kind: "Signin"`) if the server refuses it. Without it `connect()` sends nothing, and a refused
+   * token rejects the first call instead.
+   */
+  validate?: boolean;
+}
+
+export interface Client {
+  /** `"http"` when each request is one `POST /api/v2` (an `http(s)://` URL), `"websocket"` otherwise. */
+  readonly transport: "http" | "websocket";
+}
+
+export interface DebugCounts {
+  /** HTTP transport: fetches in flight. */
+  fetches: number;
+}
