@@ -71,14 +71,16 @@ const glueSource = glueText.replace(/require\(String\.raw`([^`]*)`\)/g, (_, p) =
 const hookup = cjs
   ? `\nconst { ClientError } = require(${JSON.stringify(errorsPath)});\n` +
     (withData ? `require("./data.js").extend_data(Client, ClientError);\n` : "") +
+    `require("./client.js").extend(Client, ClientError);\n` +
     (http ? `require(${JSON.stringify(httpPath)}).extend_http(Client);\n` : "") +
-    `require("./client.js").extend(Client, ClientError);\nexports.ClientError = ClientError;\n`
+    `exports.ClientError = ClientError;\n`
   : `\nimport { extend as __extend } from "./client.js";\n` +
     (withData ? `import { extend_data as __extend_data } from "./data.js";\n` : "") +
     `import { ClientError } from ${JSON.stringify(errorsPath)};\n` +
     (withData ? `__extend_data(Client, ClientError);\n` : "") +
-    (http ? `import { extend_http as __extend_http } from ${JSON.stringify(httpPath)};\n__extend_http(Client);\n` : "") +
     `__extend(Client, ClientError);\n` +
+    // After extend(), which reads every function of the prototype: a getter is not one.
+    (http ? `import { extend_http as __extend_http } from ${JSON.stringify(httpPath)};\n__extend_http(Client);\n` : "") +
     (shared ? `import { shareable as __shareable } from "./shared-shell.js";\n` +
       `Client = __shareable(Client, ClientError, () => import("./shared.js"));\n` : "") +
     `export { ClientError };\n`;

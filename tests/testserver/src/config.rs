@@ -20,6 +20,9 @@ pub struct Config {
     pub token_lifetime_ms: u64,
     /// Commands per second per connection; 0 = no limit.
     pub rate_limit: u32,
+    /// HTTP requests per second per remote IP on the WebSocket port (`POST /api/v2` and the
+    /// rest), as OpenFlow's `api_rate_limit_points`; 0 = no limit.
+    pub api_rate_limit: u32,
     /// Largest envelope accepted from a client (bytes).
     pub max_frame_bytes: usize,
     /// Prefix of generated queue names.
@@ -57,6 +60,7 @@ impl Default for Config {
             idle_timeout_ms: 60_000,
             token_lifetime_ms: 300_000,
             rate_limit: 0,
+            api_rate_limit: 20,
             max_frame_bytes: 16 * 1024 * 1024,
             queue_prefix: "unknown.".into(),
             pending_limit: 1000,
@@ -82,6 +86,10 @@ WebSocket port:
   /openiap.FlowService/SetupStream  gRPC-web over WebSocket (subprotocol grpc-websockets)
   GET /                             200 \"openiap-testserver\"
   GET /config                       200 small JSON config (as OpenFlow's /config)
+  POST /api/v2                      one envelope as JSON in, one out (OpenFlow's HTTP transport:
+                                    Authorization: Bearer JWT, data as Buffer JSON or JSON text;
+                                    HTTP 200 for errors too, 500 for a body that is not JSON,
+                                    429 over --api-rate-limit; CORS for any origin)
 
 Options:
   --listen ADDR             WebSocket address [default: 127.0.0.1:0 = free port]
@@ -97,6 +105,9 @@ Options:
                             OpenFlow's 5 minutes]
   --token-lifetime-s N      the same in seconds
   --rate-limit N            commands per second per connection, 0 = off [default: 0]
+  --api-rate-limit N        HTTP requests per second per remote IP on the WebSocket port
+                            (POST /api/v2, GET /, ...; X-Forwarded-For counts as the IP), over
+                            it HTTP 429 as OpenFlow; 0 = off [default: 20, OpenFlow's]
   --max-frame-bytes N       largest envelope accepted [default: 16777216]
   --queue-prefix P          prefix of generated queue names [default: unknown.]
   --pending-limit N         messages kept per named queue without consumer [default: 1000]
@@ -139,6 +150,13 @@ Control endpoint (GET or POST; JSON or text replies; CORS only for --allow-origi
                             a query reads the collection as it is now)
   /split?count=N&chunk=B    send the next N envelopes in WebSocket messages of B bytes
   /coalesce?count=N         send the next N envelopes (on one socket) in one message
+  /api-garbage?kind=K[&count=N]  the next N [default: 1] replies of POST /api/v2 are malformed:
+                            notjson (200, an HTML page), truncated (200, half the JSON),
+                            cut (the connection closes inside the body), notenvelope (200,
+                            JSON that is not an envelope), 500 (an error page with a stack)
+  /api-rate-limit?n=N       POST /api/v2 (and the port's other HTTP routes) allow N requests
+                            per second per IP from now on (0 = no limit) [default: the
+                            --api-rate-limit value again]
   /garbage[?kind=decode|length]  send a malformed frame to every socket (undecodable
                             envelope, or a 4 GiB length prefix)
   /unknown[?command=C]      send an envelope with an unknown command to every socket
@@ -168,6 +186,8 @@ fn num<T: std::str::FromStr>(opt: &str, v: Option<String>) -> Result<T, String> 
 
 /// What the command line asks for.
 #[derive(Debug)]
+// Made once at startup: boxing the Config would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Parsed {
     /// Run with this configuration.
     Run(Config),
@@ -209,6 +229,7 @@ impl Config {
                 "--idle-timeout-ms" => c.idle_timeout_ms = num(&name, val())?,
                 "--token-lifetime-ms" => c.token_lifetime_ms = num(&name, val())?,
                 "--rate-limit" => c.rate_limit = num(&name, val())?,
+                "--api-rate-limit" => c.api_rate_limit = num(&name, val())?,
                 "--max-frame-bytes" => c.max_frame_bytes = num(&name, val())?,
                 "--queue-prefix" => c.queue_prefix = val().ok_or("--queue-prefix needs a value")?,
                 "--pending-limit" => c.pending_limit = num(&name, val())?,

@@ -1,6 +1,7 @@
 //! WebSocket transport: accept loop (with `down`), the HTTP upgrade, and per-connection reader
 //! and writer tasks speaking the `openiap` or gRPC-web framing of the protocol core.
 
+use crate::api;
 use crate::commands::{self, ConnCtx};
 use crate::faults::{grpc_trailer, refresh_conn};
 use crate::http;
@@ -97,7 +98,13 @@ async fn handle_tcp(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr
         .header("upgrade")
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if !upgrade {
+        // As OpenFlow's express app: the rate limiter sees every HTTP request first.
+        if !shared.api.admit(&api::remote_ip(&req, peer)) {
+            return api::too_many(&mut stream).await;
+        }
         match (req.method.as_str(), req.path.as_str()) {
+            ("POST", "/api/v2") => api::serve(&shared, &mut stream, &req, rest, peer).await,
+            ("OPTIONS", "/api/v2") => api::preflight(&mut stream).await,
             ("OPTIONS", _) => http::respond(&mut stream, 204, "text/plain", "").await,
             ("GET", "/") => {
                 http::respond(&mut stream, 200, "text/plain", "openiap-testserver").await
@@ -253,7 +260,8 @@ impl Input {
             (code, format!("bad frame: {e}"))
         };
         match self.transport {
-            Transport::Openiap => {
+            // (`Rest` connections have no socket: never here.)
+            Transport::Openiap | Transport::Rest => {
                 self.openiap.push(bytes);
                 while let Some(env) = self.openiap.next_envelope().map_err(bad)? {
                     self.accept(shared, ctx, env)?;
@@ -472,7 +480,7 @@ async fn writer(
                     env.id = crate::util::random_id(9);
                 }
                 let bytes = match transport {
-                    Transport::Openiap => frame::encode(&env),
+                    Transport::Openiap | Transport::Rest => frame::encode(&env),
                     Transport::GrpcWeb => grpc_web::encode_frame(&env),
                 };
                 if coalesce.is_none() {

@@ -96,6 +96,25 @@ pub async fn route(shared: &Shared, req: &Request) -> (u16, &'static str, String
             };
             ok(shared.garbage(kind))
         }
+        "/api-garbage" => {
+            let Some(kind) = req.param("kind").and_then(crate::api::Garbage::parse) else {
+                return (
+                    400,
+                    "application/json",
+                    json!({"ok": false, "error": "kind must be notjson, truncated, cut, notenvelope or 500"}).to_string(),
+                );
+            };
+            shared
+                .api
+                .set_garbage(Some(kind), req.num("count", 1) as u32);
+            done()
+        }
+        "/api-rate-limit" => {
+            shared
+                .api
+                .set_limit(req.num("n", shared.config.api_rate_limit as u64) as u32);
+            done()
+        }
         "/unknown" => ok(shared.unknown_command(req.param("command").unwrap_or("unknowncommand"))),
         "/refuse-signin" => {
             f.set_refuse_signin(req.num("count", 1) as u32);

@@ -211,6 +211,7 @@ impl Shared {
                 (Transport::Openiap, Garbage::Length) => vec![0xff, 0xff, 0xff, 0xff, 1, 2, 3],
                 (Transport::GrpcWeb, Garbage::Decode) => [&[0, 0, 0, 0, 5][..], payload].concat(),
                 (Transport::GrpcWeb, Garbage::Length) => vec![0, 0xff, 0xff, 0xff, 0xff, 1, 2, 3],
+                (Transport::Rest, _) => vec![],
             })
         })
     }

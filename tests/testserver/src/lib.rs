@@ -1,7 +1,8 @@
 //! `openiap-testserver`: an OpenIAP (OpenFlow) server for tests, with fault injection.
 //!
 //! Start it in-process with [`TestServer::start`], or run the binary (`--help` lists options).
-//! One concern per module: [`config`] options, `conn` WebSocket transport and framing,
+//! One concern per module: [`config`] options, `conn` WebSocket transport and framing, `api`
+//! `POST /api/v2` (OpenFlow's HTTP transport),
 //! `commands` command dispatch, `broker` queues and exchanges, `docs` collections and watches
 //! (`query` matching, `update` update operators, `history` document versions), `workitems` work
 //! items, `wiq` work item queue objects, `entities` workflow instances and customers, `robot` the
@@ -10,6 +11,7 @@
 #![warn(missing_docs)]
 
 mod agents;
+mod api;
 mod auth;
 mod broker;
 mod commands;

@@ -41,6 +41,8 @@ pub enum Transport {
     Openiap,
     /// `/openiap.FlowService/SetupStream`: gRPC-web over WebSocket.
     GrpcWeb,
+    /// `POST /api/v2`: a connection that lives for one request.
+    Rest,
 }
 
 /// A signed-in session.
@@ -154,6 +156,8 @@ pub struct Shared {
     pub state: Mutex<State>,
     /// Fault injection settings.
     pub faults: Faults,
+    /// `POST /api/v2`: its rate limiter and malformed replies.
+    pub api: crate::api::Api,
     next_conn: AtomicU64,
     /// To the accept loop.
     pub listener: mpsc::UnboundedSender<ListenerCmd>,
@@ -163,6 +167,7 @@ impl Shared {
     /// New shared state.
     pub fn new(config: Config, listener: mpsc::UnboundedSender<ListenerCmd>) -> Arc<Self> {
         let pending_limit = config.pending_limit;
+        let api = crate::api::Api::new(config.api_rate_limit);
         Arc::new(Shared {
             config,
             state: Mutex::new(State {
@@ -177,6 +182,7 @@ impl Shared {
                 files: Default::default(),
             }),
             faults: Faults::default(),
+            api,
             next_conn: AtomicU64::new(1),
             listener,
         })
@@ -249,7 +255,8 @@ impl Shared {
         crate::auth::issue_for(&mut self.lock(), &u, lifetime_ms)
     }
 
-    /// Clears the log, the close list and every fault.
+    /// Clears the log, the close list and every fault; the API rate limit is the configured one
+    /// again.
     pub fn reset(&self) {
         {
             let mut st = self.lock();
@@ -257,5 +264,7 @@ impl Shared {
             st.closes.clear();
         }
         self.faults.reset();
+        self.api.set_limit(self.config.api_rate_limit);
+        self.api.set_garbage(None, 0);
     }
 }
