@@ -7,7 +7,6 @@ use openiap_wasm::pb::google::protobuf::Any;
 use openiap_wasm::pb::*;
 use openiap_wasm::protocol::envelope::to_any;
 use openiap_wasm::protocol::error::{Error, ErrorKind};
-use openiap_wasm::protocol::http::outcome;
 use openiap_wasm::protocol::session::{
     Call, ClientEvent, Config, Output, RequestId, Session, SocketId, State, SubscriptionKind,
 };
@@ -113,7 +112,7 @@ impl Harness {
                 } => self.posts.push(Post {
                     socket,
                     id,
-                    body: serde_json::from_str(&body).expect("the body is JSON"),
+                    body: serde_json::from_slice(&body).expect("the body is JSON"),
                     bearer,
                 }),
                 Output::CloseSocket { socket } => self.closed.push(socket),
@@ -167,10 +166,12 @@ impl Harness {
         self.posts.last().cloned().expect("a post")
     }
 
-    /// Feeds the answer to `post`.
-    fn answer(&mut self, post: &Post, reply: Result<Envelope, Error>) {
+    /// Feeds the answer to `post`: its HTTP status and its body read as an envelope.
+    fn answer(&mut self, post: &Post, status: u16, reply: Option<Envelope>) {
+        let reply = reply.map(|e| (e.command, e.data.unwrap_or_default().value));
         let now = self.now;
-        self.s.handle_http_reply(now, post.socket, &post.id, reply);
+        self.s
+            .handle_http_reply(now, post.socket, &post.id, status, reply);
         self.pump();
     }
 
@@ -182,7 +183,7 @@ impl Harness {
             data: Some(to_any(msg)),
             ..Default::default()
         };
-        self.answer(post, Ok(env));
+        self.answer(post, 200, Some(env));
     }
 
     fn error(&mut self, post: &Post, message: &str) {
@@ -354,7 +355,7 @@ fn a_refused_or_unreachable_signin_rejects_connect() {
     let mut h = Harness::new(config("http://bob:secret@127.0.0.1:1"));
     h.connect();
     let signin = h.last_post();
-    h.answer(&signin, outcome(0, None));
+    h.answer(&signin, 0, None);
     assert_eq!(
         h.connect[0].clone().unwrap_err().kind,
         ErrorKind::ConnectFailed
@@ -431,7 +432,7 @@ fn statuses_and_bad_replies_reject_the_call_typed() {
     ] {
         let q = h.query();
         let post = h.last_post();
-        h.answer(&post, outcome(status, None));
+        h.answer(&post, status, None);
         assert_eq!(h.kind(q), kind, "HTTP {status}");
     }
     // An envelope whose payload is not the reply message: the shell's decoder says Protocol;
@@ -446,7 +447,7 @@ fn statuses_and_bad_replies_reject_the_call_typed() {
         }),
         ..Default::default()
     };
-    h.answer(&post, Ok(junk));
+    h.answer(&post, 200, Some(junk));
     assert!(h.result(q).is_ok());
     assert_eq!(
         h.s.state(),
@@ -617,7 +618,7 @@ fn a_failed_renewal_fails_the_waiting_requests_only() {
         "the next request tries again, once"
     );
     let renew = h.last_post();
-    h.answer(&renew, outcome(0, None));
+    h.answer(&renew, 0, None);
     assert_eq!(
         h.replies.last().unwrap().1.clone().unwrap_err().kind,
         ErrorKind::ConnectFailed

@@ -8,15 +8,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{self, get};
-use crate::pb::google::protobuf::Any;
-use crate::pb::Envelope;
-use crate::protocol::error::Error;
-use crate::protocol::http::outcome;
 
 #[wasm_bindgen(module = "/src/js/http.js")]
 extern "C" {
     /// Starts `POST url` with `body`; resolves to `[status, command?, data?]` (never rejects).
-    fn post(url: &str, body: &str, bearer: &str) -> Promise;
+    fn post(url: &str, body: &[u8], bearer: &str) -> Promise;
     /// Aborts the fetch of a `post`.
     fn abort(post: &Promise);
 }
@@ -26,16 +22,24 @@ extern "C" {
 pub struct Post(Promise);
 
 impl Post {
-    /// POSTs `body` to `url` with `bearer`; `done` gets the outcome (also after the post was
-    /// dropped: then a network error).
+    /// POSTs `body` to `url` with `bearer`; `done` gets the HTTP status (0: no answer) and, if
+    /// the body was an envelope, its command and payload bytes (also after the post was dropped:
+    /// then status 0).
     pub fn start(
         url: &str,
-        body: &str,
+        body: &[u8],
         bearer: &str,
-        done: impl FnOnce(Result<Envelope, Error>) + 'static,
+        done: impl FnOnce(u16, Option<(String, Vec<u8>)>) + 'static,
     ) -> Post {
         let p = post(url, body, bearer);
-        convert::then(&p, move |r| done(read(&r.unwrap_or(JsValue::UNDEFINED))));
+        convert::then(&p, move |r| {
+            let answer = r.unwrap_or(JsValue::UNDEFINED);
+            let reply = get(&answer, "1").as_string().map(|command| {
+                let data = get(&answer, "2").unchecked_into::<Uint8Array>();
+                (command, data.to_vec())
+            });
+            done(get(&answer, "0").as_f64().unwrap_or(0.0) as u16, reply)
+        });
         Post(p)
     }
 }
@@ -44,18 +48,4 @@ impl Drop for Post {
     fn drop(&mut self) {
         abort(&self.0);
     }
-}
-
-/// The outcome of `[status, command?, data?]`.
-fn read(answer: &JsValue) -> Result<Envelope, Error> {
-    let status = get(answer, "0").as_f64().unwrap_or(0.0) as u16;
-    let reply = get(answer, "1").as_string().map(|command| Envelope {
-        command,
-        data: Some(Any {
-            type_url: String::new(),
-            value: get(answer, "2").unchecked_into::<Uint8Array>().to_vec(),
-        }),
-        ..Default::default()
-    });
-    outcome(status, reply)
 }

@@ -27,6 +27,12 @@ impl Session {
                 bytes: hello,
             });
         }
+        self.authenticate(now, socket);
+    }
+
+    /// Signs in on `socket`: through the token callback first when there is one. (Over HTTP
+    /// also to renew an expiring JWT.)
+    pub(super) fn authenticate(&mut self, now: u64, socket: SocketId) {
         if self.config.use_token_callback {
             self.phase = Phase::Token {
                 deadline: now + self.config.request_timeout_ms,
@@ -90,7 +96,7 @@ impl Session {
         // Over HTTP a JWT needs no sign-in (every post carries it) unless `validate` asks for one
         // at connect(), and a guest needs none either; a password does: its reply has the JWT.
         #[cfg(feature = "http")]
-        if self.is_http()
+        if self.http
             && signin
                 .as_ref()
                 .is_none_or(|r| !(r.jwt.is_empty() || self.config.validate && self.connect_pending))
@@ -131,7 +137,7 @@ impl Session {
             return;
         }
         #[cfg(feature = "http")]
-        if self.is_http() {
+        if self.http {
             return self.renewal_failed(error);
         }
         self.link_lost(now, reason, ErrorKind::Signin, true);
@@ -178,25 +184,18 @@ impl Session {
         let Some(url) = &self.url else { return };
         if self.warned_insecure
             || self.config.allow_insecure
-            || (url.scheme != "ws" && (!cfg!(feature = "http") || url.scheme != "http"))
+            || !matches!(url.scheme.as_str(), "ws" | "http")
             || url.is_loopback()
         {
             return;
         }
         self.warned_insecure = true;
-        #[cfg(feature = "http")]
         let why = concat(&[
             "credentials are sent unencrypted over ",
             &url.scheme,
             ":// to ",
             url.host(),
             ": anyone on the network path can read them; use wss:// or https://, or allow_insecure: true",
-        ]);
-        #[cfg(not(feature = "http"))]
-        let why = concat(&[
-            "credentials are sent unencrypted over ws:// to ",
-            url.host(),
-            ": anyone on the network path can read them; use wss://, or allow_insecure: true",
         ]);
         self.out(Output::Event(ClientEvent::Error(why)));
     }

@@ -171,6 +171,10 @@ impl Session {
                     },
                 ),
                 None => {
+                    // Over HTTP the JWT is what every later post carries.
+                    #[cfg(feature = "http")]
+                    let keep_jwt = self.config.password.is_none() || self.http;
+                    #[cfg(not(feature = "http"))]
                     let keep_jwt = self.config.password.is_none();
                     match self.signed_in_as(&env, keep_jwt) {
                         Ok(()) => self.became_ready(now, State::SignedIn),

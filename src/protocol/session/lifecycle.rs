@@ -45,6 +45,10 @@ impl Session {
             self.config.username = Some(u.clone());
             self.config.password = Some(p.clone());
         }
+        #[cfg(feature = "http")]
+        {
+            self.http = parsed.is_http();
+        }
         self.url = Some(parsed);
         self.active = true;
         self.connect_pending = true;

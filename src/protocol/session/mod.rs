@@ -90,6 +90,9 @@ pub struct Session {
     next_output: usize,
     /// The insecure-credentials warning was given (once per session).
     warned_insecure: bool,
+    /// The HTTP transport: each request is one `POST /api/v2` (an `http(s)://` URL).
+    #[cfg(feature = "http")]
+    http: bool,
     rng: Rng,
 }
 
@@ -99,6 +102,12 @@ impl Session {
         let codec = Codec::new(config.framing, config.max_frame_len);
         let backoff = Backoff::new(config.backoff.clone());
         let heartbeat = Heartbeat::new(config.heartbeat_ms, config.heartbeat_timeout_ms, 0);
+        #[cfg(feature = "http")]
+        let http = config
+            .url
+            .as_deref()
+            .and_then(|u| ServerUrl::parse(u, config.framing).ok())
+            .is_some_and(|u| u.is_http());
         Session {
             config,
             url: None,
@@ -126,6 +135,8 @@ impl Session {
             outputs: Vec::new(),
             next_output: 0,
             warned_insecure: false,
+            #[cfg(feature = "http")]
+            http,
             rng: Rng::new(seed),
         }
     }

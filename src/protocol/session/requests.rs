@@ -26,15 +26,16 @@ impl Session {
     /// the reply comes as [`Output::Reply`]. While reconnecting the request waits in the outbox
     /// (up to its timeout).
     pub fn request(&mut self, now: u64, command: &str, data: Any, call: &Call) -> RequestId {
+        let upload = call.upload;
+        // Over HTTP: no stream (upload, download), and no registration to end.
+        #[cfg(feature = "http")]
+        if self.http && (upload || matches!(command, "download" | "unregisterqueue" | "unwatch")) {
+            return self.refused();
+        }
         let request = self.new_request();
         let deadline = now + self.timeout_of(call.timeout_ms);
         let mut env = envelope(command, Some(data));
         call.stamp(&mut env);
-        let upload = call.upload;
-        #[cfg(feature = "http")]
-        if self.refuse_over_http(request, command, upload) {
-            return request;
-        }
         #[cfg(feature = "http")]
         self.renew_if_expiring(now, command, call);
         if !self.active {
@@ -101,22 +102,15 @@ impl Session {
     ) -> Option<String> {
         let socket = self.socket?;
         self.seq.stamp(&mut env);
-        #[cfg(feature = "http")]
-        let http = self.is_http();
-        #[cfg(not(feature = "http"))]
-        let http = false;
-        let bytes = if http {
-            Vec::new()
-        } else {
-            self.codec.encode(&env)
-        };
         if let Some(t) = track {
             self.in_flight.insert(env.id.clone(), t);
         }
         #[cfg(feature = "http")]
-        if http {
-            return Some(self.post(socket, env));
+        if self.http {
+            self.post(socket, &env);
+            return Some(env.id);
         }
+        let bytes = self.codec.encode(&env);
         self.out(Output::Send { socket, bytes });
         Some(env.id)
     }

@@ -12,11 +12,11 @@ impl Session {
     /// Sends `message` and waits for the reply on the client's reply queue, matched by
     /// correlation id, so any number of rpcs can run at once.
     pub fn rpc(&mut self, now: u64, mut message: QueueMessageRequest, call: &Call) -> RequestId {
-        let request = self.new_request();
         #[cfg(feature = "http")]
-        if self.refuse_over_http(request, "rpc", false) {
-            return request;
+        if self.http {
+            return self.refused();
         }
+        let request = self.new_request();
         if !self.active {
             self.reply_err(
                 request,

@@ -20,9 +20,12 @@ impl Session {
         keep: bool,
         call: &Call,
     ) -> (SubscriptionId, RequestId) {
+        // Over HTTP a consumer would end with its request: refused, and the shell drops the
+        // callback it keeps for registration 0 (no registration has that id).
         #[cfg(feature = "http")]
-        if let Some(refused) = self.refuse_subscription(&kind) {
-            return refused;
+        if self.http {
+            self.out(Output::SubscriptionClosed { subscription: 0 });
+            return (0, self.refused());
         }
         let request = self.new_request();
         let deadline = now + self.timeout_of(call.timeout_ms);

@@ -138,8 +138,8 @@ pub enum Output {
         socket: SocketId,
         /// The id of the envelope in the body.
         id: String,
-        /// The envelope as JSON ([`crate::protocol::http::body`]).
-        body: String,
+        /// The envelope as JSON, UTF-8 ([`crate::protocol::http::body`]).
+        body: Vec<u8>,
         /// The JWT the request carries (the per-call one, or the session's); never logged.
         bearer: String,
     },

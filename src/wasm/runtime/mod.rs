@@ -370,15 +370,15 @@ impl Runtime {
 
     /// Starts the fetch of an [`Output::Post`]; its answer goes to the session.
     #[cfg(feature = "http")]
-    fn post(&self, socket: SocketId, id: String, body: &str, bearer: &str) {
+    fn post(&self, socket: SocketId, id: String, body: &[u8], bearer: &str) {
         let url = self.0.borrow().session.http_url();
         let weak = self.weak();
         let key = id.clone();
-        let post = super::http::Post::start(&url, body, bearer, move |reply| {
+        let post = super::http::Post::start(&url, body, bearer, move |status, reply| {
             if let Some(rt) = Runtime::upgrade(&weak) {
-                // Answered: dropping it aborts nothing.
-                rt.0.borrow_mut().posts.retain(|(i, _)| *i != id);
-                rt.with_session(|s, now| s.handle_http_reply(now, socket, &id, reply));
+                // Then no longer awaited: `drive` drops it (aborting an answered fetch does
+                // nothing).
+                rt.with_session(|s, now| s.handle_http_reply(now, socket, &id, status, reply));
             }
         });
         self.0.borrow_mut().posts.push((key, post));
