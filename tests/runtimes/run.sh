@@ -2,7 +2,8 @@
 # Runtime tests of the npm package: builds it (.ci/pkg.sh), `npm pack`s it, installs the tarball
 # here and in tests/types (npm install --no-save), starts one test server, then runs in each runtime
 # connect -> signin -> register_queue -> receive -> rpc -> README transient + persistent -> data API
-# -> disconnect:
+# -> disconnect, and (node, deno, bun, workerd, http) the same transient model over HTTP
+# (common/http-scenario.js: POST /api/v2, what it cannot carry, refused tokens, bad replies):
 #   node     Node (global WebSocket; Node 20 gets --experimental-websocket), import + require
 #   deno     Deno from npm, `deno run --check` (exports "deno")
 #   messaging  the messaging-only build (openiap-wasm/messaging) in Deno
@@ -10,7 +11,11 @@
 #   fuzz     hostile arguments to every Client method in Node and in Chromium (tests/js/fuzz.js:
 #            typed errors only, no trap, the instance still works); the ws:// credentials warning
 #   workerd  a Worker in workerd via Miniflare, bundled like wrangler (exports "workerd"): HTTP
-#            request -> transient OpenIAP call; workerd forbids I/O/timers at import time
+#            request -> transient OpenIAP call; the README's Worker (one POST /api/v2); workerd
+#            forbids I/O/timers at import time
+#   http     the HTTP scenario in a Chromium page whose origin is not the server's (CORS); and
+#            node/http-limits.mjs against a test server of its own with 1.5 s tokens (renewed
+#            mid-run) and a rate limit it lowers (429 RateLimited)
 #   vite     Vite build of a page importing the package (exports "browser"), headless Chromium
 #   worker   the same build's module Web Worker importing the package, headless Chromium
 #   shared   `new Client({ shared: true })`: pages of one origin (plain <script type="module">, no
@@ -48,7 +53,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno messaging deno-data workerd fuzz vite worker shared npm-port bun vite-dev vite-dev-hoisted webpack-dev webpack esbuild esbuild-worker parcel grpcweb official live)
+ALL=(types node deno messaging deno-data workerd fuzz vite worker http shared npm-port bun vite-dev vite-dev-hoisted webpack-dev webpack esbuild esbuild-worker parcel grpcweb official live)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -73,7 +78,9 @@ echo "package: $(basename "$tgz") ($(wc -c <"$tgz") bytes) built, packed and ins
 
 # --- test server --------------------------------------------------------------------------------
 . .ci/testserver.sh
-start_testserver >"$WORK/testserver.log" 2>&1 || { cat "$WORK/testserver.log"; echo "0 passed, 1 failed"; exit 1; }
+# POST /api/v2's rate limit (20 per second per IP by default, as OpenFlow's) would throttle the
+# runtimes' HTTP scenarios, which all come from 127.0.0.1: `http` lowers it on a server of its own.
+start_testserver --api-rate-limit 100000 >"$WORK/testserver.log" 2>&1 || { cat "$WORK/testserver.log"; echo "0 passed, 1 failed"; exit 1; }
 trap stop_testserver EXIT
 URL=${OPENIAP_TEST_URL/ws:\/\//ws://testuser:testpass@}
 
@@ -123,23 +130,26 @@ skip() { want "$1" || return 0; skipped=$((skipped + 1)); printf 'SKIP %-11s    
 
 run types 'cd "$ROOT/tests/types" && tsc -p tsconfig.json && tsc -p tsconfig.node.json && node parity.mjs &&
   echo "tsc --noEmit: examples.ts ok with bundler and nodenext resolution ($(tsc --version))"'
-run node 'node $NODE_WS node/test.mjs "$URL"'
-run deno 'deno run --check --allow-read --allow-net=127.0.0.1 deno/test.ts "$URL"'
+run node 'node $NODE_WS node/test.mjs "$URL" "$OPENIAP_CONTROL_URL"'
+run deno 'deno run --check --allow-read --allow-net=127.0.0.1 deno/test.ts "$URL" "$OPENIAP_CONTROL_URL"'
 run messaging 'deno run --allow-read --allow-net=127.0.0.1 deno/messaging.js "$URL"'
 run deno-data 'deno run --allow-read --allow-net=127.0.0.1 deno/data.js "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL"'
-run workerd 'node $NODE_WS workerd/run.mjs "$URL"'
+run workerd 'node $NODE_WS workerd/run.mjs "$URL" "$OPENIAP_CONTROL_URL"'
 run fuzz 'node $NODE_WS fuzz/run.mjs "$OPENIAP_TEST_URL" && node fuzz/browser.mjs "$WORK" "$OPENIAP_TEST_URL"'
 run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mjs page "$WORK/browser-dist" "$URL" &&
   node bundlers/run.mjs vite inline "$WORK/vite" "$URL" shares'
 run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
   node browser/run.mjs worker "$WORK/browser-dist" "$URL"'
+run http '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
+  node browser/run.mjs http "$WORK/browser-dist" "$URL" "$OPENIAP_CONTROL_URL" &&
+  node $NODE_WS node/http-limits.mjs "$ROOT/target/debug/openiap-testserver"'
 run shared 'node shared/run.mjs "$URL" "$OPENIAP_CONTROL_URL"'
 # Code written the way an npm openiap user writes it (only the import line differs), in Deno and Chromium.
 run npm-port 'deno run --allow-read --allow-net=127.0.0.1 npm-port/deno.js "$URL" &&
   { [ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null; } &&
   node browser/run.mjs port "$WORK/browser-dist" "$URL"'
 if bun --version >/dev/null 2>&1; then
-  run bun 'bun bun/test.mjs "$URL"'
+  run bun 'bun bun/test.mjs "$URL" "$OPENIAP_CONTROL_URL"'
 else
   skip bun "the bun binary from npm does not run here: $(bun --version 2>&1 | head -n 1)"
 fi

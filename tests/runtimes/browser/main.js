@@ -1,9 +1,12 @@
 // Page of the bundler test (built by Vite from the npm-installed package, exports "browser").
 // ?mode=page runs the scenario on the page; ?mode=worker runs it in a module Web Worker that
-// imports the package itself; ?mode=port runs the npm-style port (../npm-port/port.js). The result goes to window.__result = {ok, text}.
+// imports the package itself; ?mode=port runs the npm-style port (../npm-port/port.js); ?mode=http
+// runs the HTTP scenario (the page's origin is not the server's: CORS). The result goes to
+// window.__result = {ok, text}.
 import init, { Client } from "openiap-wasm";
 import { scenario } from "../common/scenario.js";
 import { port } from "../npm-port/port.js";
+import { httpScenario } from "../common/http-scenario.js";
 
 const params = new URLSearchParams(location.search);
 const url = params.get("url");
@@ -28,7 +31,12 @@ async function npmPort() {
   return "chromium: " + (await port(url));
 }
 
-const modes = { worker: inWorker, port: npmPort, page: onPage };
+async function overHttp() {
+  await init();
+  return httpScenario(Client, url, params.get("control"), "chromium", true);
+}
+
+const modes = { worker: inWorker, port: npmPort, page: onPage, http: overHttp };
 (modes[params.get("mode")] || onPage)().then(
   (text) => done(true, text),
   (e) => done(false, `${e && e.name}: ${e && e.message}\n${e && e.stack}`),

@@ -2,7 +2,8 @@
 // package through its exports map to the browser entry, wasm inlined), serves the output from 127.0.0.1 and loads it in headless
 // Chromium (playwright-core, /usr/bin/chromium).
 // Usage: node browser/run.mjs build OUTDIR
-//        node browser/run.mjs page|worker OUTDIR ws://user:pass@127.0.0.1:PORT
+//        node browser/run.mjs page|worker|port OUTDIR ws://user:pass@127.0.0.1:PORT
+//        node browser/run.mjs http OUTDIR ws://user:pass@127.0.0.1:PORT CONTROL_URL
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -10,7 +11,7 @@ import { serveDir, runPage } from "../common/chromium.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const toolsDir = path.resolve(here, "../../../.ci/npm");
-const [mode, outDir, url] = process.argv.slice(2);
+const [mode, outDir, url, control = ""] = process.argv.slice(2);
 
 if (mode === "build") {
   const vite = await import(pathToFileURL(path.join(toolsDir, "node_modules/vite/dist/node/index.js")));
@@ -28,7 +29,8 @@ if (mode === "build") {
 
 const served = await serveDir(outDir);
 try {
-  const { text, version } = await runPage(`${served.url}index.html?mode=${mode}&url=${encodeURIComponent(url)}`, mode);
+  const page = `${served.url}index.html?mode=${mode}&url=${encodeURIComponent(url)}&control=${encodeURIComponent(control)}`;
+  const { text, version } = await runPage(page, mode);
   console.log(`${text} (${version})`);
 } finally {
   await served.close();

@@ -1,8 +1,9 @@
 // Node: imports the installed package (exports "node" -> import), checks that importing it starts
-// nothing, that `require` gives the same module, then runs the scenario.
-// Usage: node [--experimental-websocket] node/test.mjs ws://user:pass@127.0.0.1:PORT
+// nothing, that `require` gives the same module, then runs the scenario and the HTTP scenario.
+// Usage: node [--experimental-websocket] node/test.mjs ws://user:pass@127.0.0.1:PORT CONTROL_URL
 import { createRequire } from "node:module";
 import { scenario } from "../common/scenario.js";
+import { httpScenario } from "../common/http-scenario.js";
 import { quietImport } from "../common/quiet-import.js";
 
 const resolved = import.meta.resolve("openiap-wasm");
@@ -22,4 +23,6 @@ await init();                                             // no-op here, kept fo
 const required = createRequire(import.meta.url)("openiap-wasm");
 if (required.Client !== Client) throw new Error("require() and import give different Client classes");
 
-console.log(await scenario(Client, url, "node" + process.versions.node.split(".")[0]));
+const tag = "node" + process.versions.node.split(".")[0];
+console.log(await scenario(Client, url, tag));
+console.log(await httpScenario(Client, url, process.argv[3], tag));

@@ -1,8 +1,9 @@
-// Runs workerd/worker.mjs, and the README's Worker (workerd/readme-worker.mjs, with OPENIAP_URL as
-// a binding), in workerd through Miniflare, bundled the way wrangler does it: esbuild with the
-// conditions ["workerd", "worker", "browser"] and `.wasm` imports kept as CompiledWasm modules
-// (the files come from the npm-installed package, not from pkg/).
-// Usage: node --experimental-websocket workerd/run.mjs ws://user:pass@127.0.0.1:PORT
+// Runs workerd/worker.mjs, and the README's Worker (workerd/readme-worker.mjs, with OPENIAP_URL and
+// OPENIAP_JWT as bindings: its query goes over HTTP), in workerd through Miniflare, bundled the way
+// wrangler does it: esbuild with the conditions ["workerd", "worker", "browser"] and `.wasm`
+// imports kept as CompiledWasm modules (the files come from the npm-installed package, not from
+// pkg/).
+// Usage: node --experimental-websocket workerd/run.mjs ws://user:pass@127.0.0.1:PORT CONTROL_URL
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -12,7 +13,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const tools = createRequire(path.resolve(here, "../../../.ci/npm/package.json"));
 const esbuild = tools("esbuild");
 const { Miniflare } = tools("miniflare");
-const url = process.argv[2];
+const [url, controlUrl] = process.argv.slice(2);
 
 /** Bundles one Worker as wrangler does: its code and its one wasm module. */
 async function bundle(entry) {
@@ -46,6 +47,12 @@ const { Client } = await import("openiap-wasm");
 const echo = new Client({ url });
 await echo.connect();
 await echo.register_queue("echo", (msg) => ({ echoed: msg.data }));
+// The orders the README's Worker reads, and its secrets: the server's http:// URL and a token.
+const orders = `orders`;
+await echo.delete_many({ collectionname: orders, query: {} });
+await echo.insert_many({ collectionname: orders, items: [{ name: "o1", status: "open" }, { name: "o2", status: "done" }, { name: "o3", status: "open" }] });
+const httpUrl = "http://" + new URL(url.replace(/^ws/, "http")).host;
+const jwt = (await (await fetch(`${controlUrl}/jwt?user=testuser&ms=600000`)).json()).jwt;
 
 // Control: workerd must reject a timer in global scope, or loading the package proves nothing.
 const control = new Miniflare({ compatibilityDate: "2026-04-01", modules: [{ type: "ESModule", path: "w.mjs",
@@ -58,23 +65,30 @@ const mf = new Miniflare({
   compatibilityDate: "2026-04-01",
   modules,
 });
-const readme = new Miniflare({ compatibilityDate: "2026-04-01", modules: readmeModules, bindings: { OPENIAP_URL: url } });
+const readme = new Miniflare({ compatibilityDate: "2026-04-01", modules: readmeModules, bindings: { OPENIAP_URL: httpUrl, OPENIAP_JWT: jwt } });
 try {
   const q = "?url=" + encodeURIComponent(url);
   const t = await mf.dispatchFetch("http://worker.test/transient" + q);
   const tb = await t.text();
   if (t.status !== 200) throw new Error(`/transient: HTTP ${t.status}: ${tb}`);
   if (JSON.stringify(JSON.parse(tb)) !== JSON.stringify({ reply: { echoed: { hello: "world" } } })) throw new Error("/transient: " + tb);
+  const before = (await (await fetch(`${controlUrl}/stats`)).json()).received;
   const r = await readme.dispatchFetch("http://readme.test/");
   const rb = await r.text();
-  if (r.status !== 200 || JSON.stringify(JSON.parse(rb)) !== JSON.stringify({ echoed: { hello: "world" } })) {
+  if (r.status !== 200 || JSON.stringify(JSON.parse(rb)) !== JSON.stringify(["o1", "o3"])) {
     throw new Error(`the README's Worker: HTTP ${r.status}: ${rb}`);
   }
+  const log = await (await fetch(`${controlUrl}/log`)).json();
+  const calls = log.slice(before).map((e) => e.command).filter((c) => c !== "pong");
+  if (JSON.stringify(calls) !== JSON.stringify(["query"])) throw new Error("the README's Worker made " + calls);
   echo.disconnect();                                         // the scenario registers its own "echo"
   const s = await mf.dispatchFetch("http://worker.test/scenario" + q);
   const sb = await s.text();
   if (s.status !== 200) throw new Error(`/scenario: HTTP ${s.status}: ${sb}`);
-  console.log(`workerd: /transient ok; the README's Worker ok; ${JSON.parse(sb).summary}`);
+  const h = await mf.dispatchFetch("http://worker.test/http" + q + "&control=" + encodeURIComponent(controlUrl));
+  const hb = await h.text();
+  if (h.status !== 200) throw new Error(`/http: HTTP ${h.status}: ${hb}`);
+  console.log(`workerd: /transient ok; the README's Worker ok (one POST /api/v2); ${JSON.parse(sb).summary}; ${JSON.parse(hb).summary}`);
 } finally {
   echo.disconnect();
   await mf.dispose();
