@@ -51,6 +51,7 @@ impl Session {
                         live: false,
                         keep: false,
                         in_flight: None,
+                        closing: None,
                         waiters: vec![],
                         call: Call::default(),
                     },

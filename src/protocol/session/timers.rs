@@ -95,7 +95,19 @@ impl Session {
                         self.reply_err(call.request, ErrorKind::Timeout, "request timed out");
                     }
                 }
-                InFlight::Probe | InFlight::Ignore => {}
+                // No answer to the unregister: the app is told, and nothing more is delivered.
+                InFlight::Unregister(sub) => {
+                    let waiting = self
+                        .subscriptions
+                        .get_mut(&sub)
+                        .and_then(|s| s.closing.take())
+                        .unwrap_or_default();
+                    for r in waiting {
+                        self.reply_err(r, ErrorKind::Timeout, "request timed out");
+                    }
+                    self.remove_subscription(sub);
+                }
+                InFlight::Probe | InFlight::Ignore | InFlight::Undo { .. } => {}
             }
         }
         let (due, waiting) = std::mem::take(&mut self.outbox)
