@@ -117,18 +117,42 @@ pub fn event(ev: &ClientEvent) -> JsValue {
     obj.into()
 }
 
-/// Text for a `data` field: strings as they are, anything else as JSON.
-pub fn data_text(value: &JsValue) -> String {
+/// Text for a JSON field of a request: strings as they are, anything else as JSON (empty for
+/// `undefined`); a value `JSON.stringify` refuses (a cycle, a BigInt) is `InvalidArgument`.
+pub fn data_text(value: &JsValue) -> Result<String, JsValue> {
     if value.is_undefined() || value.is_null() {
-        return String::new();
+        return Ok(String::new());
     }
     if let Some(s) = value.as_string() {
-        return s;
+        return Ok(s);
     }
-    JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default()
+    match JSON::stringify(value) {
+        Ok(s) => Ok(s.as_string().unwrap_or_default()),
+        Err(_) => Err(invalid(
+            "data cannot be JSON-encoded (a cycle or a BigInt in it?)",
+        )),
+    }
+}
+
+/// Why [`queue_data`] refuses a value.
+pub const QUEUE_DATA: &str = "data must be JSON and not null or a string (a string is taken as \
+     JSON text and must be that of an object or array): OpenFlow drops any other message; wrap a \
+     string as {text: ...}, send {} for no data";
+
+/// The `data` of a queue message as OpenFlow can carry it. OpenFlow parses queue data on the way
+/// in and again in the consumer, and drops the message when the second parse fails or gives
+/// null, so any JSON value but `null` and a string arrives. A string is JSON text, as in npm
+/// `openiap`, and must be that of an object or array; anything else is refused ([`QUEUE_DATA`]).
+pub fn queue_data(value: &JsValue) -> Result<String, JsValue> {
+    let text = match value.as_string() {
+        Some(s) if JSON::parse(&s).is_ok_and(|v| v.is_object()) => s,
+        Some(_) => String::new(),
+        None => data_text(value)?,
+    };
+    match text.as_bytes().first() {
+        None | Some(b'"' | b'n') => Err(invalid(QUEUE_DATA)),
+        _ => Ok(text),
+    }
 }
 
 /// Calls `f` once with the outcome of `p` (fulfilled: `Ok`, rejected: `Err`). The two JS

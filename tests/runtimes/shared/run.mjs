@@ -73,8 +73,8 @@ try {
   }
   await sleep(200);
   for (const [i, p] of pages.entries()) checkEq(await p.evaluate(() => t.got), [{ n: i }], `messages of page ${"ABC"[i]}`);
-  const reply = await C.evaluate((q) => t.client.rpc({ queuename: q, data: "hi", timeout_ms: 5000 }), started[1].queuename);
-  checkEq(reply, { echo: "hi", tag: "B" }, "rpc from C to B's queue, answered by B's callback");
+  const reply = await C.evaluate((q) => t.client.rpc({ queuename: q, data: { text: "hi" }, timeout_ms: 5000 }), started[1].queuename);
+  checkEq(reply, { echo: { text: "hi" }, tag: "B" }, "rpc from C to B's queue, answered by B's callback");
   step("each page's queue gets only its messages; rpc from C is answered in B");
 
   // The data API, errors and AbortSignal across the port.
@@ -125,8 +125,8 @@ try {
   // Temporary queues come back under new names (QueueRenamed); each page follows its own.
   const qC = await C.evaluate(() => t.current());
   check(qC !== started[2].queuename, "C's temporary queue was renamed");
-  await A.evaluate((q) => t.client.queue_message({ queuename: q, data: "after drop", striptoken: true }), qC);
-  await waitFor("C's queue after the drop", () => C.evaluate(() => t.got.includes("after drop")));
+  await A.evaluate((q) => t.client.queue_message({ queuename: q, data: { text: "after drop" }, striptoken: true }), qC);
+  await waitFor("C's queue after the drop", () => C.evaluate(() => t.got.some((d) => d.text === "after drop")));
   checkEq(await sockets(), 1, "sockets after the drop");
   step("after /drop every page sees Disconnected then SignedIn; queues deliver again");
 
