@@ -118,6 +118,28 @@ function limitOf(ClientError, options) {
   return n;
 }
 
+/** The error for arguments past the `n` a method takes; `null` when there are none. A number
+ * there is most likely a timeout meant for the options object (`rpc(options, 1000)`). */
+export function extra(ClientError, name, n, args) {
+  for (let i = n; i < args.length; i++) {
+    if (args[i] === undefined) continue;
+    const hint = typeof args[i] === "number" ? "for a timeout use {timeout: seconds} or {timeout_ms} in the options"
+      : "put it in the options object";
+    return new ClientError(`${name} takes ${n} argument${n === 1 ? "" : "s"}, got another at position ${i + 1}: ${hint}`);
+  }
+  return null;
+}
+
+/** `f`, refusing arguments past the ones it declares: an ignored argument is a silent default. */
+function strict(ClientError, name, f) {
+  return function (...args) {
+    const e = extra(ClientError, name, f.length, args);
+    if (!e) return f.apply(this, args);
+    if (SYNC.has(name)) throw e;
+    return Promise.reject(e);
+  };
+}
+
 /** Adds the JS-side methods to `Client` (once). */
 export function extend(Client, ClientError) {
   const proto = Client.prototype;
@@ -163,9 +185,11 @@ export function extend(Client, ClientError) {
     return signin.call(this, options).then((r) => ({ success: true, jwt: r.jwt, user: r.user, error: null }));
   };
   for (const name of Object.getOwnPropertyNames(proto)) {
-    if (!SYNC.has(name) && !name.startsWith("_") && !name.endsWith("_async") && typeof proto[name] === "function") {
-      proto[name + "_async"] = proto[name];
-    }
+    const f = Object.getOwnPropertyDescriptor(proto, name).value;
+    if (typeof f !== "function" || name.startsWith("_") || name === "constructor") continue;
+    // data.js's methods (`...args`, length 0) check their own arguments.
+    if (f.length > 0) proto[name] = strict(ClientError, name, f);
+    if (!SYNC.has(name)) proto[name + "_async"] = proto[name];
   }
   return Client;
 }

@@ -1,7 +1,10 @@
 // The data API's methods on the `Client` class (builds with the data API only; added before
 // `client.js`): each is one row of a table in wasm, called through `__call(name, options)`; here
 // each gets its npm name, its positional parameters and a trailing options object
-// (`{jwt, traceid, spanid, signal, timeout}`). Nothing runs at import time.
+// (`{jwt, traceid, spanid, signal, timeout}`); more arguments are refused. Nothing runs at import
+// time.
+
+import { extra } from "./client.js";
 
 /** Data methods: name, positional parameters (before the trailing options), option defaults. */
 const DATA = [
@@ -34,6 +37,8 @@ export function extend_data(Client, ClientError) {
   if (typeof proto.__call !== "function" || Object.prototype.hasOwnProperty.call(proto, "query")) return;
   for (const [name, params = [], defaults] of DATA) {
     proto[name] = function (...args) {
+      const e = extra(ClientError, name, params.length + 1, args);
+      if (e) return Promise.reject(e);
       let o;
       try {
         o = options(params, defaults, args);
