@@ -24,6 +24,12 @@ extern "C" {
     fn take_result() -> JsValue;
 }
 
+#[wasm_bindgen(module = "/src/js/queue-data.js")]
+extern "C" {
+    /// The JSON text OpenFlow can carry as a queue message's `data`, or `None`.
+    fn queue_text(value: &JsValue) -> Option<String>;
+}
+
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
     /// A `ClientError` (the class the package exports).
@@ -135,24 +141,14 @@ pub fn data_text(value: &JsValue) -> Result<String, JsValue> {
 }
 
 /// Why [`queue_data`] refuses a value.
-pub const QUEUE_DATA: &str = "data must be JSON and not null or a string (a string is taken as \
-     JSON text and must be that of an object or array): OpenFlow drops any other message; wrap a \
-     string as {text: ...}, send {} for no data";
+pub const QUEUE_DATA: &str = "data must be JSON, not null or a string (a string must be JSON text \
+     of an object or array): OpenFlow loses any other; wrap a string: {text: ...}";
 
-/// The `data` of a queue message as OpenFlow can carry it. OpenFlow parses queue data on the way
-/// in and again in the consumer, and drops the message when the second parse fails or gives
-/// null, so any JSON value but `null` and a string arrives. A string is JSON text, as in npm
-/// `openiap`, and must be that of an object or array; anything else is refused ([`QUEUE_DATA`]).
+/// The `data` of a queue message as OpenFlow can carry it (`src/js/queue-data.js`): any JSON
+/// value but `null` and a string; a string is JSON text and must be that of an object or array.
+/// Anything else is refused ([`QUEUE_DATA`]).
 pub fn queue_data(value: &JsValue) -> Result<String, JsValue> {
-    let text = match value.as_string() {
-        Some(s) if JSON::parse(&s).is_ok_and(|v| v.is_object()) => s,
-        Some(_) => String::new(),
-        None => data_text(value)?,
-    };
-    match text.as_bytes().first() {
-        None | Some(b'"' | b'n') => Err(invalid(QUEUE_DATA)),
-        _ => Ok(text),
-    }
+    queue_text(value).ok_or_else(|| invalid(QUEUE_DATA))
 }
 
 /// Calls `f` once with the outcome of `p` (fulfilled: `Ok`, rejected: `Err`). The two JS

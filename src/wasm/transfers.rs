@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use super::client::Client;
 use super::convert;
 use super::options::{byte_view, call_from, signal_from, JsOptions, Options};
-use super::runtime::{abort_reason, now, ChunkSource, Runtime};
+use super::runtime::{abort_reason, ChunkSource, Runtime};
 use crate::protocol::session::{Call, RequestId};
 use crate::protocol::text::concat;
 use crate::protocol::wire::{self, tables};
@@ -135,22 +135,6 @@ fn chunk_read(
     }
 }
 
-/// Fills in what the client knows of a finished upload of `total` bytes started at `t0` (ms)
-/// where the server left it out (OpenFlow answers with only the id and the filename).
-fn measured(result: &JsValue, total: f64, t0: u64) {
-    if convert::get(result, "bytes").as_f64().unwrap_or(0.0) > 0.0 {
-        return;
-    }
-    let ms = now().saturating_sub(t0).max(1) as f64;
-    let mb = total / CHUNK;
-    let obj = result.unchecked_ref();
-    convert::set(obj, "bytes", total);
-    convert::set(obj, "chunks", (total / CHUNK).ceil());
-    convert::set(obj, "mb", mb);
-    convert::set(obj, "elapsedTime", ms);
-    convert::set(obj, "mbps", mb * 1000.0 / ms);
-}
-
 /// Chunks of a download, kept as JS `Uint8Array`s until the end.
 #[derive(Default)]
 struct Received {
@@ -198,21 +182,9 @@ impl Client {
             if let Some(reason) = signal.as_ref().and_then(abort_reason) {
                 return Ok(Promise::reject(&reason));
             }
-            let t0 = now();
             let id = rt.prepare(|s, now| s.request(now, m.command, req, &call));
             rt.add_upload(id, Rc::new(upload));
-            let reply = rt.promise_for(id, m.reply, signal.as_ref());
-            let (promise, resolve, reject) = convert::deferred();
-            convert::then(&reply, move |result| {
-                let _ = match result {
-                    Ok(v) => {
-                        measured(&v, total, t0);
-                        resolve.call1(&JsValue::UNDEFINED, &v)
-                    }
-                    Err(e) => reject.call1(&JsValue::UNDEFINED, &e),
-                };
-            });
-            Ok(promise)
+            Ok(rt.promise_for(id, m.reply, signal.as_ref()))
         })
     }
 

@@ -200,7 +200,11 @@ impl Session {
             },
             InFlight::Register(sub) => self.registered(now, sub, env),
             InFlight::Undo { watch, call } => self.undo(now, watch, &call, &env),
-            InFlight::Unregister(sub) => self.unregistered(sub, &env),
+            // Unregistered, or refused (then it stays as it was and the app hears why).
+            InFlight::Unregister(sub) => match error_of(&env) {
+                None => drop(self.remove_subscription(sub)),
+                Some(e) => self.fail_closing(sub, e),
+            },
             InFlight::RpcSend(corr) => {
                 if let Some(e) = error_of(&env) {
                     if let Some(call) = self.rpc_calls.remove(&corr) {

@@ -14,7 +14,7 @@ use crate::pb::{
     Envelope, RegisterQueueRequest, RegisterQueueResponse, UnRegisterQueueRequest, UnWatchRequest,
 };
 use crate::protocol::envelope::{decode_name, envelope, error_of, to_any};
-use crate::protocol::error::ErrorKind;
+use crate::protocol::error::{Error, ErrorKind};
 
 impl Session {
     /// Registers a queue (empty name: a temporary queue) or exchange or watch; the request's
@@ -111,7 +111,7 @@ impl Session {
     pub fn unsubscribe(&mut self, now: u64, id: SubscriptionId, call: &Call) -> RequestId {
         let request = self.new_request();
         let Some(sub) = self.subscriptions.get_mut(&id) else {
-            self.reply_ok(request, envelope("unregisterqueuereply", None));
+            self.reply_ok(request, Envelope::default());
             return request;
         };
         if let Some(closing) = &mut sub.closing {
@@ -119,25 +119,14 @@ impl Session {
             return request;
         }
         if let (true, Some(name)) = (sub.live, sub.current.clone()) {
-            let (command, data) = match sub.kind {
-                SubscriptionKind::Watch(_) => ("unwatch", to_any(&UnWatchRequest { id: name })),
-                _ => (
-                    "unregisterqueue",
-                    to_any(&UnRegisterQueueRequest { queuename: name }),
-                ),
-            };
             sub.closing = Some(vec![request]);
+            let watch = matches!(sub.kind, SubscriptionKind::Watch(_));
             let deadline = now + self.timeout_of(call.timeout_ms);
-            let mut env = envelope(command, Some(data));
-            call.stamp(&mut env);
-            if self
-                .send(env, Some((InFlight::Unregister(id), deadline)))
-                .is_some()
-            {
-                return request;
-            }
+            let env = unregister_envelope(watch, name, call);
+            self.send(env, Some((InFlight::Unregister(id), deadline)));
+            return request;
         }
-        let waiters = std::mem::take(&mut self.subscriptions.get_mut(&id).expect("found").waiters);
+        let waiters = std::mem::take(&mut sub.waiters);
         for (r, _) in waiters {
             self.reply_err(
                 r,
@@ -146,7 +135,7 @@ impl Session {
             );
         }
         self.undo_registration(id);
-        self.reply_ok(request, envelope("unregisterqueuereply", None));
+        self.reply_ok(request, Envelope::default());
         request
     }
 
@@ -315,48 +304,30 @@ impl Session {
             (None, Ok(name)) if !name.is_empty() => name,
             _ => return,
         };
-        let (command, data) = if watch {
-            ("unwatch", to_any(&UnWatchRequest { id: name }))
-        } else {
-            let kind = SubscriptionKind::Queue(name.to_ascii_lowercase());
-            if self
-                .subscriptions
-                .values()
-                .any(|s| s.closing.is_none() && s.kind == kind)
-            {
-                return;
-            }
-            (
-                "unregisterqueue",
-                to_any(&UnRegisterQueueRequest { queuename: name }),
-            )
-        };
-        let mut env = envelope(command, Some(data));
-        call.stamp(&mut env);
-        let deadline = now + self.config.request_timeout_ms;
-        self.send(env, Some((InFlight::Ignore, deadline)));
+        let kind = SubscriptionKind::Queue(name.to_ascii_lowercase());
+        let newer = self
+            .subscriptions
+            .values()
+            .any(|s| s.closing.is_none() && s.kind == kind);
+        if watch || !newer {
+            let deadline = now + self.config.request_timeout_ms;
+            let env = unregister_envelope(watch, name, call);
+            self.send(env, Some((InFlight::Ignore, deadline)));
+        }
     }
 
-    /// The server answered the unregister of live registration `id`: it ends, or, when the
-    /// server refused, stays as it was and the app's requests get the error.
-    pub(super) fn unregistered(&mut self, id: SubscriptionId, env: &Envelope) {
-        match error_of(env) {
-            None => {
-                self.remove_subscription(id);
-            }
-            Some(e) => {
-                let waiters = self
-                    .subscriptions
-                    .get_mut(&id)
-                    .and_then(|s| s.closing.take())
-                    .unwrap_or_default();
-                for r in waiters {
-                    self.out(Output::Reply {
-                        request: r,
-                        result: Err(e.clone()),
-                    });
-                }
-            }
+    /// Rejects the app's requests waiting for the unregister of `id` with `error`; the
+    /// registration stays as it was.
+    pub(super) fn fail_closing(&mut self, id: SubscriptionId, error: Error) {
+        let waiting = self
+            .subscriptions
+            .get_mut(&id)
+            .and_then(|s| s.closing.take());
+        for r in waiting.into_iter().flatten() {
+            self.out(Output::Reply {
+                request: r,
+                result: Err(error.clone()),
+            });
         }
     }
 
@@ -371,10 +342,26 @@ impl Session {
             self.out(Output::SubscriptionClosed { subscription: id });
         }
         for &r in sub.closing.iter().flatten() {
-            self.reply_ok(r, envelope("unregisterqueuereply", None));
+            self.reply_ok(r, Envelope::default());
         }
         Some(sub)
     }
+}
+
+/// The request that ends a registration at the server: `unwatch` of a watch id, else
+/// `unregisterqueue` of a queue name; with `call`'s identity.
+fn unregister_envelope(watch: bool, name: String, call: &Call) -> Envelope {
+    let data = if watch {
+        to_any(&UnWatchRequest { id: name })
+    } else {
+        to_any(&UnRegisterQueueRequest { queuename: name })
+    };
+    let mut env = envelope(
+        if watch { "unwatch" } else { "unregisterqueue" },
+        Some(data),
+    );
+    call.stamp(&mut env);
+    env
 }
 
 fn queue_reply(name: &str) -> Envelope {

@@ -97,14 +97,7 @@ impl Session {
                 }
                 // No answer to the unregister: the app is told, and nothing more is delivered.
                 InFlight::Unregister(sub) => {
-                    let waiting = self
-                        .subscriptions
-                        .get_mut(&sub)
-                        .and_then(|s| s.closing.take())
-                        .unwrap_or_default();
-                    for r in waiting {
-                        self.reply_err(r, ErrorKind::Timeout, "request timed out");
-                    }
+                    self.fail_closing(sub, Error::new(ErrorKind::Timeout, "request timed out"));
                     self.remove_subscription(sub);
                 }
                 InFlight::Probe | InFlight::Ignore | InFlight::Undo { .. } => {}
