@@ -53,8 +53,9 @@ async function invoke_openrpa(ClientError, { robotid, workflowid, payload = {}, 
 const STREAM_BUFFER = 1000;
 
 /** An async iterable fed by a registration: `start(push)` registers and resolves to its name or
- * id; `stop(name)` ends it. `break` (or `return()`) stops the registration. */
-function stream(ClientError, start, stop, limit) {
+ * id; `stop(name)` ends it. `break` (or `return()`) stops the registration: at once when its
+ * name is known before the server answers (`early`, a named queue), else once it is registered. */
+function stream(ClientError, start, stop, limit, early) {
   const buffer = [];
   let waiting = null, failed = null, closed = false, dropped = 0;
   const push = (item) => {
@@ -80,9 +81,9 @@ function stream(ClientError, start, stop, limit) {
     /** Messages dropped because the buffer was full. */
     get dropped() { return dropped; },
     next() {
+      if (closed) return Promise.resolve({ value: undefined, done: true });
       if (failed) return Promise.reject(failed);
       if (buffer.length) return Promise.resolve({ value: buffer.shift(), done: false });
-      if (closed) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve, reject) => { waiting = { resolve, reject }; });
     },
     async return() {
@@ -90,8 +91,8 @@ function stream(ClientError, start, stop, limit) {
         closed = true;
         buffer.length = 0;
         if (waiting) { waiting.resolve({ value: undefined, done: true }); waiting = null; }
-        const registered = await name.catch(() => null);
-        if (registered !== null) await stop(registered).catch(() => {});
+        const registered = early || (await name.catch(() => null));
+        if (registered) await stop(registered).catch(() => {});
       }
       return { value: undefined, done: true };
     },
@@ -159,7 +160,8 @@ export function extend(Client, ClientError) {
     const limit = limitOf(ClientError, options);
     const opts = typeof queue === "string" ? { ...copy(ClientError, options), queuename: queue }
       : { ...copy(ClientError, options), ...copy(ClientError, queue) };
-    return stream(ClientError, (push) => this.register_queue(opts, push), (q) => this.unregister_queue(q), limit);
+    return stream(ClientError, (push) => this.register_queue(opts, push), (q) => this.unregister_queue(q), limit,
+      typeof opts.queuename === "string" && opts.queuename);
   };
   const watch = proto.watch;
   /** `watch(options, callback)` as npm; without a callback, an async iterable of the changes. */

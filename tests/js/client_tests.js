@@ -511,6 +511,15 @@ export async function a_register_raced_by_its_unregister_settles_and_leaves_noth
   await sender.client.queue_message({ queuename: "race.q2", data: { n: 2 }, striptoken: true });
   await waitFor("the newest callback", () => got.length === 1);
   assertEq(got, [["b", { n: 2 }]], "only the newest callback receives");
+
+  // A `for await` ended before its queue was registered: the registration is cancelled too.
+  await control(env, "/delay-reply?command=registerqueue&ms=400");
+  const stream = c.client.queue("race.q3");
+  assertEq(await stream.return(), { value: undefined, done: true }, "return() ends the stream at once");
+  assertEq((await rejects(stream.name)).kind, "Cancelled", "the stream's registration");
+  assertEq(await stream.next(), { value: undefined, done: true }, "an ended stream stays done");
+  await sleep(600);
+  assertEq((await queueStats(env, "race.q3")).consumers, 0, "nothing registered for the ended stream");
   c.client.disconnect();
   sender.client.disconnect();
 }
@@ -650,9 +659,16 @@ export async function openflow_wire_habits_connect_ping_two_message_frames_and_r
   const c = makeClient(env, { url: env.url, jwt });
   await c.client.connect();
   assertEq(c.client.get_state(), "Signedin", "signed in with a token");
-  const log = JSON.parse(await control(env, "/log"));
-  const pong = log.find((e) => e.command === "pong");
-  assert(pong && pong.rid !== "", "the ping sent at connect was answered: " + JSON.stringify(log));
+  // The pong went out before connect() resolved, on the socket; /log is another connection, so
+  // the server may not have read it yet.
+  let log;
+  const answered = async () => {
+    log = JSON.parse(await control(env, "/log"));
+    return log.some((e) => e.command === "pong" && e.rid !== "");
+  };
+  await waitFor("the ping sent at connect answered", answered, 3000).catch(() => {
+    throw new Error("the ping sent at connect was not answered: " + JSON.stringify(log));
+  });
   const echo = await c.client.register_queue("habits-echo", (msg) => msg.data);
   assertEq(await c.client.rpc({ queuename: echo, data: { n: 1 }, timeout: 5 }), { n: 1 }, "rpc over two-message frames");
   // Every token issued so far expires; only the one refreshtoken pushes still signs in.
