@@ -57,9 +57,9 @@ const STREAM_BUFFER = 1000;
  * name is known before the server answers (`early`, a named queue), else once it is registered. */
 function stream(ClientError, start, stop, limit, early) {
   const buffer = [];
-  let waiting = null, failed = null, closed = false, dropped = 0;
+  let waiting = null, failed = null, closed = false, ended = false, dropped = 0;
   const push = (item) => {
-    if (closed) return;
+    if (closed || ended) return;
     if (waiting) {
       const w = waiting;
       waiting = null;
@@ -68,6 +68,12 @@ function stream(ClientError, start, stop, limit, early) {
       if (buffer.length >= limit) { buffer.shift(); dropped++; }
       buffer.push(item);
     }
+  };
+  // The registration ended without return() (disconnect(), reconnecting gave up): what is
+  // buffered is still given, then the stream is done.
+  push.__end = () => {
+    ended = true;
+    if (waiting && !buffer.length) { waiting.resolve({ value: undefined, done: true }); waiting = null; }
   };
   const name = start(push);
   name.catch((e) => {
@@ -84,6 +90,7 @@ function stream(ClientError, start, stop, limit, early) {
       if (closed) return Promise.resolve({ value: undefined, done: true });
       if (failed) return Promise.reject(failed);
       if (buffer.length) return Promise.resolve({ value: buffer.shift(), done: false });
+      if (ended) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve, reject) => { waiting = { resolve, reject }; });
     },
     async return() {

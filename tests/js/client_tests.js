@@ -651,6 +651,30 @@ export async function for_await_over_a_queue_and_break_unregisters(env) {
   sender.client.disconnect();
 }
 
+export async function for_await_ends_when_the_client_disconnects(env) {
+  await reset(env);
+  const c = makeClient(env, { reconnect: { initial_ms: 50, max_ms: 100, max_attempts: 1 } }), sender = makeClient(env);
+  await Promise.all([c.client.connect(), sender.client.connect()]);
+  const stream = c.client.queue("iter-end");
+  await stream.name;
+  await sender.client.queue_message({ queuename: "iter-end", data: 1, striptoken: true });
+  const got = [];
+  const loop = (async () => { for await (const msg of stream) got.push(msg.data); return "ended"; })();
+  await waitFor("the first message", () => got.length === 1);
+  c.client.disconnect();
+  assertEq(await Promise.race([loop, sleep(2000).then(() => "still waiting")]), "ended", "the loop ends after disconnect()");
+  // The same when reconnecting gives up (max_attempts) while a loop waits.
+  await c.client.connect();
+  const again = c.client.queue("iter-end");
+  await again.name;
+  const loop2 = (async () => { for await (const msg of again) got.push(msg.data); return "ended"; })();
+  await control(env, "/down?ms=400");
+  assertEq(await Promise.race([loop2, sleep(3000).then(() => "still waiting")]), "ended", "the loop ends when reconnecting gives up");
+  c.client.disconnect();
+  sender.client.disconnect();
+  await sleep(500); // the server listens again
+}
+
 export async function openflow_wire_habits_connect_ping_two_message_frames_and_refreshtoken(env) {
   // The test server behaves as OpenFlow by default: it pings every new socket before sign-in,
   // sends each frame's length and envelope as two WebSocket messages, and pushes refreshtoken.
