@@ -22,7 +22,8 @@ async function invoke_openrpa(ClientError, { robotid, workflowid, payload = {}, 
   if (typeof workflowid !== "string" || workflowid === "") throw new ClientError("workflowid is required");
   let settle;
   const done = new Promise((resolve, reject) => { settle = { resolve, reject }; });
-  const queue = await this.register_queue({ queuename: "", jwt, traceid, spanid }, (msg) => {
+  done.catch(() => {}); // settled after a result that came another way is nobody's error
+  const replies = (msg) => {
     const d = msg.data;
     const command = d && typeof d === "object" ? d.command : undefined;
     if (command === "invokecompleted") settle.resolve(d.data);
@@ -31,7 +32,10 @@ async function invoke_openrpa(ClientError, { robotid, workflowid, payload = {}, 
       const why = typeof d.data === "string" ? d.data : JSON.stringify(d.data ?? "robot failed");
       settle.reject(new ClientError(why, "Server"));
     }
-  });
+  };
+  // The reply queue ended (disconnect(), reconnecting gave up): no answer can come any more.
+  replies.__end = () => settle.reject(new ClientError("disconnected while waiting for the robot", "Disconnected"));
+  const queue = await this.register_queue({ queuename: "", jwt, traceid, spanid }, replies);
   let timer;
   try {
     const data = { command: "invoke", workflowid, data: payload };
