@@ -17,12 +17,17 @@ export function fromWire(ClientError, w) {
   return e;
 }
 
-/** A name for the worker that differs between servers and credentials and reveals neither. */
+/** The package version (`.ci/finish-glue.mjs` fills it in from Cargo.toml). It is part of the
+ * worker's name: a tab never reaches a worker of another version, whose messages may differ. */
+const VERSION = "@PKG_VERSION@";
+
+/** A name for the worker that differs between versions, servers and credentials and reveals
+ * neither server nor credentials. */
 async function workerName(parts) {
-  const text = JSON.stringify(parts);
+  const text = JSON.stringify(parts), name = "openiap-" + VERSION + "-";
   if (globalThis.crypto && crypto.subtle) {
     const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-    return "openiap-" + Array.from(d.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+    return name + Array.from(d.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
   }
   // Not a secure context (no crypto.subtle): two 32-bit FNV-1a hashes of the text.
   let a = 0x811c9dc5, b = 0x01000193;
@@ -30,7 +35,7 @@ async function workerName(parts) {
     a = Math.imul(a ^ text.charCodeAt(i), 0x01000193) >>> 0;
     b = Math.imul(b ^ text.charCodeAt(i), 0x811c9dc5) >>> 0;
   }
-  return "openiap-" + a.toString(16) + b.toString(16);
+  return name + a.toString(16) + b.toString(16);
 }
 
 /** Methods that are not forwarded as calls: they act on the tab's own state. */
