@@ -516,6 +516,8 @@ export function attach(c, options, early, ClientError, Base) {
     joining = null;
     close();
     fail(reason);
+    // Registrations end with the tab's connection: `for await` streams over them end too.
+    for (const f of callbacks.values()) if (typeof f.__end === "function") f.__end();
     callbacks.clear();
     regs.clear();
     if (!was) return;

@@ -114,8 +114,8 @@ try {
   const work = () => Promise.all(crew.map((p) => p.evaluate(() => t.got.filter((d) => d === 1 || d === 2))));
   await waitFor("the named queue's messages", async () => (await work()).flat().length === 2);
   checkEq((await work()).map((g) => g.length), [1, 1], "the named queue's messages, one to each page");
-  await L.evaluate(() => t.client.queue_message({ exchangename: "shared.crash.news", data: "news", striptoken: true }));
-  await waitFor("N's exchange delivers", () => N.evaluate(() => t.got.includes("news")));
+  await L.evaluate(() => t.client.queue_message({ exchangename: "shared.crash.news", data: ["news"], striptoken: true }));
+  await waitFor("N's exchange delivers", () => N.evaluate(() => t.got.some((d) => d[0] === "news")));
   await N.evaluate((c) => t.client.insert_one({ collectionname: c, item: { n: 1 } }), col);
   await waitFor("L's watch delivers", () => L.evaluate(() => t.watched.length >= 1));
   checkEq(await L.evaluate(() => t.watched[0].id), watchId, "the watch event carries the id watch() gave first");
