@@ -33,7 +33,7 @@ impl Session {
                     } else {
                         ErrorKind::Protocol
                     };
-                    self.link_lost(now, format!("protocol error: {e}"), kind, true);
+                    self.link_lost(now, concat(&["protocol error: ", &e.text()]), kind, true);
                     return;
                 }
             }

@@ -15,6 +15,7 @@ use crate::pb::{
 };
 use crate::protocol::envelope::{decode_name, envelope, error_of, to_any};
 use crate::protocol::error::{Error, ErrorKind};
+use crate::protocol::text::concat;
 
 impl Session {
     /// Registers a queue (empty name: a temporary queue) or exchange or watch; the request's
@@ -175,10 +176,12 @@ impl Session {
             let is_rpc = sub.kind == SubscriptionKind::RpcReplies;
             if waiters.is_empty() && !is_rpc {
                 let what = sub.current.clone().unwrap_or_default();
-                self.out(Output::Event(ClientEvent::Error(format!(
-                    "could not register '{what}' again: {}",
-                    e.message
-                ))));
+                self.out(Output::Event(ClientEvent::Error(concat(&[
+                    "could not register '",
+                    &what,
+                    "' again: ",
+                    &e.message,
+                ]))));
                 return;
             }
             for (r, _) in waiters {

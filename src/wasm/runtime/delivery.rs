@@ -43,7 +43,9 @@ impl Runtime {
                         "reply of the queue callback for '",
                         &queue,
                         "' was not delivered: ",
-                        &e.to_string(),
+                        e.kind.as_str(),
+                        ": ",
+                        &e.message,
                     ]));
                     self.dispatch_event(&ev);
                 }
