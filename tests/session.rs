@@ -1990,7 +1990,9 @@ fn a_queue_unregistered_while_disconnected_is_not_registered_again() {
     h.reopen();
     h.answer_signin();
     assert!(
-        !h.sent[before..].iter().any(|e| e.command == "registerqueue"),
+        !h.sent[before..]
+            .iter()
+            .any(|e| e.command == "registerqueue"),
         "not registered again"
     );
     assert_eq!(h.s.table_sizes().2, 0);
