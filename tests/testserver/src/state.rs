@@ -120,6 +120,8 @@ pub struct State {
     pub workitems: crate::workitems::Workitems,
     /// Uploaded files.
     pub files: crate::files::Files,
+    /// `listcollections` answers by jwt, with when they were made.
+    pub collections_cache: HashMap<String, (std::time::Instant, String)>,
 }
 
 impl State {
@@ -180,6 +182,7 @@ impl Shared {
                 docs: Default::default(),
                 workitems: Default::default(),
                 files: Default::default(),
+                collections_cache: Default::default(),
             }),
             faults: Faults::default(),
             api,
