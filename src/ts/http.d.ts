@@ -2,11 +2,6 @@
 
 export interface ClientOptions {
   /**
-   * `"http"`: each request is one `POST /api/v2`; `"websocket"`: a WebSocket. By default the URL's
-   * scheme decides (`http(s)://` HTTP, `ws(s)://` WebSocket); `framing: "grpc-web"` is WebSocket only.
-   */
-  transport?: "http" | "websocket";
-  /**
    * Over HTTP with a JWT, `connect()` checks the token with one `signin` POST and rejects
    * (`kind: "Signin"`) if the server refuses it. Without it `connect()` sends nothing, and a refused
    * token rejects the first call instead.

@@ -3,7 +3,8 @@
 //
 //   BENCH_QUICK=1       short run (smaller counts, fewer rounds); output in target/bench/
 //   SOAK_MINUTES=N      also run the soak: N minutes of random faults, lost/duplicated messages
-//   BENCH_PHASES=a,b    only these phases: throughput, latency, reconnect, deadlink, memory, size, soak
+//   BENCH_PHASES=a,b    only these phases: throughput, latency, reconnect, deadlink, memory, size, soak,
+//                       http (tests/bench/http.mjs: POST /api/v2 against the WebSocket, Node + workerd)
 //   BENCH_OUT_DIR=dir   where results.json / results.md go (default tests/bench, quick: target/bench)
 //   BENCH_PROFILE=1     always take a CPU profile of our client's throughput run (else only when a
 //                       target is missed)
@@ -35,7 +36,7 @@ const QUICK = process.env.BENCH_QUICK === "1";
 // can then limit the rate); default: the queue is filled first.
 const LIVE = process.env.BENCH_LIVE === "1";
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES || 0);
-const ALL_PHASES = ["throughput", "latency", "reconnect", "deadlink", "memory", "size", "soak"];
+const ALL_PHASES = ["throughput", "latency", "reconnect", "deadlink", "memory", "size", "soak", "http"];
 const PHASES = process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(",") : ALL_PHASES.filter((p) => p !== "soak" || SOAK_MINUTES > 0);
 const OUT_DIR = path.resolve(ROOT, process.env.BENCH_OUT_DIR || (QUICK ? "target/bench" : "tests/bench"));
 const SERVER_BIN = process.env.TESTSERVER_BIN || path.join(ROOT, "target/release/openiap-testserver");
@@ -439,7 +440,15 @@ function machine(browserVersion) {
   };
 }
 
+// The `http` phase runs in a process of its own (Node 20 needs a flag for its WebSocket) and writes
+// its own key of results.json, after the other phases wrote theirs.
+function httpPhase() {
+  const flags = typeof WebSocket === "function" ? [] : ["--experimental-websocket"];
+  execFileSync(process.execPath, [...flags, path.join(ROOT, "tests/bench/http.mjs")], { stdio: "inherit", env: { ...process.env, BENCH_OUT_DIR: OUT_DIR } });
+}
+
 async function main() {
+  if (PHASES.length === 1 && PHASES[0] === "http") return httpPhase();
   for (const f of ["web/openiap_wasm.js", "web/openiap_wasm_bg.wasm"]) {
     if (!fs.existsSync(path.resolve(ROOT, process.env.BENCH_PKG || "pkg", f))) throw new Error(`${f} is missing: bash .ci/bench.sh builds it`);
   }
@@ -496,6 +505,7 @@ async function main() {
   fs.writeFileSync(path.join(OUT_DIR, "results.md"), md);
   console.log(md);
   log(`wrote ${path.relative(ROOT, OUT_DIR)}/results.json and results.md`);
+  if (PHASES.includes("http")) httpPhase();
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });

@@ -29,11 +29,10 @@ impl Session {
         keep: bool,
         call: &Call,
     ) -> (SubscriptionId, RequestId) {
-        // Over HTTP a consumer would end with its request: refused, and the shell drops the
-        // callback it keeps for registration 0 (no registration has that id).
+        // Over HTTP a consumer would end with its request: refused, as registration 0 (ids start
+        // at 1), whose callback the shell does not keep.
         #[cfg(feature = "http")]
         if self.http {
-            self.out(Output::SubscriptionClosed { subscription: 0 });
             return (0, self.refused());
         }
         let request = self.new_request();

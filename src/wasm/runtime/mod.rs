@@ -234,7 +234,10 @@ impl Runtime {
             let mut inner = self.0.borrow_mut();
             let keep = inner.session.config().auto_reregister && !inner.in_signedin_handler;
             let (sub, id) = inner.session.subscribe(now(), kind, keep, call);
-            inner.callbacks.insert(sub, callback);
+            // 0: refused at once (over HTTP), nothing to deliver to.
+            if sub != 0 {
+                inner.callbacks.insert(sub, callback);
+            }
             id
         };
         self.promise_for(id, "=1s", signal)
