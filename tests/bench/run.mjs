@@ -443,7 +443,7 @@ function machine(browserVersion) {
 // The `http` phase runs in a process of its own (Node 20 needs a flag for its WebSocket) and writes
 // its own key of results.json, after the other phases wrote theirs.
 function httpPhase() {
-  const flags = typeof WebSocket === "function" ? [] : ["--experimental-websocket"];
+  const flags = typeof globalThis.WebSocket === "function" ? [] : ["--experimental-websocket"];
   execFileSync(process.execPath, [...flags, path.join(ROOT, "tests/bench/http.mjs")], { stdio: "inherit", env: { ...process.env, BENCH_OUT_DIR: OUT_DIR } });
 }
 
