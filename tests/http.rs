@@ -477,7 +477,10 @@ fn what_cannot_work_over_http_rejects_at_once() {
         SubscriptionKind::Watch(WatchRequest::default()),
     ] {
         let (sub, r) = h.s.subscribe(now, kind, true, &call);
-        assert_eq!(sub, 0, "a refused registration is 0: the shell keeps no callback");
+        assert_eq!(
+            sub, 0,
+            "a refused registration is 0: the shell keeps no callback"
+        );
         refused.push(r);
     }
     refused.push(h.s.rpc(now, QueueMessageRequest::default(), &call));
@@ -497,7 +500,10 @@ fn what_cannot_work_over_http_rejects_at_once() {
         assert!(e.message.contains("wss://"), "{}", e.message);
     }
     assert!(h.posts.is_empty());
-    assert_eq!(h.closed_subscriptions, 0, "no registration existed to close");
+    assert_eq!(
+        h.closed_subscriptions, 0,
+        "no registration existed to close"
+    );
     assert_eq!(h.s.table_sizes(), (0, 0, 0, 0));
     // queue_message (fire and forget) works.
     let msg = QueueMessageRequest {

@@ -127,7 +127,8 @@ pub fn expiry_ms(jwt: &str) -> Option<u64> {
     seconds.map(|s| s.wrapping_mul(1000))
 }
 
-#[cfg(test)]
+// Native only: the check parses the body with serde_json, a native dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::pb::google::protobuf::Any;
