@@ -106,15 +106,26 @@ impl Harness {
             match o {
                 Output::Post {
                     socket,
-                    id,
-                    body,
+                    envelope: e,
                     bearer,
-                } => self.posts.push(Post {
-                    socket,
-                    id,
-                    body: serde_json::from_slice(&body).expect("the body is JSON"),
-                    bearer,
-                }),
+                } => {
+                    // The body src/js/http.js sends; `rid` and `jwt` only if the envelope had them.
+                    let mut body = serde_json::json!({
+                        "command": e.command, "id": e.id, "traceid": e.traceid, "spanid": e.spanid,
+                        "data": {"type": "Buffer", "data": e.data.map(|d| d.value).unwrap_or_default()},
+                    });
+                    for (key, value) in [("rid", e.rid), ("jwt", e.jwt)] {
+                        if !value.is_empty() {
+                            body[key] = value.into();
+                        }
+                    }
+                    self.posts.push(Post {
+                        socket,
+                        id: e.id,
+                        body,
+                        bearer,
+                    })
+                }
                 Output::CloseSocket { socket } => self.closed.push(socket),
                 Output::Event(e) => self.events.push(e),
                 Output::Reply { request, result } => self.replies.push((request, result)),

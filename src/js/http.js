@@ -2,14 +2,16 @@
 // (OpenFlow's "rest" protocol). `fetch` is looked up on globalThis when a request is made, never at
 // import time. Nothing is logged: the bearer token never leaves the request's headers.
 
-/** POSTs `body` (an envelope as JSON, UTF-8 bytes: a view of wasm memory, copied at once) to
- * `url`, with `bearer` (when not empty) as its Authorization. Never rejects: resolves to `[status]` when the body is not an envelope, and
- * to `[status, command, data]` when it is, `data` being the payload's protobuf bytes (Node's
+/** POSTs an envelope to `url` as OpenFlow's JSON: `command`, `id`, `traceid`, `spanid`, and `data`
+ * (the payload's protobuf bytes, a view of wasm memory read at once) as Node's Buffer JSON; no `rid`
+ * (with one, OpenFlow answers an error with `{}`) and no `jwt`: `bearer` (when not empty) goes in
+ * the Authorization header. Never rejects: resolves to `[status]` when the body is not an
+ * envelope, and to `[status, command, data]` when it is, `data` being the payload's protobuf bytes (Node's
  * Buffer JSON, bare or inside an Any). Status 0: the server was not reached or its answer could
  * not be read (network, TLS, CORS, aborted). */
-export function post(url, body, bearer) {
+export function post(url, command, id, traceid, spanid, data, bearer) {
   const ctl = new AbortController();
-  body = body.slice();
+  const body = JSON.stringify({ command, id, traceid, spanid, data: { type: "Buffer", data: Array.from(data) } });
   const headers = { "Content-Type": "application/json" };
   if (bearer) headers.Authorization = "Bearer " + bearer;
   const p = (async () => {

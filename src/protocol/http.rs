@@ -1,12 +1,10 @@
-//! `POST /api/v2`, OpenFlow's "rest" protocol, without I/O: the JSON body of a request envelope,
-//! the typed outcome of one POST (its HTTP status and whether its body was an envelope), and the
-//! expiry of a JWT. The wire is in `../shared/openiap-protocol.md` §10.2: the request's `data` is
+//! `POST /api/v2`, OpenFlow's "rest" protocol, without I/O: the typed outcome of one POST (its
+//! HTTP status and whether its body was an envelope) and the expiry of a JWT (the JSON body is
+//! built by the shell, `src/js/http.js`, from [`super::session::Output::Post`]'s envelope). The wire is in `../shared/openiap-protocol.md` §10.2: the request's `data` is
 //! the payload's protobuf bytes as Node's Buffer JSON, the reply's too; every OpenFlow outcome,
 //! errors included, is HTTP 200.
 
-use super::envelope::payload;
 use super::error::{Error, ErrorKind};
-use crate::pb::Envelope;
 
 /// The path of the endpoint when the URL has none.
 pub const PATH: &str = "/api/v2";
@@ -18,46 +16,6 @@ pub const RENEW_BEFORE_MS: u64 = 5_000;
 /// What the commands that cannot work over `/api/v2` are rejected with.
 pub const NOT_SUPPORTED: &str =
     "not over POST /api/v2 (an http(s):// URL): queues, watches, rpc and files need a wss:// URL";
-
-/// The JSON body (UTF-8) that carries `env`: `command`, `id`, `traceid`, `spanid`, and `data` as
-/// `{"type":"Buffer","data":[...]}`. No `rid` (with one, OpenFlow answers an error with `{}`)
-/// and no `jwt`: the token goes in the `Authorization` header.
-pub fn body(env: &Envelope) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (key, value) in [
-        ("{\"command\":\"", &env.command),
-        ("\",\"id\":\"", &env.id),
-        ("\",\"traceid\":\"", &env.traceid),
-        ("\",\"spanid\":\"", &env.spanid),
-    ] {
-        out.extend_from_slice(key.as_bytes());
-        for &c in value.as_bytes() {
-            // `"`, `\` and control characters as \u00XX; the rest (UTF-8 included) as it is.
-            if c < b' ' || c == b'"' || c == b'\\' {
-                out.extend_from_slice(b"\\u00");
-                out.push(b'0' + (c >> 4));
-                out.push(b"0123456789abcdef"[c as usize & 15]);
-            } else {
-                out.push(c);
-            }
-        }
-    }
-    out.extend_from_slice(b"\",\"data\":{\"type\":\"Buffer\",\"data\":[");
-    for (i, &b) in payload(env).iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        if b >= 100 {
-            out.push(b'0' + b / 100);
-        }
-        if b >= 10 {
-            out.push(b'0' + b / 10 % 10);
-        }
-        out.push(b'0' + b % 10);
-    }
-    out.extend_from_slice(b"]}}");
-    out
-}
 
 /// The typed error of one POST's answer, if it failed (the status is its `code`). `status` 0:
 /// the request did not reach the server, or its answer could not be read (network, TLS, CORS, an
@@ -127,42 +85,9 @@ pub fn expiry_ms(jwt: &str) -> Option<u64> {
     seconds.map(|s| s.wrapping_mul(1000))
 }
 
-// Native only: the check parses the body with serde_json, a native dev-dependency.
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pb::google::protobuf::Any;
-
-    #[test]
-    fn body_is_the_envelope_as_json() {
-        let env = Envelope {
-            command: "query".into(),
-            id: "a1".into(),
-            rid: "never".into(),
-            jwt: "never either".into(),
-            spanid: "s\"p\\\n\u{e9}".into(),
-            data: Some(Any {
-                type_url: "type.googleapis.com/openiap.QueryRequest".into(),
-                value: vec![0, 9, 10, 99, 100, 255],
-            }),
-            ..Default::default()
-        };
-        let text = String::from_utf8(body(&env)).unwrap();
-        assert_eq!(
-            text,
-            r#"{"command":"query","id":"a1","traceid":"","spanid":"s\u0022p\u005c\u000aé","data":{"type":"Buffer","data":[0,9,10,99,100,255]}}"#
-        );
-        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(parsed["spanid"], "s\"p\\\n\u{e9}");
-        let bare = Envelope {
-            command: "signin".into(),
-            ..Default::default()
-        };
-        assert_eq!(
-            String::from_utf8(body(&bare)).unwrap(),
-            r#"{"command":"signin","id":"","traceid":"","spanid":"","data":{"type":"Buffer","data":[]}}"#
-        );
-    }
 
     #[test]
     fn statuses_become_typed_errors() {

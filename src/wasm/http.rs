@@ -8,11 +8,22 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{self, get};
+use crate::pb::Envelope;
+use crate::protocol::envelope::payload;
 
 #[wasm_bindgen(module = "/src/js/http.js")]
 extern "C" {
-    /// Starts `POST url` with `body`; resolves to `[status, command?, data?]` (never rejects).
-    fn post(url: &str, body: &[u8], bearer: &str) -> Promise;
+    /// Starts `POST url` with the envelope's fields as its JSON body; resolves to
+    /// `[status, command?, data?]` (never rejects).
+    fn post(
+        url: &str,
+        command: &str,
+        id: &str,
+        traceid: &str,
+        spanid: &str,
+        data: &[u8],
+        bearer: &str,
+    ) -> Promise;
     /// Aborts the fetch of a `post`.
     fn abort(post: &Promise);
 }
@@ -22,16 +33,24 @@ extern "C" {
 pub struct Post(Promise);
 
 impl Post {
-    /// POSTs `body` to `url` with `bearer`; `done` gets the HTTP status (0: no answer) and, if
+    /// POSTs `env` to `url` with `bearer`; `done` gets the HTTP status (0: no answer) and, if
     /// the body was an envelope, its command and payload bytes (also after the post was dropped:
     /// then status 0).
     pub fn start(
         url: &str,
-        body: &[u8],
+        env: &Envelope,
         bearer: &str,
         done: impl FnOnce(u16, Option<(String, Vec<u8>)>) + 'static,
     ) -> Post {
-        let p = post(url, body, bearer);
+        let p = post(
+            url,
+            &env.command,
+            &env.id,
+            &env.traceid,
+            &env.spanid,
+            payload(env),
+            bearer,
+        );
         convert::then(&p, move |r| {
             let answer = r.unwrap_or(JsValue::UNDEFINED);
             let reply = get(&answer, "1").as_string().map(|command| {

@@ -14,7 +14,7 @@ use crate::pb::google::protobuf::Any;
 use crate::pb::Envelope;
 use crate::protocol::envelope::error_of;
 use crate::protocol::error::{Error, ErrorKind};
-use crate::protocol::http::{body, expiry_ms, outcome, NOT_SUPPORTED, RENEW_BEFORE_MS};
+use crate::protocol::http::{expiry_ms, outcome, NOT_SUPPORTED, RENEW_BEFORE_MS};
 use crate::protocol::text::split_once_str;
 
 impl Session {
@@ -100,16 +100,16 @@ impl Session {
         self.handle_envelope(now, env);
     }
 
-    /// Posts `env` on link `socket`: the per-call JWT, or the session's, as its bearer.
-    pub(super) fn post(&mut self, socket: SocketId, env: &Envelope) {
-        let bearer = match &self.config.jwt {
-            Some(jwt) if env.jwt.is_empty() => jwt.clone(),
-            _ => env.jwt.clone(),
+    /// Posts `env` on link `socket`: the per-call JWT, or the session's, as its bearer (taken
+    /// out of the envelope).
+    pub(super) fn post(&mut self, socket: SocketId, mut env: Envelope) {
+        let bearer = match (std::mem::take(&mut env.jwt), &self.config.jwt) {
+            (j, Some(jwt)) if j.is_empty() => jwt.clone(),
+            (j, _) => j,
         };
         self.out(Output::Post {
             socket,
-            id: env.id.clone(),
-            body: body(env),
+            envelope: env,
             bearer,
         });
     }

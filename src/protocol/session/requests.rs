@@ -107,8 +107,9 @@ impl Session {
         }
         #[cfg(feature = "http")]
         if self.http {
-            self.post(socket, &env);
-            return Some(env.id);
+            let id = env.id.clone();
+            self.post(socket, env);
+            return Some(id);
         }
         let bytes = self.codec.encode(&env);
         self.out(Output::Send { socket, bytes });

@@ -136,10 +136,10 @@ pub enum Output {
     Post {
         /// The link.
         socket: SocketId,
-        /// The id of the envelope in the body.
-        id: String,
-        /// The envelope as JSON, UTF-8 ([`crate::protocol::http::body`]).
-        body: Vec<u8>,
+        /// The request: the body is its `command`, `id`, `traceid`, `spanid`, and its payload
+        /// as Node's Buffer JSON; no `rid` (with one, OpenFlow answers an error with `{}`) and no
+        /// `jwt` (the token goes in the `Authorization` header).
+        envelope: Envelope,
         /// The JWT the request carries (the per-call one, or the session's); never logged.
         bearer: String,
     },

@@ -373,11 +373,12 @@ impl Runtime {
 
     /// Starts the fetch of an [`Output::Post`]; its answer goes to the session.
     #[cfg(feature = "http")]
-    fn post(&self, socket: SocketId, id: String, body: &[u8], bearer: &str) {
+    fn post(&self, socket: SocketId, envelope: crate::pb::Envelope, bearer: &str) {
         let url = self.0.borrow().session.http_url();
         let weak = self.weak();
-        let key = id.clone();
-        let post = super::http::Post::start(&url, body, bearer, move |status, reply| {
+        let id = envelope.id.clone();
+        let key = envelope.id.clone();
+        let post = super::http::Post::start(&url, &envelope, bearer, move |status, reply| {
             if let Some(rt) = Runtime::upgrade(&weak) {
                 // Then no longer awaited: `drive` drops it (aborting an answered fetch does
                 // nothing).
@@ -434,10 +435,9 @@ impl Runtime {
             #[cfg(feature = "http")]
             Output::Post {
                 socket,
-                id,
-                body,
+                envelope,
                 bearer,
-            } => self.post(socket, id, &body, &bearer),
+            } => self.post(socket, envelope, &bearer),
             Output::CloseSocket { socket } => {
                 let mut inner = self.0.borrow_mut();
                 // The link ended: its fetches are aborted.
