@@ -1967,3 +1967,33 @@ fn a_live_registration_delivers_until_its_unregister_is_answered() {
         .iter()
         .any(|e| matches!(e, ClientEvent::Error(t) if t.contains("'q'") && t.contains("c3"))));
 }
+
+/// A queue unregistered while the client is disconnected is not registered again when it signs
+/// in, and its unregister resolves at once (the server's consumer went with the link).
+#[test]
+fn a_queue_unregistered_while_disconnected_is_not_registered_again() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let (sub, _) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue("gone".into()),
+        true,
+        &Call::default(),
+    );
+    h.pump();
+    h.answer_register("gone");
+    h.close("drop");
+    let r = h.s.unsubscribe(h.now, sub, &Call::default());
+    h.pump();
+    assert!(h.reply_result(r).is_ok());
+    let before = h.sent.len();
+    h.reopen();
+    h.answer_signin();
+    assert!(
+        !h.sent[before..]
+            .iter()
+            .any(|e| e.command == "registerqueue"),
+        "not registered again"
+    );
+    assert_eq!(h.s.table_sizes().2, 0);
+}

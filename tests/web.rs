@@ -99,6 +99,7 @@ js_tests!(
     sequential_rpcs_do_not_arm_a_timer_each,
     abort_signal_rejects_with_abort_error_and_frees_the_request,
     for_await_over_a_queue_and_break_unregisters,
+    for_await_ends_when_the_client_disconnects,
     openflow_wire_habits_connect_ping_two_message_frames_and_refreshtoken,
 );
 

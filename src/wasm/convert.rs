@@ -125,6 +125,7 @@ pub fn event(ev: &ClientEvent) -> JsValue {
 
 /// Text for a JSON field of a request: strings as they are, anything else as JSON (empty for
 /// `undefined`); a value `JSON.stringify` refuses (a cycle, a BigInt) is `InvalidArgument`.
+#[cfg(feature = "data")]
 pub fn data_text(value: &JsValue) -> Result<String, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(String::new());

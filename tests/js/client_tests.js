@@ -484,33 +484,45 @@ export async function a_register_raced_by_its_unregister_settles_and_leaves_noth
   // React StrictMode: mount, unmount, mount again, before the server answered.
   await control(env, "/delay-reply?command=registerqueue&ms=600");
   const got = [];
+  // Queue names of this run only: the server keeps a queue's messages across /reset, and both
+  // browser suites run this test against one server.
+  const q1 = "race.q." + Date.now().toString(36), q2 = q1 + ".2", q3 = q1 + ".3";
   const t0 = Date.now();
-  const first = c.client.register_queue("race.q", (m) => { got.push(["first", m.data]); });
-  await c.client.unregister_queue("race.q");
+  const first = c.client.register_queue(q1, (m) => { got.push(["first", m.data]); });
+  await c.client.unregister_queue(q1);
   const e = await rejects(first);
   assertEq([e.name, e.kind], ["ClientError", "Cancelled"], "the raced register rejects");
   assert(Date.now() - t0 < 400, `it rejects at once, not with the late reply (${Date.now() - t0} ms)`);
   assertEq(pick(counts(c.client), "promises", "callbacks"), { promises: 0, callbacks: 0 }, "nothing left pending");
   await sleep(900);
-  assertEq(await queueStats(env, "race.q"), { consumers: 0, pending: 0 }, "the late registration was undone");
-  await sender.client.queue_message({ queuename: "race.q", data: { n: 1 }, striptoken: true });
+  assertEq(await queueStats(env, q1), { consumers: 0, pending: 0 }, "the late registration was undone");
+  await sender.client.queue_message({ queuename: q1, data: { n: 1 }, striptoken: true });
   await sleep(200);
-  assertEq((await queueStats(env, "race.q")).pending, 1, "a message sent afterwards stays in the queue");
+  assertEq((await queueStats(env, q1)).pending, 1, "a message sent afterwards stays in the queue");
   assertEq(got, [], "nothing reached the unregistered callback");
 
   // Register, unregister, register again in one tick: one consumer, the newest callback.
   await control(env, "/delay-reply?command=registerqueue&ms=400");
-  const a = c.client.register_queue("race.q2", (m) => { got.push(["a", m.data]); });
-  const gone = c.client.unregister_queue("race.q2");
-  const b = c.client.register_queue("race.q2", (m) => { got.push(["b", m.data]); });
+  const a = c.client.register_queue(q2, (m) => { got.push(["a", m.data]); });
+  const gone = c.client.unregister_queue(q2);
+  const b = c.client.register_queue(q2, (m) => { got.push(["b", m.data]); });
   assertEq((await rejects(a)).kind, "Cancelled", "the first register");
   await gone;
-  assertEq(await b, "race.q2", "the second register");
+  assertEq(await b, q2, "the second register");
   await sleep(600);
-  assertEq((await queueStats(env, "race.q2")).consumers, 1, "exactly one consumer");
-  await sender.client.queue_message({ queuename: "race.q2", data: { n: 2 }, striptoken: true });
+  assertEq((await queueStats(env, q2)).consumers, 1, "exactly one consumer");
+  await sender.client.queue_message({ queuename: q2, data: { n: 2 }, striptoken: true });
   await waitFor("the newest callback", () => got.length === 1);
   assertEq(got, [["b", { n: 2 }]], "only the newest callback receives");
+
+  // A `for await` ended before its queue was registered: the registration is cancelled too.
+  await control(env, "/delay-reply?command=registerqueue&ms=400");
+  const stream = c.client.queue(q3);
+  assertEq(await stream.return(), { value: undefined, done: true }, "return() ends the stream at once");
+  assertEq((await rejects(stream.name)).kind, "Cancelled", "the stream's registration");
+  assertEq(await stream.next(), { value: undefined, done: true }, "an ended stream stays done");
+  await sleep(600);
+  assertEq((await queueStats(env, q3)).consumers, 0, "nothing registered for the ended stream");
   c.client.disconnect();
   sender.client.disconnect();
 }
@@ -642,6 +654,30 @@ export async function for_await_over_a_queue_and_break_unregisters(env) {
   sender.client.disconnect();
 }
 
+export async function for_await_ends_when_the_client_disconnects(env) {
+  await reset(env);
+  const c = makeClient(env, { reconnect: { initial_ms: 50, max_ms: 100, max_attempts: 1 } }), sender = makeClient(env);
+  await Promise.all([c.client.connect(), sender.client.connect()]);
+  const stream = c.client.queue("iter-end");
+  await stream.name;
+  await sender.client.queue_message({ queuename: "iter-end", data: 1, striptoken: true });
+  const got = [];
+  const loop = (async () => { for await (const msg of stream) got.push(msg.data); return "ended"; })();
+  await waitFor("the first message", () => got.length === 1);
+  c.client.disconnect();
+  assertEq(await Promise.race([loop, sleep(2000).then(() => "still waiting")]), "ended", "the loop ends after disconnect()");
+  // The same when reconnecting gives up (max_attempts) while a loop waits.
+  await c.client.connect();
+  const again = c.client.queue("iter-end");
+  await again.name;
+  const loop2 = (async () => { for await (const msg of again) got.push(msg.data); return "ended"; })();
+  await control(env, "/down?ms=400");
+  assertEq(await Promise.race([loop2, sleep(3000).then(() => "still waiting")]), "ended", "the loop ends when reconnecting gives up");
+  c.client.disconnect();
+  sender.client.disconnect();
+  await sleep(500); // the server listens again
+}
+
 export async function openflow_wire_habits_connect_ping_two_message_frames_and_refreshtoken(env) {
   // The test server behaves as OpenFlow by default: it pings every new socket before sign-in,
   // sends each frame's length and envelope as two WebSocket messages, and pushes refreshtoken.
@@ -650,9 +686,16 @@ export async function openflow_wire_habits_connect_ping_two_message_frames_and_r
   const c = makeClient(env, { url: env.url, jwt });
   await c.client.connect();
   assertEq(c.client.get_state(), "Signedin", "signed in with a token");
-  const log = JSON.parse(await control(env, "/log"));
-  const pong = log.find((e) => e.command === "pong");
-  assert(pong && pong.rid !== "", "the ping sent at connect was answered: " + JSON.stringify(log));
+  // The pong went out before connect() resolved, on the socket; /log is another connection, so
+  // the server may not have read it yet.
+  let log;
+  const answered = async () => {
+    log = JSON.parse(await control(env, "/log"));
+    return log.some((e) => e.command === "pong" && e.rid !== "");
+  };
+  await waitFor("the ping sent at connect answered", answered, 3000).catch(() => {
+    throw new Error("the ping sent at connect was not answered: " + JSON.stringify(log));
+  });
   const echo = await c.client.register_queue("habits-echo", (msg) => msg.data);
   assertEq(await c.client.rpc({ queuename: echo, data: { n: 1 }, timeout: 5 }), { n: 1 }, "rpc over two-message frames");
   // Every token issued so far expires; only the one refreshtoken pushes still signs in.

@@ -414,7 +414,14 @@ export async function invoke_openrpa_runs_a_workflow_on_a_robot(env) {
   assertEq(await c.invoke_openrpa({ robotid: "testrobot", workflowid: "wf1", rpc: false }), null, "rpc: false does not wait");
   assertEq((await rejects(c.invoke_openrpa({ workflowid: "wf1" }))).kind, "InvalidArgument", "robotid is required");
   await waitFor("temporary reply queues unregistered", () => c.debug_counts().callbacks === 0);
+  // disconnect() while it waits for a robot that never completes: it rejects then, not at its timeout.
+  const waiting = c.invoke_openrpa({ robotid: "testrobot", workflowid: "idle", timeout: 30 });
+  await sleep(300);
+  const t0 = Date.now();
   c.disconnect();
+  const e = await rejects(waiting);
+  assertEq(e.kind, "Disconnected", "invoke_openrpa after disconnect()");
+  assert(Date.now() - t0 < 1000, `it settles at disconnect(), not at its timeout (${Date.now() - t0} ms)`);
 }
 
 export async function per_call_jwt_acts_as_that_user_for_that_request_only(env) {

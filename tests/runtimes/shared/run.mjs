@@ -143,7 +143,14 @@ try {
   const E = await page("E");
   checkEq(await E.evaluate((u) => t.open({ url: u, shared: true }), otherUrl), { shared: true, state: "Signedin" }, "page E (otheruser)");
   checkEq(await sockets(), 2, "sockets with a second user");
-  await E.evaluate(() => t.client.disconnect());
+  // A `for await` of a shared page ends when the page disconnects.
+  const ended = await E.evaluate(async () => {
+    const loop = (async () => { for await (const m of t.client.queue("shared.iter.end")) void m; return "ended"; })();
+    await new Promise((r) => setTimeout(r, 300));
+    t.client.disconnect();
+    return Promise.race([loop, new Promise((r) => setTimeout(() => r("still waiting"), 2000))]);
+  });
+  checkEq(ended, "ended", "a shared page's for await after disconnect()");
   await waitFor("otheruser's socket closes", async () => (await sockets()) === 1, 5000);
   step("other credentials get their own worker and socket, closed with its last page");
 
