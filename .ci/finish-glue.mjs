@@ -15,11 +15,11 @@
 //    (the deno build uses top-level await).
 //   node .ci/finish-glue.mjs DIR web|browser|bundler|nodejs|deno
 // Prints the JS files it wrote, one per line, for .ci/size.sh.
-import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join, relative } from "node:path";
 import { inlineWasm } from "./inline-wasm.mjs";
-import { shortenImports } from "./short-imports.mjs";
+import { shortenExports, shortenImports } from "./short-imports.mjs";
 const require = createRequire(new URL("./npm/", import.meta.url));
 const esbuild = require("esbuild");
 
@@ -88,7 +88,13 @@ const hookup = cjs
 let glueSrc = glueSource + hookup;
 // Short import names in the wasm and the glue (.ci/short-imports.mjs); the bundler target's wasm
 // imports its glue's exports by name, so it keeps them.
-if (target !== "bundler") glueSrc = shortenImports(join(dir, "openiap_wasm_bg.wasm"), glueSrc);
+if (target !== "bundler") {
+  glueSrc = shortenImports(join(dir, "openiap_wasm_bg.wasm"), glueSrc);
+  const dts = ["openiap_wasm.d.ts", "openiap_wasm_bg.wasm.d.ts"].map((f) => join(dir, f)).filter(existsSync);
+  const [renamed, texts] = shortenExports(join(dir, "openiap_wasm_bg.wasm"), glueSrc, dts.map((f) => readFileSync(f, "utf8")));
+  glueSrc = renamed;
+  dts.forEach((f, i) => writeFileSync(f, texts[i]));
+}
 if (target === "browser") {
   const fetched = "module_or_path = new URL('openiap_wasm_bg.wasm', import.meta.url);";
   if (!glueSrc.includes(fetched)) throw new Error(`${glue}: the default wasm URL was not found (wasm-bindgen changed?)`);
