@@ -13,7 +13,7 @@
 //   shortenExports("DIR/openiap_wasm_bg.wasm", glueText, dtsTexts) -> [glue, dtsTexts]
 // does the same for the wasm's exports (`client_connect`, the closures' hashed
 // `wasm_bindgen__convert__closures_____invoke__h<16 hex>`, ...: 857 B of names in the wasm, most of
-// them again in the glue; −425 B gzip on 2026-12-07). An export is renamed only when the glue names
+// them again in the glue; −525 B gzip on 2026-12-07). An export is renamed only when the glue names
 // it as `wasm.<name>` and nowhere else; `memory` and `__wbindgen_externrefs` (read by
 // tests/bench/page.js through what `init()` returns) keep their names, and the `InitOutput` keys of
 // the `.d.ts` files follow.
