@@ -5,8 +5,8 @@
 // 2. for the browser target (a copy of the web build), inlines the wasm: the glue's default
 //    `new URL("openiap_wasm_bg.wasm", import.meta.url)` becomes `wasm()` from inline.js
 //    (.ci/inline-wasm.mjs writes it), and the .wasm file is removed;
-// 3. gives the wasm's imports short names, in the wasm and in the glue (.ci/short-imports.mjs),
-//    except for the bundler target;
+// 3. gives the wasm's imports and exports short names, in the wasm and in the glue (and the
+//    exports in the .d.ts) (.ci/short-imports.mjs), except for the bundler target;
 // 4. bundles the glue, the layer (and inline.js) and the JS snippets into the one glue file
 //    (CommonJS for the nodejs target, ES modules otherwise), minified: the JSDoc wasm-bindgen
 //    copies into the glue was half its gzip size, and the .d.ts keeps the docs. The bundler
@@ -15,11 +15,11 @@
 //    (the deno build uses top-level await).
 //   node .ci/finish-glue.mjs DIR web|browser|bundler|nodejs|deno
 // Prints the JS files it wrote, one per line, for .ci/size.sh.
-import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join, relative } from "node:path";
 import { inlineWasm } from "./inline-wasm.mjs";
-import { shortenImports } from "./short-imports.mjs";
+import { shortenExports, shortenImports } from "./short-imports.mjs";
 const require = createRequire(new URL("./npm/", import.meta.url));
 const esbuild = require("esbuild");
 
@@ -86,9 +86,15 @@ const hookup = cjs
       `Client = __shareable(Client, ClientError, () => import("./shared.js"));\n` : "") +
     `export { ClientError };\n`;
 let glueSrc = glueSource + hookup;
-// Short import names in the wasm and the glue (.ci/short-imports.mjs); the bundler target's wasm
-// imports its glue's exports by name, so it keeps them.
-if (target !== "bundler") glueSrc = shortenImports(join(dir, "openiap_wasm_bg.wasm"), glueSrc);
+// Short import and export names in the wasm and the glue (.ci/short-imports.mjs); the bundler
+// target's wasm imports its glue's exports by name, so it keeps them.
+if (target !== "bundler") {
+  glueSrc = shortenImports(join(dir, "openiap_wasm_bg.wasm"), glueSrc);
+  const dts = ["openiap_wasm.d.ts", "openiap_wasm_bg.wasm.d.ts"].map((f) => join(dir, f)).filter(existsSync);
+  const [renamed, texts] = shortenExports(join(dir, "openiap_wasm_bg.wasm"), glueSrc, dts.map((f) => readFileSync(f, "utf8")));
+  glueSrc = renamed;
+  dts.forEach((f, i) => writeFileSync(f, texts[i]));
+}
 if (target === "browser") {
   const fetched = "module_or_path = new URL('openiap_wasm_bg.wasm', import.meta.url);";
   if (!glueSrc.includes(fetched)) throw new Error(`${glue}: the default wasm URL was not found (wasm-bindgen changed?)`);
