@@ -40,7 +40,7 @@ function live(client, ClientError, options) {
     /* below */
   }
   if (!o || typeof o.collectionname !== "string" || !o.collectionname) {
-    throw new ClientError("live_query needs the options of query(), with collectionname");
+    throw new ClientError("live_query needs options with a collectionname");
   }
   const ctl = new AbortController(), user = o.signal, subs = new Set(), wakers = new Set();
   const q = { ...o, signal: ctl.signal };
@@ -49,11 +49,6 @@ function live(client, ClientError, options) {
   // `held`: the events that arrived since the query in flight was sent.
   let busy = true, again = false, held = [];
 
-  const wake = () => {
-    const w = [...wakers];
-    wakers.clear();
-    w.forEach((f) => f());
-  };
   const notify = () => {
     clearTimeout(timer);
     timer = 0;
@@ -65,7 +60,8 @@ function live(client, ClientError, options) {
         (globalThis.reportError || console.error)(e);
       }
     }
-    wake();
+    wakers.forEach((f) => f());
+    wakers.clear();
   };
   /** New rows (kept as they are where a row did not change) and/or a new status. */
   const set = (next, now = status) => {
@@ -146,6 +142,7 @@ function live(client, ClientError, options) {
     if (next !== rows) set(next);
     requery();
   })));
+  // A refused watch ends it: also a transport without watches (NotSupported), at once.
   watching.then(() => ended || run(), end);
   if (ctl.signal.aborted) end();
 
@@ -163,31 +160,21 @@ function live(client, ClientError, options) {
     get error() { return error; },
     subscribe,
     close,
-    [Symbol.asyncIterator]() {
-      let seen = 0, stop;
+    /** Snapshots: the first result, then the latest after each change (never a backlog). */
+    async *[Symbol.asyncIterator]() {
       const unsubscribe = subscribe(() => {});
-      const it = {
-        [Symbol.asyncIterator]: () => it,
-        next: () => new Promise((resolve, reject) => {
-          const step = () => {
-            if (error && !stop) reject(error);
-            else if (ended || stop) resolve({ value: undefined, done: true });
-            else if (version > seen) {
-              seen = version;
-              resolve({ value: rows, done: false });
-            }
-            else wakers.add(step);
-          };
-          step();
-        }),
-        return() {
-          stop = true;
-          unsubscribe();
-          wake();
-          return Promise.resolve({ value: undefined, done: true });
-        },
-      };
-      return it;
+      try {
+        for (let seen = 0; ;) {
+          if (error) throw error;
+          if (ended) return;
+          if (version > seen) {
+            seen = version;
+            yield rows;
+          } else await new Promise((resolve) => wakers.add(resolve));
+        }
+      } finally {
+        unsubscribe();
+      }
     },
   };
   if (Symbol.dispose) lq[Symbol.dispose] = close;
