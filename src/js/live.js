@@ -105,12 +105,12 @@ function live(client, ClientError, options) {
   };
   const requery = () => (busy ? (again = true) : run());
 
-  const handler = client.on_client_event((e) => {
+  const handler = client.on_client_event(({ event }) => {
     if (ended) return;
-    if (e.event === "Disconnected") stale();
-    // After a drop a query waits for the sign-in (or finds a stopped client); after the
-    // sign-in one runs again, since the events of the outage are gone.
-    if (e.event === "Disconnected" || e.event === "SignedIn") requery();
+    if (event === "Disconnected") stale();
+    // After a drop a query waits for the connection (or finds a stopped client); once signed in
+    // again (or connected, as a guest) one runs again, since the events of the outage are gone.
+    if (event === "Disconnected" || event === "SignedIn" || (event === "Connected" && client.get_state() === "Connected")) requery();
   });
   let gone;
   const end = (e) => {
