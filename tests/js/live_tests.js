@@ -124,10 +124,11 @@ export async function a_change_to_a_row_shows_at_once_and_a_burst_costs_two_quer
 
 export async function a_drop_makes_it_stale_then_live_with_the_changes_it_missed(env) {
   const col = uniq("livedrop");
-  // The live client comes back 0.75-1.5 s after the drop; the writer within 50 ms.
+  // The live client comes back 0.75-1.5 s after the drop; the writer within 50 ms. The query
+  // that waits for the reconnect times out (400 ms): the one after SignedIn must catch up.
   const client = await signedIn(env, { reconnect: { initial_ms: 1500, max_ms: 2000 } });
   const writer = await signedIn(env);
-  const options = { collectionname: col, orderby: { n: 1 } };
+  const options = { collectionname: col, orderby: { n: 1 }, timeout_ms: 400 };
   const live = client.live_query(options);
   const statuses = [];
   live.subscribe(() => statuses.at(-1) === live.status || statuses.push(live.status));
@@ -159,7 +160,7 @@ export async function a_guest_with_a_per_call_jwt_catches_up_after_a_drop(env) {
   const guest = track(new env.Client({ url: env.url, reconnect: { initial_ms: 1500, max_ms: 2000 } }));
   await guest.connect();
   const writer = await signedIn(env);
-  const live = guest.live_query({ collectionname: col, orderby: { n: 1 }, jwt });
+  const live = guest.live_query({ collectionname: col, orderby: { n: 1 }, jwt, timeout_ms: 400 });
   await waitFor("the first result", () => live.status === "live");
   await writer.insert_one({ collectionname: col, item: { n: 1 } });
   await waitFor("the first insert", () => live.rows.length === 1);
