@@ -37,12 +37,15 @@ async function component(name, mountIt) {
   await writer.insert_one({ collectionname: col, item: { name: "bob" } });
   await shows("live", ["ann", "bob"]);
   if (await watches(col) !== 1) throw new Error(`${name}: ${await watches(col)} watches while mounted`);
+  if (name === "react" && !/<p class="status">live<\/p><ul><li>ann<\/li><li>bob<\/li><\/ul>/.test(ui.reactHtml(live))) {
+    throw new Error("react-dom/server rendered " + ui.reactHtml(live));
+  }
   unmount();
   await waitFor(`${name}: unmounting closes the live query`, async () => live.status === "closed" && (await watches(col)) === 0);
   root.remove();
   reader.disconnect();
   writer.disconnect();
-  return `${name}: the README component showed inserts and stale/live, and unmounting closed the live query`;
+  return `${name}: the README component showed inserts and stale/live${name === "react" ? ", react-dom/server the same rows" : ""}, and unmounting closed the live query`;
 }
 
 let shared = null;

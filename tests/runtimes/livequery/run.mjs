@@ -1,8 +1,8 @@
 // The live query in headless Chromium, on the installed package's browser build:
 // 1. the tests of tests/js/live_tests.js (as node.mjs runs them in Node);
 // 2. the README's Svelte 5 component (compiled here with svelte/compiler) and React component
-//    (react-dom, StrictMode) on a live query: they show inserts and stale/live, and unmounting
-//    closes the live query;
+//    (react-dom, StrictMode; and react-dom/server) on a live query: they show inserts and
+//    stale/live, and unmounting closes the live query;
 // 3. `shared: true`: two pages of one origin, each with a live query, over one socket.
 //   node livequery/run.mjs ws://127.0.0.1:PORT http://127.0.0.1:CONTROL WORKDIR
 // Prints one line per step; exits 1 on the first failure (node.mjs runs the tests in Node).

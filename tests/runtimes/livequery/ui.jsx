@@ -4,6 +4,7 @@
 import { flushSync, mount, unmount } from "svelte";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { renderToString } from "react-dom/server";
 import SvelteTable from "../../js/readme/LiveTable.svelte";
 import { LiveTable } from "../../js/readme/LiveTable.jsx";
 
@@ -13,6 +14,9 @@ export function mountSvelte(target, live) {
   flushSync();
   return () => unmount(component);
 }
+
+/** The React component rendered to HTML, as a server renders it. */
+export const reactHtml = (live) => renderToString(<LiveTable live={live} />);
 
 /** Renders the React component into `target`; returns the function that unmounts it. */
 export function mountReact(target, live) {
