@@ -14,6 +14,8 @@
 // - a refused watch or query ends it with the error; nothing retries.
 // Nothing here runs at import time but defining functions.
 
+import { extra } from "./client.js";
+
 /** Query errors after which the rows are only stale: the next sign-in or change queries again. */
 const TRANSIENT = ["Disconnected", "Timeout", "OutboxFull", "RateLimited"];
 const EMPTY = Object.freeze([]);
@@ -186,5 +188,9 @@ export function extend_live(Client, ClientError) {
   const proto = Client.prototype;
   if (typeof proto.query !== "function" || Object.prototype.hasOwnProperty.call(proto, "live_query")) return;
   /** A query result that stays current: a Svelte store, a React external store, an async iterable. */
-  proto.live_query = function (options) { return live(this, ClientError, options); };
+  proto.live_query = function (options, ...more) {
+    const e = extra(ClientError, "live_query", 1, [options, ...more]);
+    if (e) throw e;
+    return live(this, ClientError, options);
+  };
 }

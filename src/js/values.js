@@ -104,7 +104,7 @@ export function build_value(words, payload) {
 let result;
 
 /** Builds the message at the start of `tape`, sets its `id` when one is given, and calls
- * `callback` with it: 0 when it returned nothing (undefined or null), 1 when it returned a value,
+ * `callback` with it: 0 when it returned nothing (undefined), 1 when it returned a value (null too),
  * 2 when it threw; `take_result` gives the value or the exception. */
 export function call_with_message(callback, tape, bytes, id) {
   const message = build_value(tape, bytes);
@@ -115,7 +115,7 @@ export function call_with_message(callback, tape, bytes, id) {
     result = e;
     return 2;
   }
-  return result == null ? 0 : 1;
+  return result === undefined ? 0 : 1;
 }
 
 /** The value (or exception) of the last callback `call_with_message` called. */

@@ -6,6 +6,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, CloseEvent, WebSocket};
 
+use crate::protocol::text::{concat, num};
+
 #[wasm_bindgen(module = "/src/js/socket.js")]
 extern "C" {
     /// Copies the body of message event `e` into `into` when it fits; returns its length.
@@ -76,10 +78,14 @@ impl Socket {
         let cb = on_event.clone();
         let on_close = handler(Box::new(move |e: &JsValue| {
             let reason = match e.dyn_ref::<CloseEvent>() {
-                Some(c) if !c.reason().is_empty() => {
-                    format!("socket closed ({}: {})", c.code(), c.reason())
-                }
-                Some(c) => format!("socket closed ({})", c.code()),
+                Some(c) if !c.reason().is_empty() => concat(&[
+                    "socket closed (",
+                    &num(c.code().into()),
+                    ": ",
+                    &c.reason(),
+                    ")",
+                ]),
+                Some(c) => concat(&["socket closed (", &num(c.code().into()), ")"]),
                 None => "socket closed".to_string(),
             };
             cb(SocketEvent::Closed(reason));

@@ -200,6 +200,10 @@ export async function a_refused_query_ends_it_with_a_typed_error_and_no_retry(en
     assertEq([e instanceof env.ClientError, e && e.kind], [true, "InvalidArgument"], `live_query(${json(bad)})`);
   }
   let e = null;
+  // An argument it does not take (a timeout meant for the options, say) is refused, not ignored.
+  try { client.live_query({ collectionname: col }, 1000); } catch (err) { e = err; }
+  assertEq([e && e.kind, /takes 1 argument/.test(e && e.message)], ["InvalidArgument", true], "live_query(options, 1000)");
+  e = null;
   try { live.subscribe("not a function"); } catch (err) { e = err; }
   assertEq(e && e.kind, "InvalidArgument", "subscribe without a function");
 }

@@ -14,7 +14,9 @@
 #   vite     Vite build of a page importing the package (exports "browser"), headless Chromium
 #   worker   the same build's module Web Worker importing the package, headless Chromium
 #   shared   `new Client({ shared: true })`: pages of one origin (plain <script type="module">, no
-#            bundler) share one socket through the package's SharedWorker (shared/run.mjs)
+#            bundler) share one socket through the package's SharedWorker (shared/run.mjs); the
+#            worker's tab crashes, a worker that never answers, register/unregister races
+#            (shared/faults.mjs)
 #   livequery  client.live_query(): tests/js/live_tests.js in Node and in Chromium, the README's
 #            Svelte 5 and React components on a live query, and two shared pages (livequery/)
 #   npm-port code written as an npm openiap user writes it (npm-port/port.js), in Deno and Chromium
@@ -135,7 +137,7 @@ run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mj
   node bundlers/run.mjs vite inline "$WORK/vite" "$URL" shares'
 run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
   node browser/run.mjs worker "$WORK/browser-dist" "$URL"'
-run shared 'node shared/run.mjs "$URL" "$OPENIAP_CONTROL_URL"'
+run shared 'node shared/run.mjs "$URL" "$OPENIAP_CONTROL_URL" && node shared/faults.mjs "$URL" "$OPENIAP_CONTROL_URL"'
 run livequery 'node $NODE_WS livequery/node.mjs "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL" &&
   node livequery/run.mjs "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL" "$WORK"'
 # Code written the way an npm openiap user writes it (only the import line differs), in Deno and Chromium.

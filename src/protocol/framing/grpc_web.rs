@@ -12,7 +12,7 @@
 use crate::pb::Envelope;
 use crate::protocol::envelope::decode_envelope;
 use crate::protocol::error::FrameError;
-use crate::protocol::text::{percent_decode, split_once_str};
+use crate::protocol::text::{concat, hex, percent_decode, split_once_str};
 use prost::Message;
 
 /// URL path of the bidi streaming method.
@@ -106,9 +106,10 @@ pub enum Item {
 fn body_len(header: &[u8]) -> Result<usize, FrameError> {
     let flag = header[0];
     if flag & !(FLAG_METADATA | FLAG_COMPRESSED) != 0 {
-        return Err(FrameError::Malformed(format!(
-            "unknown flag byte 0x{flag:02x}"
-        )));
+        return Err(FrameError::Malformed(concat(&[
+            "unknown flag byte 0x",
+            &hex(flag),
+        ])));
     }
     if flag & FLAG_COMPRESSED != 0 {
         return Err(FrameError::Malformed(
@@ -202,9 +203,10 @@ pub fn parse_client_message(first: bool, msg: &[u8]) -> Result<ClientMessage<'_>
     match msg.split_first() {
         Some((0, rest)) => Ok(ClientMessage::Data(rest)),
         Some((1, [])) => Ok(ClientMessage::EndOfStream),
-        Some((b, _)) => Err(FrameError::Malformed(format!(
-            "unknown client message prefix 0x{b:02x}"
-        ))),
+        Some((b, _)) => Err(FrameError::Malformed(concat(&[
+            "unknown client message prefix 0x",
+            &hex(*b),
+        ]))),
         None => Err(FrameError::Malformed("empty client message".into())),
     }
 }
