@@ -484,42 +484,45 @@ export async function a_register_raced_by_its_unregister_settles_and_leaves_noth
   // React StrictMode: mount, unmount, mount again, before the server answered.
   await control(env, "/delay-reply?command=registerqueue&ms=600");
   const got = [];
+  // Queue names of this run only: the server keeps a queue's messages across /reset, and both
+  // browser suites run this test against one server.
+  const q1 = "race.q." + Date.now().toString(36), q2 = q1 + ".2", q3 = q1 + ".3";
   const t0 = Date.now();
-  const first = c.client.register_queue("race.q", (m) => { got.push(["first", m.data]); });
-  await c.client.unregister_queue("race.q");
+  const first = c.client.register_queue(q1, (m) => { got.push(["first", m.data]); });
+  await c.client.unregister_queue(q1);
   const e = await rejects(first);
   assertEq([e.name, e.kind], ["ClientError", "Cancelled"], "the raced register rejects");
   assert(Date.now() - t0 < 400, `it rejects at once, not with the late reply (${Date.now() - t0} ms)`);
   assertEq(pick(counts(c.client), "promises", "callbacks"), { promises: 0, callbacks: 0 }, "nothing left pending");
   await sleep(900);
-  assertEq(await queueStats(env, "race.q"), { consumers: 0, pending: 0 }, "the late registration was undone");
-  await sender.client.queue_message({ queuename: "race.q", data: { n: 1 }, striptoken: true });
+  assertEq(await queueStats(env, q1), { consumers: 0, pending: 0 }, "the late registration was undone");
+  await sender.client.queue_message({ queuename: q1, data: { n: 1 }, striptoken: true });
   await sleep(200);
-  assertEq((await queueStats(env, "race.q")).pending, 1, "a message sent afterwards stays in the queue");
+  assertEq((await queueStats(env, q1)).pending, 1, "a message sent afterwards stays in the queue");
   assertEq(got, [], "nothing reached the unregistered callback");
 
   // Register, unregister, register again in one tick: one consumer, the newest callback.
   await control(env, "/delay-reply?command=registerqueue&ms=400");
-  const a = c.client.register_queue("race.q2", (m) => { got.push(["a", m.data]); });
-  const gone = c.client.unregister_queue("race.q2");
-  const b = c.client.register_queue("race.q2", (m) => { got.push(["b", m.data]); });
+  const a = c.client.register_queue(q2, (m) => { got.push(["a", m.data]); });
+  const gone = c.client.unregister_queue(q2);
+  const b = c.client.register_queue(q2, (m) => { got.push(["b", m.data]); });
   assertEq((await rejects(a)).kind, "Cancelled", "the first register");
   await gone;
-  assertEq(await b, "race.q2", "the second register");
+  assertEq(await b, q2, "the second register");
   await sleep(600);
-  assertEq((await queueStats(env, "race.q2")).consumers, 1, "exactly one consumer");
-  await sender.client.queue_message({ queuename: "race.q2", data: { n: 2 }, striptoken: true });
+  assertEq((await queueStats(env, q2)).consumers, 1, "exactly one consumer");
+  await sender.client.queue_message({ queuename: q2, data: { n: 2 }, striptoken: true });
   await waitFor("the newest callback", () => got.length === 1);
   assertEq(got, [["b", { n: 2 }]], "only the newest callback receives");
 
   // A `for await` ended before its queue was registered: the registration is cancelled too.
   await control(env, "/delay-reply?command=registerqueue&ms=400");
-  const stream = c.client.queue("race.q3");
+  const stream = c.client.queue(q3);
   assertEq(await stream.return(), { value: undefined, done: true }, "return() ends the stream at once");
   assertEq((await rejects(stream.name)).kind, "Cancelled", "the stream's registration");
   assertEq(await stream.next(), { value: undefined, done: true }, "an ended stream stays done");
   await sleep(600);
-  assertEq((await queueStats(env, "race.q3")).consumers, 0, "nothing registered for the ended stream");
+  assertEq((await queueStats(env, q3)).consumers, 0, "nothing registered for the ended stream");
   c.client.disconnect();
   sender.client.disconnect();
 }
