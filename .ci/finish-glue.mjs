@@ -1,5 +1,5 @@
 // Finishes one wasm-bindgen output directory as the package ships it:
-// 1. copies the JS layer (src/js/client.js, and src/js/data.js in builds with the data API) next to
+// 1. copies the JS layer (src/js/client.js, and src/js/data.js and live.js in builds with the data API) next to
 //    the glue and appends to the glue the lines that add it to the `Client` class and export
 //    `ClientError` (the snippet copy the wasm uses);
 // 2. for the browser target (a copy of the web build), inlines the wasm: the glue's default
@@ -47,7 +47,7 @@ const glue = join(dir, target === "bundler" ? "openiap_wasm_bg.js" : "openiap_wa
 const glueText = readFileSync(glue, "utf8");
 // The data API's one export: only builds with it get data.js.
 const withData = /\b__call\b/.test(glueText);
-const layer = withData ? ["data.js", "client.js"] : ["client.js"];
+const layer = withData ? ["data.js", "client.js", "live.js"] : ["client.js"];
 // Targets that run in browsers get the shared-connection files (not Node, Deno: no SharedWorker),
 // except the messaging build (openiap-wasm/messaging), whose size budget has no room for the few
 // hundred bytes the glue needs for them: there `shared: true` gets a connection of its own.
@@ -76,12 +76,17 @@ const glueSource = glueText.replace(/require\(String\.raw`([^`]*)`\)/g, (_, p) =
 const hookup = cjs
   ? `\nconst { ClientError } = require(${JSON.stringify(errorsPath)});\n` +
     (withData ? `require("./data.js").extend_data(Client, ClientError);\n` : "") +
-    `require("./client.js").extend(Client, ClientError);\nexports.ClientError = ClientError;\n`
+    `require("./client.js").extend(Client, ClientError);\n` +
+    (withData ? `require("./live.js").extend_live(Client, ClientError);\n` : "") +
+    `exports.ClientError = ClientError;\n`
   : `\nimport { extend as __extend } from "./client.js";\n` +
-    (withData ? `import { extend_data as __extend_data } from "./data.js";\n` : "") +
+    (withData ? `import { extend_data as __extend_data } from "./data.js";\n` +
+      `import { extend_live as __extend_live } from "./live.js";\n` : "") +
     `import { ClientError } from ${JSON.stringify(errorsPath)};\n` +
     (withData ? `__extend_data(Client, ClientError);\n` : "") +
     `__extend(Client, ClientError);\n` +
+    // After extend: live_query gets no `*_async` twin (it returns no promise).
+    (withData ? `__extend_live(Client, ClientError);\n` : "") +
     (shared ? `import { shareable as __shareable } from "./shared-shell.js";\n` +
       `Client = __shareable(Client, ClientError, () => import("./shared.js"));\n` : "") +
     `export { ClientError };\n`;

@@ -10,3 +10,7 @@ const CLIENT: &'static str = include_str!("../ts/client.d.ts");
 #[cfg(feature = "data")]
 #[wasm_bindgen(typescript_custom_section)]
 const DATA: &'static str = include_str!("../ts/data.d.ts");
+
+#[cfg(feature = "data")]
+#[wasm_bindgen(typescript_custom_section)]
+const LIVE: &'static str = include_str!("../ts/live.d.ts");
