@@ -1,12 +1,12 @@
 // Finishes one wasm-bindgen output directory as the package ships it:
-// 1. copies the JS layer (src/js/client.js, and src/js/data.js in builds with the data API) next to
+// 1. copies the JS layer (src/js/client.js, and src/js/data.js and live.js in builds with the data API) next to
 //    the glue and appends to the glue the lines that add it to the `Client` class and export
 //    `ClientError` (the snippet copy the wasm uses);
 // 2. for the browser target (a copy of the web build), inlines the wasm: the glue's default
 //    `new URL("openiap_wasm_bg.wasm", import.meta.url)` becomes `wasm()` from inline.js
 //    (.ci/inline-wasm.mjs writes it), and the .wasm file is removed;
-// 3. gives the wasm's imports short names, in the wasm and in the glue (.ci/short-imports.mjs),
-//    except for the bundler target;
+// 3. gives the wasm's imports and exports short names, in the wasm and in the glue (and the
+//    exports in the .d.ts) (.ci/short-imports.mjs), except for the bundler target;
 // 4. bundles the glue, the layer (and inline.js) and the JS snippets into the one glue file
 //    (CommonJS for the nodejs target, ES modules otherwise), minified: the JSDoc wasm-bindgen
 //    copies into the glue was half its gzip size, and the .d.ts keeps the docs. The bundler
@@ -15,11 +15,11 @@
 //    (the deno build uses top-level await).
 //   node .ci/finish-glue.mjs DIR web|browser|bundler|nodejs|deno
 // Prints the JS files it wrote, one per line, for .ci/size.sh.
-import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, readdirSync, statSync, copyFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join, relative } from "node:path";
 import { inlineWasm } from "./inline-wasm.mjs";
-import { shortenImports } from "./short-imports.mjs";
+import { shortenExports, shortenImports } from "./short-imports.mjs";
 const require = createRequire(new URL("./npm/", import.meta.url));
 const esbuild = require("esbuild");
 
@@ -50,7 +50,7 @@ const glue = join(dir, target === "bundler" ? "openiap_wasm_bg.js" : "openiap_wa
 const glueText = readFileSync(glue, "utf8");
 // The data API's one export: only builds with it get data.js.
 const withData = /\b__call\b/.test(glueText);
-const layer = withData ? ["data.js", "client.js"] : ["client.js"];
+const layer = withData ? ["data.js", "client.js", "live.js"] : ["client.js"];
 // Targets that run in browsers get the shared-connection files (not Node, Deno: no SharedWorker),
 // except the messaging build (openiap-wasm/messaging), whose size budget has no room for the few
 // hundred bytes the glue needs for them: there `shared: true` gets a connection of its own.
@@ -81,21 +81,31 @@ const hookup = cjs
     (withData ? `require("./data.js").extend_data(Client, ClientError);\n` : "") +
     `require("./client.js").extend(Client, ClientError);\n` +
     (http ? `require(${JSON.stringify(httpPath)}).extend_http(Client);\n` : "") +
+    (withData ? `require("./live.js").extend_live(Client, ClientError);\n` : "") +
     `exports.ClientError = ClientError;\n`
   : `\nimport { extend as __extend } from "./client.js";\n` +
-    (withData ? `import { extend_data as __extend_data } from "./data.js";\n` : "") +
+    (withData ? `import { extend_data as __extend_data } from "./data.js";\n` +
+      `import { extend_live as __extend_live } from "./live.js";\n` : "") +
     `import { ClientError } from ${JSON.stringify(errorsPath)};\n` +
     (withData ? `__extend_data(Client, ClientError);\n` : "") +
     `__extend(Client, ClientError);\n` +
     // After extend(), which reads every function of the prototype: a getter is not one.
     (http ? `import { extend_http as __extend_http } from ${JSON.stringify(httpPath)};\n__extend_http(Client);\n` : "") +
+    // After extend: live_query gets no `*_async` twin (it returns no promise).
+    (withData ? `__extend_live(Client, ClientError);\n` : "") +
     (shared ? `import { shareable as __shareable } from "./shared-shell.js";\n` +
       `Client = __shareable(Client, ClientError, () => import("./shared.js"));\n` : "") +
     `export { ClientError };\n`;
 let glueSrc = glueSource + hookup;
-// Short import names in the wasm and the glue (.ci/short-imports.mjs); the bundler target's wasm
-// imports its glue's exports by name, so it keeps them.
-if (target !== "bundler") glueSrc = shortenImports(join(dir, "openiap_wasm_bg.wasm"), glueSrc);
+// Short import and export names in the wasm and the glue (.ci/short-imports.mjs); the bundler
+// target's wasm imports its glue's exports by name, so it keeps them.
+if (target !== "bundler") {
+  glueSrc = shortenImports(join(dir, "openiap_wasm_bg.wasm"), glueSrc);
+  const dts = ["openiap_wasm.d.ts", "openiap_wasm_bg.wasm.d.ts"].map((f) => join(dir, f)).filter(existsSync);
+  const [renamed, texts] = shortenExports(join(dir, "openiap_wasm_bg.wasm"), glueSrc, dts.map((f) => readFileSync(f, "utf8")));
+  glueSrc = renamed;
+  dts.forEach((f, i) => writeFileSync(f, texts[i]));
+}
 if (target === "browser") {
   const fetched = "module_or_path = new URL('openiap_wasm_bg.wasm', import.meta.url);";
   if (!glueSrc.includes(fetched)) throw new Error(`${glue}: the default wasm URL was not found (wasm-bindgen changed?)`);

@@ -10,6 +10,13 @@
 // which is how the glue provides it, and its module (`./openiap_wasm_bg.js`, repeated for every
 // import) becomes `a` where the glue names it once as a key; the rest of the wasm is copied byte
 // for byte.
+//   shortenExports("DIR/openiap_wasm_bg.wasm", glueText, dtsTexts) -> [glue, dtsTexts]
+// does the same for the wasm's exports (`client_connect`, the closures' hashed
+// `wasm_bindgen__convert__closures_____invoke__h<16 hex>`, ...: 857 B of names in the wasm, most of
+// them again in the glue; −525 B gzip on 2026-12-07). An export is renamed only when the glue names
+// it as `wasm.<name>` and nowhere else; `memory` and `__wbindgen_externrefs` (read by
+// tests/bench/page.js through what `init()` returns) keep their names, and the `InitOutput` keys of
+// the `.d.ts` files follow.
 import { readFileSync, writeFileSync } from "node:fs";
 
 const ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$";
@@ -111,4 +118,60 @@ export function shortenImports(wasmPath, glue) {
   if (shortModule) glue = glue.replace(moduleKey, '"a":');
   writeFileSync(wasmPath, Buffer.concat(parts));
   return glue;
+}
+
+/** Runs `edit(sectionId, body) -> body | undefined` over the wasm's sections; writes the result. */
+function rewriteSections(wasmPath, edit) {
+  const wasm = readFileSync(wasmPath);
+  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error(`${wasmPath}: not a wasm module`);
+  const parts = [wasm.subarray(0, 8)];
+  let pos = 8;
+  while (pos < wasm.length) {
+    const id = wasm[pos];
+    const [size, start] = readLeb(wasm, pos + 1);
+    const end = start + size;
+    const body = edit(id, wasm.subarray(start, end));
+    parts.push(body ? Buffer.from([id, ...leb(body.length), ...body]) : wasm.subarray(pos, end));
+    pos = end;
+  }
+  writeFileSync(wasmPath, Buffer.concat(parts));
+}
+
+const KEEP_EXPORTS = new Set(["memory", "__wbindgen_externrefs"]);
+
+export function shortenExports(wasmPath, glue, dtsTexts = []) {
+  const renamed = new Map();
+  rewriteSections(wasmPath, (id, section) => {
+    if (id !== 7) return undefined;
+    let [count, p] = readLeb(section, 0);
+    const body = [...leb(count)];
+    for (let i = 0; i < count; i++) {
+      const [len, n] = readLeb(section, p);
+      const field = section.subarray(n, n + len).toString("utf8");
+      const desc = n + len;
+      p = readLeb(section, desc + 1)[1]; // kind byte, index
+      // Every property access, string or key of that name must be `wasm.<name>` (a bare identifier
+      // of the same name, such as the glue's wrapper function of a closure export, is its own).
+      const hits = (re) => glue.match(re)?.length ?? 0;
+      const e = field.replace(/\$/g, "\\$");
+      const accesses = hits(new RegExp(`(?<![\\w$])wasm\\.${e}(?![\\w$])`, "g"));
+      const other = hits(new RegExp(`(\\.|["'\`])${e}(?![\\w$])|[{,]\\s*${e}\\s*:`, "g")) - accesses;
+      let name = field;
+      if (!KEEP_EXPORTS.has(field) && accesses > 0 && other === 0) {
+        name = shortName(renamed.size);
+        renamed.set(field, name);
+      }
+      const nameBytes = Buffer.from(name, "utf8");
+      body.push(...leb(nameBytes.length), ...nameBytes, ...section.subarray(desc, p));
+    }
+    if (p !== section.length) throw new Error(`${wasmPath}: export section ends at ${p}, not ${section.length}`);
+    return Buffer.from(body);
+  });
+  for (const [from, to] of renamed) {
+    const e = from.replace(/\$/g, "\\$");
+    glue = glue.replace(new RegExp(`(?<![\\w$])wasm\\.${e}(?![\\w$])`, "g"), `wasm.${to}`);
+    // In the .d.ts the exports stand as `readonly <name>:` (InitOutput) and `export const <name>:`.
+    dtsTexts = dtsTexts.map((d) => d.replace(new RegExp(`(readonly|export const) ${e}:`, "g"), `$1 ${to}:`));
+  }
+  return [glue, dtsTexts];
 }

@@ -79,3 +79,25 @@ fn readme_shows_the_shared_abort_and_iteration_examples_word_for_word() {
         );
     }
 }
+
+#[test]
+fn readme_shows_the_live_query_components_word_for_word() {
+    // Rendered on a live query in Chromium by tests/runtimes/livequery (ui.jsx).
+    let tested = [
+        (
+            "readme/LiveTable.svelte",
+            include_str!("js/readme/LiveTable.svelte"),
+        ),
+        (
+            "readme/LiveTable.jsx",
+            include_str!("js/readme/LiveTable.jsx"),
+        ),
+    ];
+    for (name, file) in tested {
+        assert_eq!(
+            block(README, name),
+            file,
+            "README's {name} differs from tests/js/{name}"
+        );
+    }
+}

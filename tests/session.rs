@@ -9,7 +9,8 @@ use openiap_wasm::protocol::framing::grpc_web;
 use openiap_wasm::protocol::framing::openiap::{self as frame, Deframer};
 use openiap_wasm::protocol::framing::Framing;
 use openiap_wasm::protocol::session::{
-    Call, ClientEvent, Config, Output, RequestId, Session, SocketId, State, SubscriptionKind,
+    Call, ClientEvent, Config, Output, RequestId, Session, SocketId, State, SubscriptionId,
+    SubscriptionKind,
 };
 
 /// A session, a fake clock and a peer that decodes everything the session sends.
@@ -45,6 +46,16 @@ fn config() -> Config {
 }
 
 impl Harness {
+    /// `register_queue(name)` as the app calls it: durable name, no per-call options.
+    fn register_queue(&mut self, name: &str) -> (SubscriptionId, RequestId) {
+        self.s.subscribe(
+            self.now,
+            SubscriptionKind::Queue(name.into()),
+            true,
+            &Call::default(),
+        )
+    }
+
     fn new(config: Config) -> Self {
         Harness {
             s: Session::new(config, 42),
@@ -390,12 +401,7 @@ fn invalid_url_is_typed() {
 fn persistent_reconnects_with_backoff_signs_in_again_and_reregisters() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (sub, req) = h.s.subscribe(
-        h.now,
-        SubscriptionKind::Queue("Orders".into()),
-        true,
-        &Call::default(),
-    );
+    let (sub, req) = h.register_queue("Orders");
     h.pump();
     let reg: RegisterQueueRequest = decode(&h.last_sent("registerqueue")).unwrap();
     assert_eq!(reg.queuename, "orders");
@@ -467,12 +473,7 @@ fn temporary_queue_rename_is_reported_and_routing_follows() {
 fn registering_the_same_named_queue_again_does_not_add_a_consumer() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (a, _) = h.s.subscribe(
-        h.now,
-        SubscriptionKind::Queue("q".into()),
-        true,
-        &Call::default(),
-    );
+    let (a, _) = h.register_queue("q");
     h.pump();
     h.answer_register("q");
     let registers = h
@@ -480,12 +481,7 @@ fn registering_the_same_named_queue_again_does_not_add_a_consumer() {
         .iter()
         .filter(|e| e.command == "registerqueue")
         .count();
-    let (b, req) = h.s.subscribe(
-        h.now,
-        SubscriptionKind::Queue("Q".into()),
-        true,
-        &Call::default(),
-    );
+    let (b, req) = h.register_queue("Q");
     h.pump();
     assert_eq!(a, b);
     assert!(h.reply_result(req).is_ok());
@@ -865,12 +861,7 @@ fn disconnect_rejects_everything_and_leaves_no_timer() {
         ..config()
     });
     h.connect_and_signin();
-    let (_, _) = h.s.subscribe(
-        h.now,
-        SubscriptionKind::Queue("q".into()),
-        true,
-        &Call::default(),
-    );
+    let (_, _) = h.register_queue("q");
     let r = h.query(&Call::default());
     let rpc = h.s.rpc(
         h.now,
@@ -903,12 +894,7 @@ fn disconnect_rejects_everything_and_leaves_no_timer() {
 fn two_hundred_reconnect_cycles_leave_no_growth() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    h.s.subscribe(
-        h.now,
-        SubscriptionKind::Queue("q".into()),
-        true,
-        &Call::default(),
-    );
+    h.register_queue("q");
     h.s.subscribe(
         h.now,
         SubscriptionKind::Queue(String::new()),
@@ -1913,12 +1899,7 @@ fn registrations_given_up_by_timeout_or_abort_are_undone_when_their_reply_comes(
 fn a_live_registration_delivers_until_its_unregister_is_answered() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (sub, _) = h.s.subscribe(
-        h.now,
-        SubscriptionKind::Queue("q".into()),
-        true,
-        &Call::default(),
-    );
+    let (sub, _) = h.register_queue("q");
     h.pump();
     h.answer_register("q");
     let first = h.s.unsubscribe(h.now, sub, &Call::default());
@@ -1976,12 +1957,7 @@ fn a_live_registration_delivers_until_its_unregister_is_answered() {
 fn a_queue_unregistered_while_disconnected_is_not_registered_again() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (sub, _) = h.s.subscribe(
-        h.now,
-        SubscriptionKind::Queue("gone".into()),
-        true,
-        &Call::default(),
-    );
+    let (sub, _) = h.register_queue("gone");
     h.pump();
     h.answer_register("gone");
     h.close("drop");

@@ -3,6 +3,8 @@
 // The password is read from its field when connecting and never shown, logged or stored.
 // With "share one connection" checked (the default), every tab of the demo uses one socket
 // through the package's SharedWorker (`shared: true`); the header shows how many tabs share it.
+// The live table is a `client.live_query()` of a collection: rows inserted in another tab (or by
+// any client) appear in it.
 import init, { Client } from "/pkg/web/openiap_wasm.js";
 
 // Fast recovery so a visitor sees it: backoff 0.25 s -> 4 s, a stalled link noticed within ~7 s,
@@ -79,6 +81,7 @@ let outage = null;               // {since, attempts} while reconnecting after a
 let lastRecovery = "";
 const counts = { reconnects: 0, attempts: 0, in: 0, out: 0 };
 const queues = new Map();        // queue name -> {root, log, title, count, n}
+let live = null;                 // the live table's live query
 
 // ----- timeline -----------------------------------------------------------------------------
 
@@ -163,6 +166,7 @@ function onClientEvent(gen, e) {
 
 function release(reason) {
   if (!client) return;
+  stopLive();
   closing = true;
   try {
     client.disconnect();
@@ -223,6 +227,7 @@ async function connect(ev) {
     result.className = "hint good";
     result.textContent = `signed in ${who}; the client now reconnects by itself`;
     if (!mine.shared) showTabs(options.shared ? "own connection (no SharedWorker in this browser)" : "own connection");
+    startLive();
   } catch (err) {
     if (gen !== generation) return;
     note("connect() rejected", errorText(err));
@@ -349,6 +354,77 @@ async function send(rpc) {
   }
 }
 
+// ----- live table ---------------------------------------------------------------------------
+
+const liveCollection = () => $("live-collection").value.trim() || "demo_live";
+
+function liveRow(d) {
+  const del = h("button", { type: "button", class: "small", onclick: () => removeRow(d._id) }, "delete");
+  const at = typeof d.at === "string" ? clock(new Date(d.at)) : "";
+  return h("tr", { "data-id": d._id }, h("td", {}, typeof d.name === "string" ? d.name : show(d)),
+    h("td", {}, String(d._createdby ?? "")), h("td", {}, at), h("td", {}, del));
+}
+
+/** Shows the live query's rows and status (called by its subscription). */
+function renderLive() {
+  const status = live ? live.status : "closed";
+  const pill = $("live-status");
+  pill.textContent = status;
+  pill.dataset.status = status;
+  $("btn-live").textContent = live && status !== "closed" ? "Stop" : "Watch";
+  const rows = live ? live.rows : [];
+  const empty = h("tr", { class: "empty" }, h("td", { colspan: "4" }, status === "loading" ? "loading…" : "no rows"));
+  $("live-table").tBodies[0].replaceChildren(...(rows.length ? rows.map(liveRow) : [empty]));
+}
+
+function startLive() {
+  stopLive();
+  if (!client) return note("live_query", "connect first");
+  const collectionname = liveCollection();
+  try {
+    live = client.live_query({ collectionname, orderby: { at: -1 }, top: 20 });
+  } catch (err) {
+    return note("live_query failed", errorText(err));
+  }
+  const mine = live;
+  let snapshots = 0;
+  mine.subscribe((rows) => {
+    if (mine !== live) return;
+    snapshots++;
+    renderLive();
+    $("live-info").textContent = mine.error ? errorText(mine.error)
+      : `${collectionname}: ${rows.length} row${rows.length === 1 ? "" : "s"}, ${snapshots} snapshot${snapshots === 1 ? "" : "s"}`;
+    $("live-info").className = mine.error ? "hint bad" : "hint";
+  });
+  note("live_query", `${collectionname}, newest 20 by "at"`);
+}
+
+function stopLive() {
+  if (live) live.close();
+  live = null;
+  renderLive();
+}
+
+async function insertRow(ev) {
+  ev.preventDefault();
+  if (!client) return note("insert_one", "connect first");
+  const name = $("live-name").value.trim() || `row ${new Date().toLocaleTimeString()}`;
+  try {
+    await client.insert_one({ collectionname: liveCollection(), item: { name, at: new Date().toISOString() } });
+    $("live-name").value = "";
+  } catch (err) {
+    note("insert_one failed", errorText(err));
+  }
+}
+
+async function removeRow(id) {
+  try {
+    await client.delete_one({ collectionname: liveCollection(), id });
+  } catch (err) {
+    note("delete_one failed", errorText(err));
+  }
+}
+
 // ----- test server faults -------------------------------------------------------------------
 
 async function fault(path) {
@@ -405,6 +481,13 @@ async function main() {
   $("send").addEventListener("submit", (ev) => { ev.preventDefault(); send(false); });
   $("btn-rpc").addEventListener("click", () => send(true));
   $("btn-clear").addEventListener("click", () => $("timeline").replaceChildren());
+  $("live-open").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (live && live.status !== "closed") stopLive();
+    else startLive();
+  });
+  $("live-insert").addEventListener("submit", insertRow);
+  renderLive();
   setInterval(refreshCounters, 250);
 
   try {

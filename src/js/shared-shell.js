@@ -12,8 +12,9 @@ import { SYNC } from "./client.js";
 /** A subclass of `Client` whose `new Client({ shared: true })` shares one connection between tabs. */
 export function shareable(Client, ClientError, load) {
   const proto = Client.prototype;
-  // The methods a shared client forwards (`queue` builds on them, `shared` is a getter).
-  const names = Object.getOwnPropertyNames(proto).filter((n) => !["constructor", "queue", "reconnect", "shared", "transport"].includes(n));
+  // The methods a shared client forwards (`queue` and `live_query` run in the tab on top of them,
+  // `shared` and `transport` are getters).
+  const names = Object.getOwnPropertyNames(proto).filter((n) => !["constructor", "queue", "live_query", "reconnect", "shared", "transport"].includes(n));
   return class Client extends proto.constructor {
     constructor(options) {
       let shared = false, http = false;

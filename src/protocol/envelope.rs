@@ -11,9 +11,11 @@ use crate::pb::Envelope;
 use prost::{Message, Name};
 
 /// Wraps a message into the `Any` of an envelope, with `type.googleapis.com/openiap.<Message>`.
+/// The type URL is built from `M::NAME` by one shared function: prost's `Name::type_url` kept a
+/// whole URL string per message type.
 pub fn to_any<M: Message + Name>(message: &M) -> Any {
     Any {
-        type_url: M::type_url(),
+        type_url: super::wire::type_url(M::NAME),
         value: message.encode_to_vec(),
     }
 }

@@ -29,6 +29,38 @@ pub fn hex(b: u8) -> String {
     [d(b >> 4), d(b)].iter().collect()
 }
 
+/// `s.split_once(b)` (or `s.rsplit_once(b)` when `last`) for an ASCII byte, without core's char
+/// searcher.
+pub fn split_byte(s: &str, b: u8, last: bool) -> Option<(&str, &str)> {
+    let mut found = None;
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        if c == b {
+            found = Some(i);
+            if !last {
+                break;
+            }
+        }
+    }
+    let (head, rest) = s.split_at_checked(found?)?;
+    Some((head, rest.get(1..)?))
+}
+
+/// `s.trim()` (Unicode whitespace), without core's pattern searchers.
+pub fn trim(s: &str) -> &str {
+    let (mut start, mut end, mut at) = (None, 0, 0);
+    for c in s.chars() {
+        let next = at + c.len_utf8();
+        if !c.is_whitespace() {
+            start.get_or_insert(at);
+            end = next;
+        }
+        at = next;
+    }
+    start
+        .and_then(|start| s.get(start..end))
+        .unwrap_or_default()
+}
+
 /// `s.split_once(pat)` for a string pattern, without the substring searcher of `core::str`.
 pub fn split_once_str<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
     let i = s
@@ -62,8 +94,12 @@ pub fn percent_decode(s: &str) -> String {
 
 /// `scheme://user:pass@host/...` → `scheme://***@host/...`.
 pub fn redact_userinfo(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s && !url[s + 3..at].contains('/') => {
+    let at = url.bytes().rposition(|c| c == b'@');
+    match (
+        split_once_str(url, "://").map(|(scheme, _)| scheme.len()),
+        at,
+    ) {
+        (Some(s), Some(at)) if at > s && !url.as_bytes()[s + 3..at].contains(&b'/') => {
             concat(&[&url[..s + 3], "***", &url[at..]])
         }
         _ => url.to_string(),
@@ -78,6 +114,12 @@ mod tests {
     fn helpers() {
         assert_eq!(split_once_str("a\r\nb\r\nc", "\r\n"), Some(("a", "b\r\nc")));
         assert_eq!(split_once_str("abc", "\r\n"), None);
+        assert_eq!(split_byte("a:b:c", b':', false), Some(("a", "b:c")));
+        assert_eq!(split_byte("a:b:c", b':', true), Some(("a:b", "c")));
+        assert_eq!(split_byte("abc", b':', true), None);
+        for s in ["", " ", " a b\t\r\n", "\u{a0}\u{3000}é x\u{2028}", "x"] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
         assert_eq!((num(0), num(u64::MAX)), ("0".into(), u64::MAX.to_string()));
         assert_eq!((hex(0x0a), hex(0xff)), ("0a".into(), "ff".into()));
         assert_eq!(percent_decode("s%40cret%2"), "s@cret%2");

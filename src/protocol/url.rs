@@ -4,7 +4,7 @@
 
 use super::error::{Error, ErrorKind};
 use super::framing::Framing;
-use super::text::{concat, percent_decode, split_once_str};
+use super::text::{concat, percent_decode, split_byte, split_once_str, trim};
 
 /// A parsed server URL, without credentials.
 #[derive(Clone, PartialEq, Eq)]
@@ -38,7 +38,7 @@ impl ServerUrl {
     pub fn parse(url: &str, framing: Framing) -> Result<ServerUrl, Error> {
         let invalid =
             |why: &str| Error::new(ErrorKind::InvalidArgument, concat(&["invalid URL: ", why]));
-        let url = url.trim();
+        let url = trim(url);
         let (scheme, rest) = split_once_str(url, "://")
             .ok_or_else(|| invalid("expected ws://host or wss://host"))?;
         let scheme = match scheme.to_ascii_lowercase().as_str() {
@@ -56,18 +56,19 @@ impl ServerUrl {
             }
             _ => return Err(invalid("the scheme must be ws, wss, http or https")),
         };
-        let split = rest.find(['/', '?']).unwrap_or(rest.len());
+        let split = rest.bytes().position(|c| c == b'/' || c == b'?');
+        let split = split.unwrap_or(rest.len());
         let (authority, path) = rest.split_at_checked(split).unwrap_or((rest, ""));
-        let (userinfo, host) = match authority.rsplit_once('@') {
+        let (userinfo, host) = match split_byte(authority, b'@', true) {
             Some((info, host)) => (Some(info), host),
             None => (None, authority),
         };
-        if host.is_empty() || host.contains(char::is_whitespace) {
+        if host.is_empty() || host.chars().any(char::is_whitespace) {
             return Err(invalid("missing host"));
         }
         let (mut username, mut password) = (None, None);
         if let Some(info) = userinfo {
-            let (u, p) = info.split_once(':').unwrap_or((info, ""));
+            let (u, p) = split_byte(info, b':', false).unwrap_or((info, ""));
             let (u, p) = (percent_decode(u), percent_decode(p));
             if !u.is_empty() {
                 username = Some(u);
@@ -77,8 +78,9 @@ impl ServerUrl {
             }
         }
         let path =
-            if path.is_empty() || path == "/" || path.starts_with("/?") || path.starts_with('?') {
-                let query = path.find('?').and_then(|i| path.get(i..)).unwrap_or("");
+            if path.is_empty() || path == "/" || path.starts_with("/?") || path.starts_with("?") {
+                let query = path.bytes().position(|c| c == b'?');
+                let query = query.and_then(|i| path.get(i..)).unwrap_or("");
                 #[cfg(feature = "http")]
                 let default = match scheme.starts_with('h') {
                     true => super::http::PATH,
@@ -102,10 +104,10 @@ impl ServerUrl {
     /// The host, without port or brackets.
     pub fn host(&self) -> &str {
         let a = self.authority.as_str();
-        if let Some(rest) = a.strip_prefix('[') {
-            return rest.split(']').next().unwrap_or(rest);
+        if let Some(rest) = a.strip_prefix("[") {
+            return split_byte(rest, b']', false).map_or(rest, |(h, _)| h);
         }
-        a.rsplit_once(':').map_or(a, |(h, _)| h)
+        split_byte(a, b':', true).map_or(a, |(h, _)| h)
     }
 
     /// True for this machine: `localhost`, `127.0.0.0/8` or `[::1]`.

@@ -10,13 +10,13 @@ use super::client::Client;
 use super::convert::{get, invalid};
 use super::options::{call_from, signal_from, JsOptions};
 use crate::protocol::session::Session;
-use crate::protocol::text::concat;
+use crate::protocol::text::{concat, split_byte};
 use crate::protocol::wire::tables::{method, Method};
 use crate::protocol::wire::{self, OptionSource};
 
 /// Refuses options that lack what `need` asks for (see `tables::Method::need`).
 fn check(need: &str, options: &JsValue) -> Result<(), JsValue> {
-    let (within, keys) = need.split_once('.').unwrap_or(("", need));
+    let (within, keys) = split_byte(need, b'.', false).unwrap_or(("", need));
     let holder = JsOptions(match within {
         "" => options.clone(),
         within => get(options, within),
@@ -28,10 +28,15 @@ fn check(need: &str, options: &JsValue) -> Result<(), JsValue> {
             .flatten()
             .is_some_and(|s| !s.is_empty())
     };
-    if keys.split('|').any(given) {
-        return Ok(());
+    let (mut rest, mut one_of) = (keys, String::new());
+    while !rest.is_empty() {
+        let (key, next) = split_byte(rest, b'|', false).unwrap_or((rest, ""));
+        if given(key) {
+            return Ok(());
+        }
+        one_of = concat(&[&one_of, if one_of.is_empty() { "" } else { " or " }, key]);
+        rest = next;
     }
-    let one_of = keys.replace('|', " or ");
     Err(invalid(&match within {
         "" => concat(&[&one_of, " is required"]),
         within => concat(&[within, " with ", &one_of, " is required"]),

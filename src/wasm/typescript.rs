@@ -14,3 +14,7 @@ const DATA: &'static str = include_str!("../ts/data.d.ts");
 #[cfg(feature = "http")]
 #[wasm_bindgen(typescript_custom_section)]
 const HTTP: &'static str = include_str!("../ts/http.d.ts");
+
+#[cfg(feature = "data")]
+#[wasm_bindgen(typescript_custom_section)]
+const LIVE: &'static str = include_str!("../ts/live.d.ts");

@@ -184,6 +184,40 @@ async function main() {
     await tabs(page, "shared connection: 1 tab");
   });
 
+  ok = ok && await step("live table: a row inserted in one tab appears in the other", async () => {
+    const liveRows = (p) => p.locator("#live-table tbody tr:not(.empty) td:first-child").allTextContents();
+    const isLive = (p) => p.waitForFunction(() => document.getElementById("live-status").dataset.status === "live");
+    await isLive(page);
+    const second = await page.context().newPage();
+    second.on("pageerror", (e) => pageErrors.push(String(e)));
+    await second.goto(pageUrl);
+    await second.waitForFunction(() => window.demo && window.demo.ready);
+    await second.click("#btn-connect");
+    await isLive(second);
+    await page.fill("#live-name", "from tab one");
+    await page.click("#live-insert button[type=submit]");
+    await second.locator("#live-table td", { hasText: "from tab one" }).waitFor();
+    await second.fill("#live-name", "from tab two");
+    await second.click("#live-insert button[type=submit]");
+    await page.locator("#live-table td", { hasText: "from tab two" }).waitFor();
+    assert(JSON.stringify(await liveRows(page)) === JSON.stringify(["from tab two", "from tab one"]), "tab one shows " + await liveRows(page));
+    await second.locator("#live-table tr", { hasText: "from tab one" }).locator("button").click();
+    await page.waitForFunction(() => !document.getElementById("live-table").textContent.includes("from tab one"));
+    await second.close();
+  });
+
+  await step("at 1280 px the shared-connection checkbox's label fits in the Connection panel", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const box = await page.evaluate(() => {
+      const label = document.getElementById("shared").closest("label"), card = document.getElementById("connect");
+      const r = label.getBoundingClientRect(), c = card.getBoundingClientRect();
+      const text = [...label.querySelectorAll("*")].map((e) => e.getBoundingClientRect().right);
+      return { right: Math.max(r.right, ...text), limit: c.right - parseFloat(getComputedStyle(card).paddingRight), overflow: label.scrollWidth > label.clientWidth };
+    });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    assert(box.right <= box.limit && !box.overflow, `the label ends at ${box.right} px, the panel's content at ${box.limit} px`);
+  });
+
   ok = ok && await step("drop: the state leaves SignedIn and comes back, the queue still receives", async () => {
     const before = (await stats()).signins;
     await page.click('[data-fault="/drop"]');

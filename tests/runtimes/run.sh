@@ -22,6 +22,8 @@
 #            bundler) share one socket through the package's SharedWorker (shared/run.mjs); the
 #            worker's tab crashes, a worker that never answers, register/unregister races
 #            (shared/faults.mjs)
+#   livequery  client.live_query(): tests/js/live_tests.js in Node and in Chromium, the README's
+#            Svelte 5 and React components on a live query, and two shared pages (livequery/)
 #   npm-port code written as an npm openiap user writes it (npm-port/port.js), in Deno and Chromium
 #   bun      Bun from npm (skipped if its binary does not run here)
 #   vite-dev, webpack-dev, webpack, esbuild, parcel (and `vite` again): the README's bundler example
@@ -55,7 +57,7 @@ HERE=$ROOT/tests/runtimes
 WORK=$HERE/.work
 . .ci/env.sh
 
-ALL=(types node deno messaging deno-data workerd fuzz vite worker http shared npm-port bun vite-dev vite-dev-hoisted webpack-dev webpack esbuild esbuild-worker parcel grpcweb official live)
+ALL=(types node deno messaging deno-data workerd fuzz vite worker http shared livequery npm-port bun vite-dev vite-dev-hoisted webpack-dev webpack esbuild esbuild-worker parcel grpcweb official live)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 want() { local n; for n in "${SELECTED[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -146,6 +148,8 @@ run http '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "
   node browser/run.mjs http "$WORK/browser-dist" "$URL" "$OPENIAP_CONTROL_URL" &&
   node $NODE_WS node/http-limits.mjs "$ROOT/target/debug/openiap-testserver"'
 run shared 'node shared/run.mjs "$URL" "$OPENIAP_CONTROL_URL" && node shared/faults.mjs "$URL" "$OPENIAP_CONTROL_URL"'
+run livequery 'node $NODE_WS livequery/node.mjs "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL" &&
+  node livequery/run.mjs "$OPENIAP_TEST_URL" "$OPENIAP_CONTROL_URL" "$WORK"'
 # Code written the way an npm openiap user writes it (only the import line differs), in Deno and Chromium.
 run npm-port 'deno run --allow-read --allow-net=127.0.0.1 npm-port/deno.js "$URL" &&
   { [ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null; } &&

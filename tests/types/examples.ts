@@ -16,6 +16,9 @@ import init, {
   type QueueMessage,
   type QueueMessageOptions,
   type SigninResult,
+  type LiveQuery,
+  type LiveStatus,
+  type ErrorKind,
 } from "openiap-wasm";
 
 // --- transient: connect, do one thing, disconnect --------------------------------------------
@@ -181,4 +184,41 @@ export async function shared_shapes(url: string): Promise<void> {
   // @ts-expect-error `shared` is a boolean
   new Client({ shared: "yes" });
   void isShared;
+}
+
+// --- a live query (README "Live queries") --------------------------------------------------------
+interface Order { _id: string; name: string; state: "new" | "done" }
+/** The shape of React's useSyncExternalStore and of a Svelte store, to check live queries fit them. */
+declare function useSyncExternalStore<T>(subscribe: (onStoreChange: () => void) => () => void, getSnapshot: () => T): T;
+interface Readable<T> { subscribe(this: void, run: (value: T) => void, invalidate?: () => void): () => void }
+
+export async function live_shapes(client: Client): Promise<void> {
+  const live: LiveQuery<Order> = client.live_query<Order>({ collectionname: "orders", query: { state: "new" }, top: 20 });
+  const rows: readonly Order[] = live.rows;
+  const status: LiveStatus = live.status;
+  const unsubscribe: () => void = live.subscribe((r) => void r[0]?.name.toUpperCase());
+  unsubscribe();
+  const same: readonly Order[] = useSyncExternalStore(live.subscribe, () => live.rows);
+  const store: Readable<readonly Order[]> = live;
+  for await (const snapshot of live) {
+    const first: Order | undefined = snapshot[0];
+    void first;
+    break;
+  }
+  if (live.error) {
+    const kind: ErrorKind = live.error.kind;
+    void kind;
+  }
+  const closed: Promise<void> = live.close();
+  {
+    using scoped = client.live_query({ collectionname: "orders", signal: AbortSignal.timeout(1000) });
+    void scoped.rows[0]?._id;
+  }
+  void rows; void status; void same; void store; void closed;
+  // @ts-expect-error the rows are read-only
+  live.rows.push(rows[0]);
+  // @ts-expect-error not a status: an error closes the live query and sets `error`
+  if (live.status === "error") return;
+  // @ts-expect-error live_query needs a collectionname
+  client.live_query({ query: {} });
 }

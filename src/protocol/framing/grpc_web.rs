@@ -12,7 +12,7 @@
 use crate::pb::Envelope;
 use crate::protocol::envelope::decode_envelope;
 use crate::protocol::error::FrameError;
-use crate::protocol::text::{concat, hex, percent_decode, split_once_str};
+use crate::protocol::text::{concat, hex, percent_decode, split_byte, split_once_str, trim};
 use prost::Message;
 
 /// URL path of the bidi streaming method.
@@ -82,13 +82,12 @@ pub fn parse_metadata(bytes: &[u8]) -> Result<Vec<(String, String)>, FrameError>
             None => (chunk, None),
         };
         rest = next;
-        if line.trim().is_empty() {
+        if trim(line).is_empty() {
             continue;
         }
-        let (k, v) = line
-            .split_once(':')
+        let (k, v) = split_byte(line, b':', false)
             .ok_or_else(|| FrameError::Malformed("metadata line without ':'".into()))?;
-        out.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        out.push((trim(k).to_ascii_lowercase(), trim(v).to_string()));
     }
     Ok(out)
 }

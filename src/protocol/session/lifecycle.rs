@@ -8,7 +8,7 @@ use super::Session;
 use crate::protocol::error::{Error, ErrorKind};
 use crate::protocol::framing::Codec;
 use crate::protocol::heartbeat::HeartbeatAction;
-use crate::protocol::text::{concat, num};
+use crate::protocol::text::{concat, num, trim};
 use crate::protocol::url::ServerUrl;
 
 impl Session {
@@ -16,7 +16,7 @@ impl Session {
     /// configured one. Until the first sign-in succeeds nothing retries: a failure ends it.
     pub fn connect(&mut self, now: u64, url: Option<&str>) {
         let url_text = url.map(str::to_string).or_else(|| self.config.url.clone());
-        let Some(url_text) = url_text.filter(|u| !u.trim().is_empty()) else {
+        let Some(url_text) = url_text.filter(|u| !trim(u).is_empty()) else {
             let e = Error::new(
                 ErrorKind::InvalidArgument,
                 "no URL given (Client({url}) or connect(url))",

@@ -105,6 +105,7 @@ export async function httpScenario(Client, url, control, tag, browser = false) {
       unwatch: () => c.unwatch("w"),
       invoke_openrpa: () => c.invoke_openrpa({ robotid: "r", workflowid: "w" }),
       "for await": async () => { for await (const _ of c.queue("q")) break; },
+      live_query: async () => c.live_query({ collectionname: col }),
     };
     const sent = await received();
     for (const [name, call] of Object.entries(refused)) {
@@ -171,5 +172,5 @@ export async function httpScenario(Client, url, control, tag, browser = false) {
 
   for (const s of secrets) check(![...said, ...messages].some((r) => r.includes(s)), "no credential in an event or error");
   return `${tag} over HTTP: transport, transient call = 1 POST, password sign-in = 1 POST, data API, queue_message to a ` +
-    `WebSocket, NotSupported x10, refused token, unreachable, abort, timeout, bad replies ok in ${Date.now() - t0} ms`;
+    `WebSocket, NotSupported x11, refused token, unreachable, abort, timeout, bad replies ok in ${Date.now() - t0} ms`;
 }

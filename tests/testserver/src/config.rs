@@ -167,7 +167,8 @@ Control endpoint (GET or POST; JSON or text replies; CORS only for --allow-origi
                             N ms [default: --token-lifetime-ms; 0 = already expired]: JSON
                             {\"jwt\", \"username\"}; use it as Envelope.jwt or to sign in
   /log[?command=C]          JSON array of received envelopes {conn, seq, id, rid, command}
-  /stats                    JSON: connections, signins, queues, exchanges, closes
+  /stats                    JSON: connections, signins, queues, exchanges, watches (per
+                            collection), closes
   /reset                    clear the log, the close list and all faults
 
 Built-in fake OpenRPA robot (for invoke_openrpa): queue \"testrobot\", always there, consumes

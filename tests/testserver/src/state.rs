@@ -246,6 +246,15 @@ impl Shared {
             .filter(|c| c.session.is_some())
             .count()
             .into();
+        let mut watches = serde_json::Map::new();
+        for w in st.docs.watches.values() {
+            let n = watches
+                .get(&w.collection)
+                .and_then(|n| n.as_u64())
+                .unwrap_or(0);
+            watches.insert(w.collection.clone(), (n + 1).into());
+        }
+        v["watches"] = watches.into();
         v["signins"] = st.signins.into();
         v["received"] = st.log.len().into();
         v["closes"] = closes.into();
