@@ -10,6 +10,19 @@ pub fn concat(parts: &[&str]) -> String {
     out
 }
 
+/// `n` in decimal (without the formatting machinery).
+pub fn decimal(mut n: u64) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| d as char).collect()
+}
+
 /// `s.split_once(pat)` for a string pattern, without the substring searcher of `core::str`.
 pub fn split_once_str<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
     let i = s

@@ -106,9 +106,11 @@ pub enum Item {
 fn body_len(header: &[u8]) -> Result<usize, FrameError> {
     let flag = header[0];
     if flag & !(FLAG_METADATA | FLAG_COMPRESSED) != 0 {
-        return Err(FrameError::Malformed(format!(
-            "unknown flag byte 0x{flag:02x}"
-        )));
+        // Without `format!`: its hex formatting would be linked into the wasm for this alone.
+        let hex = |d: u8| b"0123456789abcdef"[d as usize & 15] as char;
+        let mut why = String::from("unknown flag byte 0x");
+        why.extend([hex(flag >> 4), hex(flag)]);
+        return Err(FrameError::Malformed(why));
     }
     if flag & FLAG_COMPRESSED != 0 {
         return Err(FrameError::Malformed(
