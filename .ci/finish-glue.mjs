@@ -56,10 +56,18 @@ const lazy = shared ? ["shared.js", "shared-worker.js"] : [];
 for (const f of lazy) copyFileSync(join(root, "src/js", f), join(dir, f));
 // shared.js names its package folder (browser, web, bundler): where Vite's dev server pre-bundled
 // it away from its worker script, it starts the worker from node_modules/openiap-wasm/<folder>/.
+// It also names the package version (Cargo.toml's), which goes into the worker's name: a tab of a
+// new deploy never talks to an old version's worker that the open tabs keep alive.
 if (shared) {
-  const tab = join(dir, "shared.js"), text = readFileSync(tab, "utf8");
-  if (!text.includes('"@PKG_DIR@"')) throw new Error(`${tab}: no "@PKG_DIR@" placeholder`);
-  writeFileSync(tab, text.replace('"@PKG_DIR@"', JSON.stringify(basename(dir))));
+  const tab = join(dir, "shared.js");
+  const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml"), "utf8"))?.[1];
+  if (!version) throw new Error("Cargo.toml: no version");
+  let text = readFileSync(tab, "utf8");
+  for (const [mark, value] of [["@PKG_DIR@", basename(dir)], ["@PKG_VERSION@", version]]) {
+    if (!text.includes(`"${mark}"`)) throw new Error(`${tab}: no "${mark}" placeholder`);
+    text = text.replace(`"${mark}"`, JSON.stringify(value));
+  }
+  writeFileSync(tab, text);
 }
 if (shared) layer.push("shared-shell.js");
 for (const f of layer) copyFileSync(join(root, "src/js", f), join(dir, f));

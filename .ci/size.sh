@@ -17,8 +17,10 @@ rm -rf "$out" "$browser" && mkdir -p "$out"
 cargo fetch --quiet
 RUSTFLAGS=$(release_rustflags) cargo build --quiet --release --target wasm32-unknown-unknown --lib "$@"
 wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/release/openiap_wasm.wasm
-wasm-opt -O "$out/openiap_wasm_bg.wasm" -o "$out/opt.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
-wasm-opt -O --strip-debug --strip-producers "$out/openiap_wasm_bg.wasm" -o "$out/release.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
+# The wasm-opt flags wasm-pack uses for the package ([package.metadata.wasm-pack.profile.release]).
+read -r -a opt <<<"$(sed -n 's/^wasm-opt = \[\(.*\)\]$/\1/p' Cargo.toml | tr -d '",')"
+wasm-opt "${opt[@]}" "$out/openiap_wasm_bg.wasm" -o "$out/opt.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
+wasm-opt "${opt[@]}" --strip-debug --strip-producers "$out/openiap_wasm_bg.wasm" -o "$out/release.wasm" --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-mutable-globals --enable-bulk-memory-opt
 # The browser entry is a copy of the web build before it is finished (.ci/pkg.sh does the same);
 # finishing renames the imports of the wasm next to the glue, so that is the release build.
 cp "$out/release.wasm" "$out/openiap_wasm_bg.wasm"

@@ -1596,3 +1596,404 @@ fn cancelled_requests_leave_nothing_behind() {
     h.s.cancel(waiting);
     assert_eq!(h.s.table_sizes().1, 0, "the outbox entry is gone");
 }
+
+/// One step of the register/unregister model below.
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    /// The app registers queue "orders" (as `register_queue` does).
+    Register,
+    /// The app unregisters "orders" (as `unregister_queue` does).
+    Unregister,
+    /// The server answers the oldest request it has not answered yet.
+    Answer,
+    /// The link drops; the client reconnects and signs in again.
+    Drop,
+    /// Someone sends a message to "orders".
+    Publish,
+}
+
+/// A server with one queue, "orders": commands take effect when they arrive, answers go out only
+/// when the test says so (the worst case of a late reply), a consumer gets the waiting messages at
+/// once, and a dropped link takes its consumer with it.
+struct OrdersServer {
+    h: Harness,
+    /// How much of `h.sent` the server has read.
+    read: usize,
+    /// Requests read but not answered yet, oldest first.
+    unanswered: Vec<Envelope>,
+    consumer: bool,
+    waiting: u32,
+    published: u32,
+}
+
+impl OrdersServer {
+    fn new() -> Self {
+        let mut h = Harness::new(config());
+        h.connect_and_signin();
+        let read = h.sent.len();
+        OrdersServer {
+            h,
+            read,
+            unanswered: vec![],
+            consumer: false,
+            waiting: 0,
+            published: 0,
+        }
+    }
+
+    /// Reads what the client sent since last time.
+    fn read(&mut self) {
+        while self.read < self.h.sent.len() {
+            let env = self.h.sent[self.read].clone();
+            self.read += 1;
+            match env.command.as_str() {
+                "registerqueue" => {
+                    let q: RegisterQueueRequest = decode(&env).unwrap();
+                    assert_eq!(q.queuename, "orders");
+                    self.consumer = true;
+                    self.unanswered.push(env);
+                    while self.waiting > 0 {
+                        self.waiting -= 1;
+                        self.publish_now();
+                    }
+                }
+                "unregisterqueue" => {
+                    let q: UnRegisterQueueRequest = decode(&env).unwrap();
+                    assert_eq!(q.queuename, "orders");
+                    self.consumer = false;
+                    self.unanswered.push(env);
+                }
+                other => panic!("unexpected {other}"),
+            }
+        }
+    }
+
+    fn publish_now(&mut self) {
+        self.published += 1;
+        let n = self.published.to_string();
+        self.h.queue_event("orders", &n, &n);
+    }
+
+    fn step(&mut self, op: Op) {
+        match op {
+            // The app's calls are made by the test, which keeps their ids.
+            Op::Register | Op::Unregister => {}
+            Op::Answer => {
+                if !self.unanswered.is_empty() {
+                    let env = self.unanswered.remove(0);
+                    if env.command == "registerqueue" {
+                        let name = RegisterQueueResponse {
+                            queuename: "orders".into(),
+                        };
+                        self.h.reply("registerqueuereply", &env, &name);
+                    } else {
+                        self.h
+                            .reply("unregisterqueuereply", &env, &UnRegisterQueueResponse {});
+                    }
+                }
+            }
+            Op::Drop => {
+                self.h.close("drop");
+                self.consumer = false;
+                self.unanswered.clear();
+                self.read = self.h.sent.len();
+                self.h.reopen();
+                self.h.answer_signin();
+                // The server reads on from the new socket's sign-in.
+                let signin = self.h.sent.iter().rposition(|e| e.command == "signin");
+                self.read = signin.expect("signed in again") + 1;
+            }
+            Op::Publish => {
+                if self.consumer {
+                    self.publish_now();
+                } else {
+                    self.waiting += 1;
+                }
+            }
+        }
+        self.h.pump();
+        self.read();
+    }
+}
+
+/// What the app saw of the "orders" registrations, for the model test below.
+#[derive(Default)]
+struct Seen {
+    messages: usize,
+    replies: usize,
+    /// Registrations that ended: their unregister resolved, or their register was cancelled.
+    ended: Vec<u64>,
+    /// (register request, registration)
+    registers: Vec<(RequestId, u64)>,
+    /// (unregister request, registration)
+    unregisters: Vec<(RequestId, u64)>,
+}
+
+impl Seen {
+    /// Checks what happened since the last call: no message for an ended registration, and the
+    /// only failure is `Cancelled`.
+    fn check(&mut self, m: &OrdersServer, what: &str) {
+        for (sub, env) in &m.h.messages[self.messages..] {
+            assert!(
+                !self.ended.contains(sub),
+                "{what}: message {:?} reached registration {sub} after it ended",
+                env.id
+            );
+        }
+        self.messages = m.h.messages.len();
+        for (r, result) in &m.h.replies[self.replies..] {
+            if let Some((_, sub)) = self.unregisters.iter().find(|(u, _)| u == r) {
+                assert!(result.is_ok(), "{what}: unregister failed: {result:?}");
+                self.ended.push(*sub);
+            }
+            if let Err(e) = result {
+                assert_eq!(e.kind, ErrorKind::Cancelled, "{what}: {e:?}");
+                if let Some((_, sub)) = self.registers.iter().find(|(g, _)| g == r) {
+                    self.ended.push(*sub);
+                }
+            }
+        }
+        self.replies = m.h.replies.len();
+    }
+}
+
+/// Every order of register, the server's reply, unregister, a dropped link and messages (all
+/// 5^6 sequences of six steps, then every answer): each request gets exactly one outcome, a
+/// registration the app gave up rejects with `Cancelled`, nothing reaches a callback after its
+/// unregister resolved or after its registration was cancelled, no message is lost without an
+/// event, and the server ends with a consumer exactly when the app's last word was "register".
+#[test]
+fn register_and_unregister_in_any_order_have_one_outcome_each() {
+    const OPS: [Op; 5] = [
+        Op::Register,
+        Op::Unregister,
+        Op::Answer,
+        Op::Drop,
+        Op::Publish,
+    ];
+    const STEPS: u32 = 6;
+    for n in 0..5u32.pow(STEPS) {
+        let ops: Vec<Op> = (0..STEPS)
+            .map(|i| OPS[(n / 5u32.pow(i) % 5) as usize])
+            .collect();
+        let what = format!("{ops:?}");
+        let mut m = OrdersServer::new();
+        let mut seen = Seen::default();
+        let mut last_word_register = false;
+        let mut last_sub = 0;
+        for &op in &ops {
+            let now = m.h.now;
+            match op {
+                Op::Register => {
+                    let (sub, r) = m.h.s.subscribe(
+                        now,
+                        SubscriptionKind::Queue("orders".into()),
+                        true,
+                        &Call::default(),
+                    );
+                    seen.registers.push((r, sub));
+                    last_sub = sub;
+                    last_word_register = true;
+                }
+                Op::Unregister => {
+                    if let Some(sub) = m.h.s.queue_subscription("orders") {
+                        let r = m.h.s.unsubscribe(now, sub, &Call::default());
+                        seen.unregisters.push((r, sub));
+                    }
+                    last_word_register = false;
+                }
+                _ => {}
+            }
+            m.step(op);
+            seen.check(&m, &format!("{what} after {op:?}"));
+        }
+        for _ in 0..12 {
+            m.step(Op::Answer);
+        }
+        seen.check(&m, &format!("{what} at the end"));
+        let all = seen.registers.iter().chain(&seen.unregisters);
+        for (r, _) in all {
+            let outcomes = m.h.replies.iter().filter(|(id, _)| id == r).count();
+            assert_eq!(outcomes, 1, "{what}: request {r} has {outcomes} outcomes");
+        }
+        let live = m.h.s.queue_subscription("orders");
+        assert_eq!(
+            live.is_some(),
+            last_word_register,
+            "{what}: registered at the end"
+        );
+        assert_eq!(
+            m.consumer, last_word_register,
+            "{what}: the server's consumer"
+        );
+        if last_word_register {
+            assert_eq!(
+                live,
+                Some(last_sub),
+                "{what}: the newest registration receives"
+            );
+        }
+        // Every message the server handed to this connection reached a callback or was reported.
+        let reported =
+            m.h.events
+                .iter()
+                .filter(|e| matches!(e, ClientEvent::Error(t) if t.contains("was dropped")))
+                .count() as u32;
+        assert_eq!(
+            m.h.messages.len() as u32 + reported,
+            m.published,
+            "{what}: a message was lost silently"
+        );
+    }
+}
+
+/// A registration given up another way than by unregistering — its request timed out, or the
+/// app aborted it (`cancel`) — is undone the same way when the server's late reply comes; so is a
+/// watch (`unwatch` of the id the late reply gives).
+#[test]
+fn registrations_given_up_by_timeout_or_abort_are_undone_when_their_reply_comes() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let (_, timed_out) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue("late".into()),
+        true,
+        &Call::timeout(Some(1_000)),
+    );
+    h.pump();
+    let reg = h.last_sent("registerqueue");
+    h.advance(1_001);
+    assert_eq!(
+        h.reply_result(timed_out).as_ref().unwrap_err().kind,
+        ErrorKind::Timeout
+    );
+    h.reply(
+        "registerqueuereply",
+        &reg,
+        &RegisterQueueResponse {
+            queuename: "late".into(),
+        },
+    );
+    let undo: UnRegisterQueueRequest = decode(&h.last_sent("unregisterqueue")).unwrap();
+    assert_eq!(undo.queuename, "late");
+
+    let (_, aborted) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Watch(WatchRequest {
+            collectionname: "entities".into(),
+            paths: vec![],
+        }),
+        true,
+        &Call::default(),
+    );
+    h.pump();
+    let watch = h.last_sent("watch");
+    h.s.cancel(aborted);
+    h.pump();
+    h.reply("watchreply", &watch, &WatchResponse { id: "w1".into() });
+    let unwatch: UnWatchRequest = decode(&h.last_sent("unwatch")).unwrap();
+    assert_eq!(unwatch.id, "w1");
+    assert!(
+        h.replies.iter().all(|(r, _)| *r != aborted),
+        "the shell settles an aborted request itself"
+    );
+    assert_eq!(h.s.table_sizes().2, 0, "no registration left");
+    // A watch event of the undone watch reaches nobody, and its unwatch reply is taken quietly.
+    let unwatch_env = h.last_sent("unwatch");
+    h.reply("unwatchreply", &unwatch_env, &UnWatchResponse {});
+    assert!(h.messages.is_empty());
+}
+
+/// A live registration that is unregistered keeps delivering until the server confirmed it and
+/// nothing after; a refused unregister leaves it as it was; an unanswered one times out and
+/// delivers nothing more.
+#[test]
+fn a_live_registration_delivers_until_its_unregister_is_answered() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let (sub, _) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue("q".into()),
+        true,
+        &Call::default(),
+    );
+    h.pump();
+    h.answer_register("q");
+    let first = h.s.unsubscribe(h.now, sub, &Call::default());
+    h.pump();
+    let unreg = h.last_sent("unregisterqueue");
+    h.queue_event("q", "in-between", "c1");
+    assert_eq!(
+        h.messages.len(),
+        1,
+        "still delivered while the unregister is in flight"
+    );
+    h.error(&unreg, "not now");
+    assert_eq!(
+        h.reply_result(first).as_ref().unwrap_err().kind,
+        ErrorKind::Server
+    );
+    h.queue_event("q", "after-refusal", "c2");
+    assert_eq!(
+        h.messages.len(),
+        2,
+        "a refused unregister leaves it registered"
+    );
+
+    let second = h.s.unsubscribe(h.now, sub, &Call::timeout(Some(500)));
+    let again = h.s.unsubscribe(h.now, sub, &Call::default());
+    h.pump();
+    assert_eq!(
+        h.sent
+            .iter()
+            .filter(|e| e.command == "unregisterqueue")
+            .count(),
+        2,
+        "a second unregister while one is in flight sends nothing more"
+    );
+    h.advance(501);
+    assert_eq!(
+        h.reply_result(second).as_ref().unwrap_err().kind,
+        ErrorKind::Timeout
+    );
+    assert_eq!(
+        h.reply_result(again).as_ref().unwrap_err().kind,
+        ErrorKind::Timeout
+    );
+    h.queue_event("q", "after-timeout", "c3");
+    assert_eq!(h.messages.len(), 2, "nothing after the unregister ended");
+    assert!(h
+        .events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::Error(t) if t.contains("'q'") && t.contains("c3"))));
+}
+
+/// A queue unregistered while the client is disconnected is not registered again when it signs
+/// in, and its unregister resolves at once (the server's consumer went with the link).
+#[test]
+fn a_queue_unregistered_while_disconnected_is_not_registered_again() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let (sub, _) = h.s.subscribe(
+        h.now,
+        SubscriptionKind::Queue("gone".into()),
+        true,
+        &Call::default(),
+    );
+    h.pump();
+    h.answer_register("gone");
+    h.close("drop");
+    let r = h.s.unsubscribe(h.now, sub, &Call::default());
+    h.pump();
+    assert!(h.reply_result(r).is_ok());
+    let before = h.sent.len();
+    h.reopen();
+    h.answer_signin();
+    assert!(
+        !h.sent[before..]
+            .iter()
+            .any(|e| e.command == "registerqueue"),
+        "not registered again"
+    );
+    assert_eq!(h.s.table_sizes().2, 0);
+}

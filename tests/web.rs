@@ -93,10 +93,13 @@ js_tests!(
     exchanges_fan_out_and_route_by_key,
     online_event_skips_the_backoff_wait,
     unregister_queue_stops_delivery,
+    a_register_raced_by_its_unregister_settles_and_leaves_nothing,
+    queue_data_openflow_would_lose_is_refused_at_once,
     receiving_does_not_rearm_the_timer_per_message,
     sequential_rpcs_do_not_arm_a_timer_each,
     abort_signal_rejects_with_abort_error_and_frees_the_request,
     for_await_over_a_queue_and_break_unregisters,
+    for_await_ends_when_the_client_disconnects,
     openflow_wire_habits_connect_ping_two_message_frames_and_refreshtoken,
 );
 

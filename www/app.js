@@ -42,11 +42,14 @@ function show(value) {
   return text.length > 300 ? text.slice(0, 300) + "…" : text;
 }
 
+/** The data to send: JSON as typed; text that is not JSON as `{text}`, since OpenFlow's queues
+ * carry JSON of an object, array, number or boolean only (README, "Queue data"). */
 function parseData(text) {
   try {
-    return JSON.parse(text);
+    const v = JSON.parse(text);
+    return typeof v === "string" || v === null ? { text: v } : v;
   } catch {
-    return text;
+    return { text };
   }
 }
 
@@ -332,7 +335,7 @@ async function send(rpc) {
   try {
     if (rpc) {
       sendResult("waiting for the reply…");
-      const reply = await client.rpc({ queuename, data }, timeout);
+      const reply = await client.rpc({ queuename, data, timeout_ms: timeout });
       const ms = Math.round(performance.now() - t0);
       sendResult(`rpc reply in ${ms} ms: ${show(reply)}`, "hint good");
       note("rpc", `${queuename}: reply in ${ms} ms`);

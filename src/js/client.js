@@ -22,7 +22,8 @@ async function invoke_openrpa(ClientError, { robotid, workflowid, payload = {}, 
   if (typeof workflowid !== "string" || workflowid === "") throw new ClientError("workflowid is required");
   let settle;
   const done = new Promise((resolve, reject) => { settle = { resolve, reject }; });
-  const queue = await this.register_queue({ queuename: "", jwt, traceid, spanid }, (msg) => {
+  done.catch(() => {}); // settled after a result that came another way is nobody's error
+  const replies = (msg) => {
     const d = msg.data;
     const command = d && typeof d === "object" ? d.command : undefined;
     if (command === "invokecompleted") settle.resolve(d.data);
@@ -31,7 +32,10 @@ async function invoke_openrpa(ClientError, { robotid, workflowid, payload = {}, 
       const why = typeof d.data === "string" ? d.data : JSON.stringify(d.data ?? "robot failed");
       settle.reject(new ClientError(why, "Server"));
     }
-  });
+  };
+  // The reply queue ended (disconnect(), reconnecting gave up): no answer can come any more.
+  replies.__end = () => settle.reject(new ClientError("disconnected while waiting for the robot", "Disconnected"));
+  const queue = await this.register_queue({ queuename: "", jwt, traceid, spanid }, replies);
   let timer;
   try {
     const data = { command: "invoke", workflowid, data: payload };
@@ -53,12 +57,13 @@ async function invoke_openrpa(ClientError, { robotid, workflowid, payload = {}, 
 const STREAM_BUFFER = 1000;
 
 /** An async iterable fed by a registration: `start(push)` registers and resolves to its name or
- * id; `stop(name)` ends it. `break` (or `return()`) stops the registration. */
-function stream(ClientError, start, stop, limit) {
+ * id; `stop(name)` ends it. `break` (or `return()`) stops the registration: at once when its
+ * name is known before the server answers (`early`, a named queue), else once it is registered. */
+function stream(ClientError, start, stop, limit, early) {
   const buffer = [];
-  let waiting = null, failed = null, closed = false, dropped = 0;
+  let waiting = null, failed = null, closed = false, ended = false, dropped = 0;
   const push = (item) => {
-    if (closed) return;
+    if (closed || ended) return;
     if (waiting) {
       const w = waiting;
       waiting = null;
@@ -67,6 +72,12 @@ function stream(ClientError, start, stop, limit) {
       if (buffer.length >= limit) { buffer.shift(); dropped++; }
       buffer.push(item);
     }
+  };
+  // The registration ended without return() (disconnect(), reconnecting gave up): what is
+  // buffered is still given, then the stream is done.
+  push.__end = () => {
+    ended = true;
+    if (waiting && !buffer.length) { waiting.resolve({ value: undefined, done: true }); waiting = null; }
   };
   const name = start(push);
   name.catch((e) => {
@@ -80,9 +91,10 @@ function stream(ClientError, start, stop, limit) {
     /** Messages dropped because the buffer was full. */
     get dropped() { return dropped; },
     next() {
+      if (closed) return Promise.resolve({ value: undefined, done: true });
       if (failed) return Promise.reject(failed);
       if (buffer.length) return Promise.resolve({ value: buffer.shift(), done: false });
-      if (closed) return Promise.resolve({ value: undefined, done: true });
+      if (ended) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve, reject) => { waiting = { resolve, reject }; });
     },
     async return() {
@@ -90,8 +102,8 @@ function stream(ClientError, start, stop, limit) {
         closed = true;
         buffer.length = 0;
         if (waiting) { waiting.resolve({ value: undefined, done: true }); waiting = null; }
-        const registered = await name.catch(() => null);
-        if (registered !== null) await stop(registered).catch(() => {});
+        const registered = early || (await name.catch(() => null));
+        if (registered) await stop(registered).catch(() => {});
       }
       return { value: undefined, done: true };
     },
@@ -118,6 +130,28 @@ function limitOf(ClientError, options) {
   return n;
 }
 
+/** The error for arguments past the `n` a method takes; `null` when there are none. A number
+ * there is most likely a timeout meant for the options object (`rpc(options, 1000)`). */
+export function extra(ClientError, name, n, args) {
+  for (let i = n; i < args.length; i++) {
+    if (args[i] === undefined) continue;
+    const hint = typeof args[i] === "number" ? "for a timeout use {timeout: seconds} or {timeout_ms} in the options"
+      : "put it in the options object";
+    return new ClientError(`${name} takes ${n} argument${n === 1 ? "" : "s"}, got another at position ${i + 1}: ${hint}`);
+  }
+  return null;
+}
+
+/** `f`, refusing arguments past the ones it declares: an ignored argument is a silent default. */
+function strict(ClientError, name, f) {
+  return function (...args) {
+    const e = extra(ClientError, name, f.length, args);
+    if (!e) return f.apply(this, args);
+    if (SYNC.has(name)) throw e;
+    return Promise.reject(e);
+  };
+}
+
 /** Adds the JS-side methods to `Client` (once). */
 export function extend(Client, ClientError) {
   const proto = Client.prototype;
@@ -137,7 +171,8 @@ export function extend(Client, ClientError) {
     const limit = limitOf(ClientError, options);
     const opts = typeof queue === "string" ? { ...copy(ClientError, options), queuename: queue }
       : { ...copy(ClientError, options), ...copy(ClientError, queue) };
-    return stream(ClientError, (push) => this.register_queue(opts, push), (q) => this.unregister_queue(q), limit);
+    return stream(ClientError, (push) => this.register_queue(opts, push), (q) => this.unregister_queue(q), limit,
+      typeof opts.queuename === "string" && opts.queuename);
   };
   const watch = proto.watch;
   /** `watch(options, callback)` as npm; without a callback, an async iterable of the changes. */
@@ -163,9 +198,11 @@ export function extend(Client, ClientError) {
     return signin.call(this, options).then((r) => ({ success: true, jwt: r.jwt, user: r.user, error: null }));
   };
   for (const name of Object.getOwnPropertyNames(proto)) {
-    if (!SYNC.has(name) && !name.startsWith("_") && !name.endsWith("_async") && typeof proto[name] === "function") {
-      proto[name + "_async"] = proto[name];
-    }
+    const f = Object.getOwnPropertyDescriptor(proto, name).value;
+    if (typeof f !== "function" || name.startsWith("_") || name === "constructor") continue;
+    // data.js's methods (`...args`, length 0) check their own arguments.
+    if (f.length > 0) proto[name] = strict(ClientError, name, f);
+    if (!SYNC.has(name)) proto[name + "_async"] = proto[name];
   }
   return Client;
 }

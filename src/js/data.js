@@ -1,7 +1,10 @@
 // The data API's methods on the `Client` class (builds with the data API only; added before
 // `client.js`): each is one row of a table in wasm, called through `__call(name, options)`; here
 // each gets its npm name, its positional parameters and a trailing options object
-// (`{jwt, traceid, spanid, signal, timeout}`). Nothing runs at import time.
+// (`{jwt, traceid, spanid, signal, timeout}`); more arguments are refused. Nothing runs at import
+// time.
+
+import { extra } from "./client.js";
 
 /** Data methods: name, positional parameters (before the trailing options), option defaults. */
 const DATA = [
@@ -28,12 +31,32 @@ function options(params, defaults, args) {
   return o;
 }
 
+/** The size in bytes of `upload()`'s data (0 when it cannot be read). */
+function sizeOf(data) {
+  try {
+    return typeof data === "string" ? new Blob([data]).size : data.size ?? data.byteLength ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** OpenFlow answers an upload with its id and filename only: the rest is what the client knows. */
+function measured(result, bytes, t0) {
+  if (!result.bytes) {
+    const ms = Math.max(Date.now() - t0, 1), mb = bytes / 1048576;
+    Object.assign(result, { bytes, chunks: Math.ceil(mb), mb, elapsedTime: ms, mbps: mb * 1000 / ms });
+  }
+  return result;
+}
+
 /** Adds the data methods to `Client` (once). */
 export function extend_data(Client, ClientError) {
   const proto = Client.prototype;
   if (typeof proto.__call !== "function" || Object.prototype.hasOwnProperty.call(proto, "query")) return;
   for (const [name, params = [], defaults] of DATA) {
     proto[name] = function (...args) {
+      const e = extra(ClientError, name, params.length + 1, args);
+      if (e) return Promise.reject(e);
       let o;
       try {
         o = options(params, defaults, args);
@@ -43,4 +66,15 @@ export function extend_data(Client, ClientError) {
       return this.__call(name, o);
     };
   }
+  const upload = proto.upload;
+  proto.upload = function (o) {
+    const t0 = Date.now();
+    let data;
+    try {
+      data = o.data;
+    } catch {
+      // the wasm reports unreadable options
+    }
+    return upload.call(this, o).then((r) => measured(r, sizeOf(data), t0));
+  };
 }

@@ -81,8 +81,8 @@ let result;
 
 /** Builds the queue message (with `watch`: the watch event) of `text` (a view of wasm memory: the
  * UTF-8 JSON text of src/protocol/wire/json.rs, its last field at `at`) in one JSON.parse, and
- * calls `callback` with it: 0 when it returned nothing (undefined or null), 1 when it returned a
- * value, 2 when it threw (`take_result` gives the value or the exception); 3 when the text is not
+ * calls `callback` with it: 0 when it returned nothing (undefined), 1 when it returned a value
+ * (null too), 2 when it threw (`take_result` gives the value or the exception); 3 when the text is not
  * UTF-8. A last field that is not one JSON value stays a string. The keys are those of
  * QUEUE_EVENT_OUT and WATCH_EVENT_OUT (src/protocol/wire/tables.rs), in their order. */
 export function call_with_json(callback, text, at, watch) {
@@ -120,7 +120,7 @@ export function call_with_json(callback, text, at, watch) {
     result = e;
     return 2;
   }
-  return result == null ? 0 : 1;
+  return result === undefined ? 0 : 1;
 }
 
 /** The value (or exception) of the last callback `call_with_json` called. */

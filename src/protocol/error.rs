@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::protocol::text::{concat, num};
+
 /// What went wrong while reading a framed byte stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrameError {
@@ -27,17 +29,30 @@ pub enum FrameError {
     EndOfStream,
 }
 
+impl FrameError {
+    /// What went wrong, as text (the `Display` text; built without the formatting machinery).
+    pub fn text(&self) -> String {
+        match self {
+            FrameError::TooLarge { len, max } => concat(&[
+                "frame of ",
+                &num(*len as u64),
+                " bytes exceeds the maximum of ",
+                &num(*max as u64),
+                " bytes",
+            ]),
+            FrameError::Decode(e) => concat(&["invalid envelope: ", e]),
+            FrameError::Malformed(e) => concat(&["malformed frame: ", e]),
+            FrameError::GrpcStatus { code, message } => {
+                concat(&["grpc-status ", &num(*code as u64), ": ", message])
+            }
+            FrameError::EndOfStream => "server ended the stream".into(),
+        }
+    }
+}
+
 impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FrameError::TooLarge { len, max } => {
-                write!(f, "frame of {len} bytes exceeds the maximum of {max} bytes")
-            }
-            FrameError::Decode(e) => write!(f, "invalid envelope: {e}"),
-            FrameError::Malformed(e) => write!(f, "malformed frame: {e}"),
-            FrameError::GrpcStatus { code, message } => write!(f, "grpc-status {code}: {message}"),
-            FrameError::EndOfStream => write!(f, "server ended the stream"),
-        }
+        f.write_str(&self.text())
     }
 }
 
@@ -120,7 +135,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind.as_str(), self.message)
+        f.write_str(&concat(&[self.kind.as_str(), ": ", &self.message]))
     }
 }
 
@@ -128,6 +143,6 @@ impl std::error::Error for Error {}
 
 impl From<FrameError> for Error {
     fn from(e: FrameError) -> Self {
-        Error::new(ErrorKind::Protocol, e.to_string())
+        Error::new(ErrorKind::Protocol, e.text())
     }
 }

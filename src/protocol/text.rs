@@ -10,8 +10,8 @@ pub fn concat(parts: &[&str]) -> String {
     out
 }
 
-/// `n` in decimal (without the formatting machinery).
-pub fn decimal(mut n: u64) -> String {
+/// `n` in decimal (no formatting machinery).
+pub fn num(mut n: u64) -> String {
     let mut digits = Vec::new();
     loop {
         digits.push(b'0' + (n % 10) as u8);
@@ -21,6 +21,12 @@ pub fn decimal(mut n: u64) -> String {
         }
     }
     digits.iter().rev().map(|&d| d as char).collect()
+}
+
+/// `b` as two lowercase hex digits.
+pub fn hex(b: u8) -> String {
+    let d = |n: u8| b"0123456789abcdef"[n as usize & 15] as char;
+    [d(b >> 4), d(b)].iter().collect()
 }
 
 /// `s.split_once(pat)` for a string pattern, without the substring searcher of `core::str`.
@@ -72,6 +78,8 @@ mod tests {
     fn helpers() {
         assert_eq!(split_once_str("a\r\nb\r\nc", "\r\n"), Some(("a", "b\r\nc")));
         assert_eq!(split_once_str("abc", "\r\n"), None);
+        assert_eq!((num(0), num(u64::MAX)), ("0".into(), u64::MAX.to_string()));
+        assert_eq!((hex(0x0a), hex(0xff)), ("0a".into(), "ff".into()));
         assert_eq!(percent_decode("s%40cret%2"), "s@cret%2");
         assert_eq!(percent_decode("%ff%fe"), "%ff%fe", "not UTF-8: as given");
         assert_eq!(

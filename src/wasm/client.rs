@@ -73,7 +73,7 @@ fn config_from(options: &JsValue) -> Result<Config, JsValue> {
 fn message_from(value: &JsValue) -> Result<QueueMessageRequest, JsValue> {
     let o = Options(value);
     let mut msg = QueueMessageRequest {
-        data: convert::data_text(&o.object("data")?),
+        data: convert::queue_data(&o.object("data")?)?,
         ..Default::default()
     };
     o.fill_strings(&mut [

@@ -18,11 +18,17 @@ extern "C" {
     /// Builds the JS value a tape describes (`src/protocol/wire/decode.rs`).
     fn build_value(tape: &[u32], bytes: &[u8]) -> JsValue;
     /// Builds the queue message (or with `watch` the watch event) of `text` (`wire::json`, its
-    /// last field at `at`) and calls `callback` with it: 0 when it returned nothing, 1 when it
-    /// returned a value, 2 when it threw; 3 when the text is not UTF-8.
+    /// last field at `at`) and calls `callback` with it: 0 when it returned nothing (undefined),
+    /// 1 when it returned a value (null too), 2 when it threw; 3 when the text is not UTF-8.
     fn call_with_json(callback: &JsValue, text: &[u8], at: usize, watch: bool) -> u32;
     /// The value or exception of the last `call_with_json`.
     fn take_result() -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/queue-data.js")]
+extern "C" {
+    /// The JSON text OpenFlow can carry as a queue message's `data`, or `None`.
+    fn queue_text(value: &JsValue) -> Option<String>;
 }
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
@@ -119,18 +125,33 @@ pub fn event(ev: &ClientEvent) -> JsValue {
     obj.into()
 }
 
-/// Text for a `data` field: strings as they are, anything else as JSON.
-pub fn data_text(value: &JsValue) -> String {
+/// Text for a JSON field of a request: strings as they are, anything else as JSON (empty for
+/// `undefined`); a value `JSON.stringify` refuses (a cycle, a BigInt) is `InvalidArgument`.
+#[cfg(feature = "data")]
+pub fn data_text(value: &JsValue) -> Result<String, JsValue> {
     if value.is_undefined() || value.is_null() {
-        return String::new();
+        return Ok(String::new());
     }
     if let Some(s) = value.as_string() {
-        return s;
+        return Ok(s);
     }
-    JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default()
+    match JSON::stringify(value) {
+        Ok(s) => Ok(s.as_string().unwrap_or_default()),
+        Err(_) => Err(invalid(
+            "data cannot be JSON-encoded (a cycle or a BigInt in it?)",
+        )),
+    }
+}
+
+/// Why [`queue_data`] refuses a value.
+pub const QUEUE_DATA: &str = "data must be JSON, not null or a string (a string must be JSON text \
+     of an object or array): OpenFlow loses any other; wrap a string: {text: ...}";
+
+/// The `data` of a queue message as OpenFlow can carry it (`src/js/queue-data.js`): any JSON
+/// value but `null` and a string; a string is JSON text and must be that of an object or array.
+/// Anything else is refused ([`QUEUE_DATA`]).
+pub fn queue_data(value: &JsValue) -> Result<String, JsValue> {
+    queue_text(value).ok_or_else(|| invalid(QUEUE_DATA))
 }
 
 /// Calls `f` once with the outcome of `p` (fulfilled: `Ok`, rejected: `Err`). The two JS

@@ -184,7 +184,10 @@ impl OptionSource for JsOptions {
         Options(&self.0).boolean(key)
     }
     fn json(&self, key: &str) -> Result<Option<String>, JsValue> {
-        Ok(Options(&self.0).field(key)?.map(|v| data_text(&v)))
+        Options(&self.0)
+            .field(key)?
+            .map(|v| data_text(&v))
+            .transpose()
     }
     fn strings(&self, key: &str) -> Result<Vec<String>, JsValue> {
         let Some(a) = Options(&self.0).array(key)? else {

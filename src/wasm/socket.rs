@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, CloseEvent, WebSocket};
 
-use crate::protocol::text::{concat, decimal};
+use crate::protocol::text::{concat, num};
 
 #[wasm_bindgen(module = "/src/js/socket.js")]
 extern "C" {
@@ -90,11 +90,14 @@ impl Socket {
         let cb = on_event.clone();
         let on_close = handler(Box::new(move |e: &JsValue| {
             let reason = match e.dyn_ref::<CloseEvent>() {
-                Some(c) => {
-                    let (code, why) = (decimal(c.code() as u64), c.reason());
-                    let sep = if why.is_empty() { "" } else { ": " };
-                    concat(&["socket closed (", &code, sep, &why, ")"])
-                }
+                Some(c) if !c.reason().is_empty() => concat(&[
+                    "socket closed (",
+                    &num(c.code().into()),
+                    ": ",
+                    &c.reason(),
+                    ")",
+                ]),
+                Some(c) => concat(&["socket closed (", &num(c.code().into()), ")"]),
                 None => "socket closed".to_string(),
             };
             cb(SocketEvent::Closed(reason));

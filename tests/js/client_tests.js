@@ -1,7 +1,7 @@
 // Browser tests of the Client against the test server, driven by tests/web.rs in headless
 // Chromium. Each export is one test: it throws on failure. `env` = {url, control, Client}.
 
-import { PASS, USER, assert, assertEq, authUrl, control, sleep, track, waitFor } from "./harness.js";
+import { PASS, USER, assert, assertEq, authUrl, control, rejects, sleep, track, waitFor } from "./harness.js";
 
 /** A client plus a record of its events. Fast reconnects for tests. */
 function makeClient(env, extra = {}) {
@@ -125,20 +125,21 @@ export async function queue_messages_arrive_with_parsed_data_and_replies_flow(en
   const name = await a.client.register_queue({ queuename: "" }, (msg) => {
     got.push(msg);
     inside.push([a.client.get_state(), a.client.get_user().username]);
-    if (msg.data === "plain text") a.client.queue_message({ queuename: name, data: "sent from the callback", striptoken: true });
+    if (Array.isArray(msg.data)) a.client.queue_message({ queuename: name, data: { from: "the callback" }, striptoken: true });
   });
   assert(name.length > 0, "temporary queue name returned");
   await b.client.queue_message({ queuename: name, data: { x: 1, s: "é" }, correlation_id: "c1" });
-  await b.client.queue_message({ queuename: name, data: "plain text", striptoken: true });
+  // A string is JSON text, as in npm `openiap`: that of an array (or object) goes as it is.
+  await b.client.queue_message({ queuename: name, data: '["json", "text"]', striptoken: true });
   await waitFor("3 messages", () => got.length === 3);
-  assertEq(got[2].data, "sent from the callback", "a message the callback sent");
+  assertEq(got[2].data, { from: "the callback" }, "a message the callback sent");
   assertEq(inside[0], ["Signedin", USER], "the client read inside the callback");
   assertEq(got[0].data.x, 1, "JSON data parsed");
   assertEq(got[0].correlation_id, "c1", "correlation id");
   assertEq(got[0].queuename, name, "queuename");
   assert(typeof got[0].jwt === "string" && got[0].user, "__jwt/__user moved to jwt/user");
   assert(got[0].data.__jwt === undefined, "__jwt removed from data");
-  assertEq(got[1].data, "plain text", "non-JSON data stays a string");
+  assertEq(got[1].data, ["json", "text"], "JSON text of an array arrives parsed");
   a.client.disconnect();
   b.client.disconnect();
 }
@@ -314,9 +315,9 @@ export async function requests_wait_in_the_outbox_while_reconnecting(env) {
   const q = await a.client.register_queue("outbox-q", (m) => { got.push(m.data); });
   await control(env, "/down?ms=600");
   await waitFor("b disconnected", () => b.client.get_state() !== "Signedin");
-  const sent = b.client.queue_message({ queuename: q, data: "while-offline", striptoken: true });
+  const sent = b.client.queue_message({ queuename: q, data: ["while-offline"], striptoken: true });
   await sent;
-  await waitFor("delivered", () => got.includes("while-offline"), 8000);
+  await waitFor("delivered", () => got.some((d) => d[0] === "while-offline"), 8000);
   a.client.disconnect();
   b.client.disconnect();
 }
@@ -388,8 +389,8 @@ export async function grpc_web_framing_works_end_to_end(env) {
   await b.client.connect();
   const got = [];
   const q = await a.client.register_queue("", (m) => { got.push(m.data); return { ok: m.data }; });
-  const reply = await b.client.rpc({ queuename: q, data: "via grpc-web", timeout_ms: 5000 });
-  assertEq(reply, { ok: "via grpc-web" }, "rpc through a grpc-web client");
+  const reply = await b.client.rpc({ queuename: q, data: ["via grpc-web"], timeout_ms: 5000 });
+  assertEq(reply, { ok: ["via grpc-web"] }, "rpc through a grpc-web client");
   await control(env, "/drop");
   await waitFor("grpc-web reconnect", () => a.client.get_state() === "Signedin" && a.events.filter((e) => e.event === "SignedIn").length === 2);
   a.client.disconnect();
@@ -466,6 +467,96 @@ export async function unregister_queue_stops_delivery(env) {
   await sleep(300);
   assertEq(got, [1], "nothing after unregister");
   assertEq(counts(c.client).callbacks, 0, "callback released");
+  c.client.disconnect();
+  sender.client.disconnect();
+}
+
+/** The test server's view of queue `name`: {consumers, pending} (zeros when it has none). */
+async function queueStats(env, name) {
+  const stats = JSON.parse(await control(env, "/stats"));
+  return { consumers: 0, pending: 0, ...stats.queues[name] };
+}
+
+export async function a_register_raced_by_its_unregister_settles_and_leaves_nothing(env) {
+  await reset(env);
+  const c = makeClient(env), sender = makeClient(env);
+  await Promise.all([c.client.connect(), sender.client.connect()]);
+  // React StrictMode: mount, unmount, mount again, before the server answered.
+  await control(env, "/delay-reply?command=registerqueue&ms=600");
+  const got = [];
+  // Queue names of this run only: the server keeps a queue's messages across /reset, and both
+  // browser suites run this test against one server.
+  const q1 = "race.q." + Date.now().toString(36), q2 = q1 + ".2", q3 = q1 + ".3";
+  const t0 = Date.now();
+  const first = c.client.register_queue(q1, (m) => { got.push(["first", m.data]); });
+  await c.client.unregister_queue(q1);
+  const e = await rejects(first);
+  assertEq([e.name, e.kind], ["ClientError", "Cancelled"], "the raced register rejects");
+  assert(Date.now() - t0 < 400, `it rejects at once, not with the late reply (${Date.now() - t0} ms)`);
+  assertEq(pick(counts(c.client), "promises", "callbacks"), { promises: 0, callbacks: 0 }, "nothing left pending");
+  await sleep(900);
+  assertEq(await queueStats(env, q1), { consumers: 0, pending: 0 }, "the late registration was undone");
+  await sender.client.queue_message({ queuename: q1, data: { n: 1 }, striptoken: true });
+  await sleep(200);
+  assertEq((await queueStats(env, q1)).pending, 1, "a message sent afterwards stays in the queue");
+  assertEq(got, [], "nothing reached the unregistered callback");
+
+  // Register, unregister, register again in one tick: one consumer, the newest callback.
+  await control(env, "/delay-reply?command=registerqueue&ms=400");
+  const a = c.client.register_queue(q2, (m) => { got.push(["a", m.data]); });
+  const gone = c.client.unregister_queue(q2);
+  const b = c.client.register_queue(q2, (m) => { got.push(["b", m.data]); });
+  assertEq((await rejects(a)).kind, "Cancelled", "the first register");
+  await gone;
+  assertEq(await b, q2, "the second register");
+  await sleep(600);
+  assertEq((await queueStats(env, q2)).consumers, 1, "exactly one consumer");
+  await sender.client.queue_message({ queuename: q2, data: { n: 2 }, striptoken: true });
+  await waitFor("the newest callback", () => got.length === 1);
+  assertEq(got, [["b", { n: 2 }]], "only the newest callback receives");
+
+  // A `for await` ended before its queue was registered: the registration is cancelled too.
+  await control(env, "/delay-reply?command=registerqueue&ms=400");
+  const stream = c.client.queue(q3);
+  assertEq(await stream.return(), { value: undefined, done: true }, "return() ends the stream at once");
+  assertEq((await rejects(stream.name)).kind, "Cancelled", "the stream's registration");
+  assertEq(await stream.next(), { value: undefined, done: true }, "an ended stream stays done");
+  await sleep(600);
+  assertEq((await queueStats(env, q3)).consumers, 0, "nothing registered for the ended stream");
+  c.client.disconnect();
+  sender.client.disconnect();
+}
+
+export async function queue_data_openflow_would_lose_is_refused_at_once(env) {
+  await reset(env);
+  const c = makeClient(env), sender = makeClient(env);
+  await Promise.all([c.client.connect(), sender.client.connect()]);
+  const got = [];
+  const poisoned = JSON.parse(await control(env, "/stats")).poisoned;
+  const q = await c.client.register_queue("", (m) => { got.push(m.data); return m.data.reply; });
+  // OpenFlow accepts these and never delivers them (§10.1): each is refused before it is sent.
+  for (const [what, data] of [["a bare string", "hi"], ["JSON text of a string", '"quoted"'], ["null", null],
+    ["no data", undefined], ["JSON text of a number", "42"], ["text that is not JSON", "{half"],
+    ["a Date (JSON of a string)", new Date(0)], ["a function", () => 1]]) {
+    const e = await rejects(sender.client.queue_message({ queuename: q, data, striptoken: true }));
+    assertEq([e.name, e.kind], ["ClientError", "InvalidArgument"], what);
+    assert(/wrap a string/.test(e.message), `${what}: the message says what to send instead: ${e.message}`);
+    assertEq((await rejects(sender.client.rpc({ queuename: q, data, timeout_ms: 1000 }))).kind, "InvalidArgument", `rpc with ${what}`);
+  }
+  // What OpenFlow carries arrives equal; JSON text of an object or array goes as it is (npm's way).
+  const sent = [7, 0, false, { k: [1, "é"] }, [], '{"as":"text"}', "[1,2]"];
+  for (const data of sent) await sender.client.queue_message({ queuename: q, data, striptoken: true });
+  await waitFor("every message", () => got.length === sent.length);
+  assertEq(got, [7, 0, false, { k: [1, "é"] }, [], { as: "text" }, [1, 2]], "arrived equal");
+  // A callback's reply that OpenFlow cannot carry is not sent: an Error event names the queue and
+  // the correlation id, and the caller's rpc runs into its timeout.
+  got.length = 0;
+  const e = await rejects(sender.client.rpc({ queuename: q, data: { reply: "a bare string" }, timeout_ms: 800 }));
+  assertEq(e.kind, "Timeout", "the rpc gets no reply");
+  const errors = c.events.filter((ev) => ev.event === "Error").map((ev) => ev.reason);
+  assert(errors.some((r) => r.includes(`'${q}'`) && r.includes("correlation id") && r.includes("not sent")), JSON.stringify(errors));
+  assertEq(await sender.client.rpc({ queuename: q, data: { reply: { ok: 1 } }, timeout_ms: 3000 }), { ok: 1 }, "a reply it can carry");
+  assertEq(JSON.parse(await control(env, "/stats")).poisoned, poisoned, "the server never got a message it would lose");
   c.client.disconnect();
   sender.client.disconnect();
 }
@@ -563,6 +654,30 @@ export async function for_await_over_a_queue_and_break_unregisters(env) {
   sender.client.disconnect();
 }
 
+export async function for_await_ends_when_the_client_disconnects(env) {
+  await reset(env);
+  const c = makeClient(env, { reconnect: { initial_ms: 50, max_ms: 100, max_attempts: 1 } }), sender = makeClient(env);
+  await Promise.all([c.client.connect(), sender.client.connect()]);
+  const stream = c.client.queue("iter-end");
+  await stream.name;
+  await sender.client.queue_message({ queuename: "iter-end", data: 1, striptoken: true });
+  const got = [];
+  const loop = (async () => { for await (const msg of stream) got.push(msg.data); return "ended"; })();
+  await waitFor("the first message", () => got.length === 1);
+  c.client.disconnect();
+  assertEq(await Promise.race([loop, sleep(2000).then(() => "still waiting")]), "ended", "the loop ends after disconnect()");
+  // The same when reconnecting gives up (max_attempts) while a loop waits.
+  await c.client.connect();
+  const again = c.client.queue("iter-end");
+  await again.name;
+  const loop2 = (async () => { for await (const msg of again) got.push(msg.data); return "ended"; })();
+  await control(env, "/down?ms=400");
+  assertEq(await Promise.race([loop2, sleep(3000).then(() => "still waiting")]), "ended", "the loop ends when reconnecting gives up");
+  c.client.disconnect();
+  sender.client.disconnect();
+  await sleep(500); // the server listens again
+}
+
 export async function openflow_wire_habits_connect_ping_two_message_frames_and_refreshtoken(env) {
   // The test server behaves as OpenFlow by default: it pings every new socket before sign-in,
   // sends each frame's length and envelope as two WebSocket messages, and pushes refreshtoken.
@@ -571,9 +686,16 @@ export async function openflow_wire_habits_connect_ping_two_message_frames_and_r
   const c = makeClient(env, { url: env.url, jwt });
   await c.client.connect();
   assertEq(c.client.get_state(), "Signedin", "signed in with a token");
-  const log = JSON.parse(await control(env, "/log"));
-  const pong = log.find((e) => e.command === "pong");
-  assert(pong && pong.rid !== "", "the ping sent at connect was answered: " + JSON.stringify(log));
+  // The pong went out before connect() resolved, on the socket; /log is another connection, so
+  // the server may not have read it yet.
+  let log;
+  const answered = async () => {
+    log = JSON.parse(await control(env, "/log"));
+    return log.some((e) => e.command === "pong" && e.rid !== "");
+  };
+  await waitFor("the ping sent at connect answered", answered, 3000).catch(() => {
+    throw new Error("the ping sent at connect was not answered: " + JSON.stringify(log));
+  });
   const echo = await c.client.register_queue("habits-echo", (msg) => msg.data);
   assertEq(await c.client.rpc({ queuename: echo, data: { n: 1 }, timeout: 5 }), { n: 1 }, "rpc over two-message frames");
   // Every token issued so far expires; only the one refreshtoken pushes still signs in.

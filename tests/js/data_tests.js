@@ -102,8 +102,8 @@ export async function typed_errors_for_server_and_argument_failures(env) {
   assertEq([e.kind, e.message.includes("NotReadableError")], ["InvalidArgument", true], "unreadable Blob");
   e = await rejects(c.download({ id: "missing" }));
   assertEq(e.kind, "Server", "download of a missing file");
-  e = await rejects(c.custom_command({ command: "nosuch" }));
-  assertEq(e.kind, "Server", "unknown custom command");
+  // OpenFlow answers a custom command it does not know with an empty result, not an error (§10.1).
+  assertEq(await c.custom_command({ command: "nosuch" }), "", "unknown custom command");
   e = await rejects(c.distinct({ collectionname: col }));
   assertEq(e.kind, "InvalidArgument", "distinct without field");
   c.disconnect();
@@ -127,8 +127,14 @@ export async function collections_indexes_and_custom_commands(env) {
   idx = await c.get_indexes(col);
   assertEq(idx.map((i) => i.name), ["_id_", "name_1_age_-1"], "index dropped");
   await c.drop_collection(col);
+  // OpenFlow keeps a list_collections answer per jwt for 60 s, whatever includehist says (§10.1):
+  // this client's token still sees the dropped collection, a new sign-in does not.
   list = await c.list_collections(true);
+  assert(list.some((l) => l.name === col), "the same jwt gets the cached list");
+  const { client: fresh } = await connected(env);
+  list = await fresh.list_collections(true);
   assert(!list.some((l) => l.name === col), "collection dropped");
+  fresh.disconnect();
   assertEq(await c.custom_command({ command: "echo", data: { hello: [1, 2] } }), { hello: [1, 2] }, "custom_command JSON result");
   assertEq(await c.custom_command({ command: "echo", data: "plain", timeout: 5 }), "plain", "custom_command text result");
   assertEq((await c.custom_command({ command: "whoami" })).username, USER, "whoami");
@@ -408,7 +414,14 @@ export async function invoke_openrpa_runs_a_workflow_on_a_robot(env) {
   assertEq(await c.invoke_openrpa({ robotid: "testrobot", workflowid: "wf1", rpc: false }), null, "rpc: false does not wait");
   assertEq((await rejects(c.invoke_openrpa({ workflowid: "wf1" }))).kind, "InvalidArgument", "robotid is required");
   await waitFor("temporary reply queues unregistered", () => c.debug_counts().callbacks === 0);
+  // disconnect() while it waits for a robot that never completes: it rejects then, not at its timeout.
+  const waiting = c.invoke_openrpa({ robotid: "testrobot", workflowid: "idle", timeout: 30 });
+  await sleep(300);
+  const t0 = Date.now();
   c.disconnect();
+  const e = await rejects(waiting);
+  assertEq(e.kind, "Disconnected", "invoke_openrpa after disconnect()");
+  assert(Date.now() - t0 < 1000, `it settles at disconnect(), not at its timeout (${Date.now() - t0} ms)`);
 }
 
 export async function per_call_jwt_acts_as_that_user_for_that_request_only(env) {

@@ -14,7 +14,9 @@
 #   vite     Vite build of a page importing the package (exports "browser"), headless Chromium
 #   worker   the same build's module Web Worker importing the package, headless Chromium
 #   shared   `new Client({ shared: true })`: pages of one origin (plain <script type="module">, no
-#            bundler) share one socket through the package's SharedWorker (shared/run.mjs)
+#            bundler) share one socket through the package's SharedWorker (shared/run.mjs); the
+#            worker's tab crashes, a worker that never answers, register/unregister races
+#            (shared/faults.mjs)
 #   npm-port code written as an npm openiap user writes it (npm-port/port.js), in Deno and Chromium
 #   bun      Bun from npm (skipped if its binary does not run here)
 #   vite-dev, webpack-dev, webpack, esbuild, parcel (and `vite` again): the README's bundler example
@@ -133,7 +135,7 @@ run vite 'node browser/run.mjs build "$WORK/browser-dist" && node browser/run.mj
   node bundlers/run.mjs vite inline "$WORK/vite" "$URL" shares'
 run worker '[ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null
   node browser/run.mjs worker "$WORK/browser-dist" "$URL"'
-run shared 'node shared/run.mjs "$URL" "$OPENIAP_CONTROL_URL"'
+run shared 'node shared/run.mjs "$URL" "$OPENIAP_CONTROL_URL" && node shared/faults.mjs "$URL" "$OPENIAP_CONTROL_URL"'
 # Code written the way an npm openiap user writes it (only the import line differs), in Deno and Chromium.
 run npm-port 'deno run --allow-read --allow-net=127.0.0.1 npm-port/deno.js "$URL" &&
   { [ -f "$WORK/browser-dist/index.html" ] || node browser/run.mjs build "$WORK/browser-dist" >/dev/null; } &&

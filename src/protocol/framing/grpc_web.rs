@@ -12,7 +12,7 @@
 use crate::pb::Envelope;
 use crate::protocol::envelope::decode_envelope;
 use crate::protocol::error::FrameError;
-use crate::protocol::text::{percent_decode, split_once_str};
+use crate::protocol::text::{concat, hex, percent_decode, split_once_str};
 use prost::Message;
 
 /// URL path of the bidi streaming method.
@@ -106,11 +106,10 @@ pub enum Item {
 fn body_len(header: &[u8]) -> Result<usize, FrameError> {
     let flag = header[0];
     if flag & !(FLAG_METADATA | FLAG_COMPRESSED) != 0 {
-        // Without `format!`: its hex formatting would be linked into the wasm for this alone.
-        let hex = |d: u8| b"0123456789abcdef"[d as usize & 15] as char;
-        let mut why = String::from("unknown flag byte 0x");
-        why.extend([hex(flag >> 4), hex(flag)]);
-        return Err(FrameError::Malformed(why));
+        return Err(FrameError::Malformed(concat(&[
+            "unknown flag byte 0x",
+            &hex(flag),
+        ])));
     }
     if flag & FLAG_COMPRESSED != 0 {
         return Err(FrameError::Malformed(
@@ -204,9 +203,10 @@ pub fn parse_client_message(first: bool, msg: &[u8]) -> Result<ClientMessage<'_>
     match msg.split_first() {
         Some((0, rest)) => Ok(ClientMessage::Data(rest)),
         Some((1, [])) => Ok(ClientMessage::EndOfStream),
-        Some((b, _)) => Err(FrameError::Malformed(format!(
-            "unknown client message prefix 0x{b:02x}"
-        ))),
+        Some((b, _)) => Err(FrameError::Malformed(concat(&[
+            "unknown client message prefix 0x",
+            &hex(*b),
+        ]))),
         None => Err(FrameError::Malformed("empty client message".into())),
     }
 }

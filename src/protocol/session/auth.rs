@@ -53,7 +53,7 @@ impl Session {
             ),
             Err(e) => self.auth_failed(
                 now,
-                Error::new(ErrorKind::Signin, format!("get_token failed: {e}")),
+                Error::new(ErrorKind::Signin, concat(&["get_token failed: ", &e])),
             ),
         }
     }
@@ -107,7 +107,7 @@ impl Session {
     }
 
     pub(super) fn auth_failed(&mut self, now: u64, error: Error) {
-        let reason = format!("sign-in failed: {}", error.message);
+        let reason = concat(&["sign-in failed: ", &error.message]);
         if self.connect_pending {
             self.connect_pending = false;
             self.out(Output::ConnectDone(Err(error)));

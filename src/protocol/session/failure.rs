@@ -18,7 +18,12 @@ impl Session {
                         s.in_flight = None;
                     }
                 }
-                // rpc sends are failed by the caller, which knows whether they were sent.
+                // The link went, and the server's consumer with it: the unregister is done.
+                InFlight::Unregister(sub) => {
+                    self.remove_subscription(sub);
+                }
+                // rpc sends are failed by the caller, which knows whether they were sent; a
+                // registration to undo died with the link.
                 _ => {}
             }
         }
@@ -69,8 +74,9 @@ impl Session {
         self.abandon_if_unregistered(sub);
     }
 
-    /// A registration that never reached the server and that nobody waits for any more is
-    /// abandoned; the reply to its registration request, if one comes, is dropped.
+    /// A registration that the server never confirmed and that nobody waits for any more is
+    /// abandoned; what the reply to its registration request registers, if one comes, is
+    /// unregistered again.
     fn abandon_if_unregistered(&mut self, sub: SubscriptionId) {
         let Some(s) = self.subscriptions.get(&sub) else {
             return;
@@ -78,12 +84,7 @@ impl Session {
         if s.current.is_some() || s.live || !s.waiters.is_empty() {
             return;
         }
-        if let Some(id) = s.in_flight.clone() {
-            if let Some(entry) = self.in_flight.get_mut(&id) {
-                entry.0 = InFlight::Ignore;
-            }
-        }
-        self.remove_subscription(sub);
+        self.undo_registration(sub);
     }
 
     /// Stops waiting for `request` (the app aborted it): it leaves the outbox, a reply that still
@@ -109,6 +110,11 @@ impl Session {
                 s.waiters.retain(|(r, _)| *r != request);
             }
             self.abandon_if_unregistered(sub);
+        }
+        for s in self.subscriptions.values_mut() {
+            if let Some(closing) = &mut s.closing {
+                closing.retain(|r| *r != request);
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ use super::Session;
 use crate::pb::Envelope;
 use crate::protocol::envelope::{error_of, payload, unreadable};
 use crate::protocol::error::{Error, ErrorKind};
+use crate::protocol::text::concat;
 use crate::protocol::wire::{read_bytes, read_str};
 
 impl Session {
@@ -32,7 +33,7 @@ impl Session {
                     } else {
                         ErrorKind::Protocol
                     };
-                    self.link_lost(now, format!("protocol error: {e}"), kind, true);
+                    self.link_lost(now, concat(&["protocol error: ", &e.text()]), kind, true);
                     return;
                 }
             }
@@ -117,6 +118,15 @@ impl Session {
         };
         let key = RouteKey::Queue(queue.to_ascii_lowercase());
         let Some(&sub) = self.routes.get(&key) else {
+            // The server took it off the queue for this connection: say so, never drop silently.
+            let why = concat(&[
+                "a message for queue '",
+                queue,
+                "' (correlation id '",
+                correlation_id,
+                "') arrived after it was unregistered and was dropped",
+            ]);
+            self.out(Output::Event(ClientEvent::Error(why)));
             return;
         };
         if Some(sub) == self.rpc_queue {
@@ -195,6 +205,12 @@ impl Session {
                 None => self.became_ready(now, State::Connected),
             },
             InFlight::Register(sub) => self.registered(now, sub, env),
+            InFlight::Undo { watch, call } => self.undo(now, watch, &call, &env),
+            // Unregistered, or refused (then it stays as it was and the app hears why).
+            InFlight::Unregister(sub) => match error_of(&env) {
+                None => drop(self.remove_subscription(sub)),
+                Some(e) => self.fail_closing(sub, e),
+            },
             InFlight::RpcSend(corr) => {
                 if let Some(e) = error_of(&env) {
                     if let Some(call) = self.rpc_calls.remove(&corr) {

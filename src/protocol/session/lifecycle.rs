@@ -8,6 +8,7 @@ use super::Session;
 use crate::protocol::error::{Error, ErrorKind};
 use crate::protocol::framing::Codec;
 use crate::protocol::heartbeat::HeartbeatAction;
+use crate::protocol::text::{concat, num};
 use crate::protocol::url::ServerUrl;
 
 impl Session {
@@ -133,7 +134,10 @@ impl Session {
         close: bool,
     ) {
         self.close_socket(close);
-        self.fail_in_flight(ErrorKind::Disconnected, &format!("disconnected: {reason}"));
+        self.fail_in_flight(
+            ErrorKind::Disconnected,
+            &concat(&["disconnected: ", &reason]),
+        );
         // rpc calls whose message went out will never see their reply (the reply queue died).
         let sent: Vec<String> = self
             .rpc_calls
@@ -146,7 +150,7 @@ impl Session {
                 self.reply_err(
                     call.request,
                     ErrorKind::Disconnected,
-                    &format!("disconnected: {reason}"),
+                    &concat(&["disconnected: ", &reason]),
                 );
             }
         }
@@ -195,7 +199,12 @@ impl Session {
             }
             None => {
                 let attempts = self.backoff.attempts();
-                let why = format!("{reason}; gave up after {attempts} reconnect attempts");
+                let why = concat(&[
+                    &reason,
+                    "; gave up after ",
+                    &num(attempts as u64),
+                    " reconnect attempts",
+                ]);
                 self.stop(ErrorKind::GaveUp, why);
             }
         }

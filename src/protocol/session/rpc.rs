@@ -7,6 +7,7 @@ use super::Session;
 use crate::pb::QueueMessageRequest;
 use crate::protocol::envelope::{envelope, to_any};
 use crate::protocol::error::ErrorKind;
+use crate::protocol::text::concat;
 
 impl Session {
     /// Sends `message` and waits for the reply on the client's reply queue, matched by
@@ -21,7 +22,7 @@ impl Session {
             );
             return request;
         }
-        let corr = format!("rpc-{}", self.seq.next_id());
+        let corr = concat(&["rpc-", &self.seq.next_id()]);
         message.correlation_id = corr.clone();
         let deadline = now + self.timeout_of(call.timeout_ms);
         self.rpc_calls.insert(
@@ -51,6 +52,7 @@ impl Session {
                         live: false,
                         keep: false,
                         in_flight: None,
+                        closing: None,
                         waiters: vec![],
                         call: Call::default(),
                     },

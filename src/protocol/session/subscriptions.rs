@@ -1,12 +1,21 @@
 //! Registrations: queues, exchanges and watches, registered on the server, routed to by
 //! [`RouteKey`], registered again after reconnects, and renamed when the server says so.
+//!
+//! Register and unregister may come in any order, each with one outcome: an unregister while the
+//! registration is in flight rejects whoever waits for it with `Cancelled` and unregisters what
+//! the server's late reply registered (unless a newer registration of the same queue name now
+//! owns it); an unregister of a live registration keeps delivering to its callback until the
+//! server confirmed it, and nothing is delivered afterwards.
 
 use super::tables::{InFlight, Phase, RouteKey, Subscription, SubscriptionKind};
 use super::types::{Call, ClientEvent, Output, RequestId, SubscriptionId};
 use super::Session;
-use crate::pb::{Envelope, RegisterQueueRequest, RegisterQueueResponse, UnRegisterQueueRequest};
+use crate::pb::{
+    Envelope, RegisterQueueRequest, RegisterQueueResponse, UnRegisterQueueRequest, UnWatchRequest,
+};
 use crate::protocol::envelope::{decode_name, envelope, error_of, to_any};
-use crate::protocol::error::ErrorKind;
+use crate::protocol::error::{Error, ErrorKind};
+use crate::protocol::text::concat;
 
 impl Session {
     /// Registers a queue (empty name: a temporary queue) or exchange or watch; the request's
@@ -29,9 +38,10 @@ impl Session {
         if let SubscriptionKind::Queue(name) = &kind {
             if !name.is_empty() {
                 let existing = self.subscriptions.iter().find(|(_, s)| {
-                    s.kind == kind
-                        || (s.current.as_deref() == Some(name.as_str())
-                            && s.kind != SubscriptionKind::RpcReplies)
+                    s.closing.is_none()
+                        && (s.kind == kind
+                            || (s.current.as_deref() == Some(name.as_str())
+                                && s.kind != SubscriptionKind::RpcReplies))
                 });
                 if let Some((&id, s)) = existing {
                     let keep_now = s.keep || keep;
@@ -81,6 +91,7 @@ impl Session {
                 live: false,
                 keep,
                 in_flight: None,
+                closing: None,
                 waiters: vec![(request, deadline)],
                 call: Call {
                     upload: false,
@@ -94,34 +105,39 @@ impl Session {
         (id, request)
     }
 
-    /// Ends a registration. For queues and exchanges an `unregisterqueue` is sent if the server
-    /// knows it (with `call`'s identity); the returned request resolves when done.
+    /// Ends a registration; the returned request resolves once nothing more can reach its
+    /// callback. One the server knows is unregistered there (`unregisterqueue` or `unwatch`, with
+    /// `call`'s identity) and delivers until that is answered. One the server has not confirmed
+    /// rejects its waiters with `Cancelled` at once and is undone when its reply comes.
     pub fn unsubscribe(&mut self, now: u64, id: SubscriptionId, call: &Call) -> RequestId {
-        let sub = self.remove_subscription(id);
-        match sub {
-            Some(Subscription {
-                kind: SubscriptionKind::Watch(_),
-                live: true,
-                current: Some(wid),
-                ..
-            }) => {
-                let data = to_any(&crate::pb::UnWatchRequest { id: wid });
-                self.request(now, "unwatch", data, call)
-            }
-            Some(Subscription {
-                live: true,
-                current: Some(name),
-                ..
-            }) => {
-                let data = to_any(&UnRegisterQueueRequest { queuename: name });
-                self.request(now, "unregisterqueue", data, call)
-            }
-            _ => {
-                let request = self.new_request();
-                self.reply_ok(request, envelope("unregisterqueuereply", None));
-                request
-            }
+        let request = self.new_request();
+        let Some(sub) = self.subscriptions.get_mut(&id) else {
+            self.reply_ok(request, Envelope::default());
+            return request;
+        };
+        if let Some(closing) = &mut sub.closing {
+            closing.push(request);
+            return request;
         }
+        if let (true, Some(name)) = (sub.live, sub.current.clone()) {
+            sub.closing = Some(vec![request]);
+            let watch = matches!(sub.kind, SubscriptionKind::Watch(_));
+            let deadline = now + self.timeout_of(call.timeout_ms);
+            let env = unregister_envelope(watch, name, call);
+            self.send(env, Some((InFlight::Unregister(id), deadline)));
+            return request;
+        }
+        let waiters = std::mem::take(&mut sub.waiters);
+        for (r, _) in waiters {
+            self.reply_err(
+                r,
+                ErrorKind::Cancelled,
+                "cancelled: unregistered before the server confirmed the registration",
+            );
+        }
+        self.undo_registration(id);
+        self.reply_ok(request, Envelope::default());
+        request
     }
 
     /// The registration of queue `name` (the name the server gave it, or the one it was
@@ -160,10 +176,12 @@ impl Session {
             let is_rpc = sub.kind == SubscriptionKind::RpcReplies;
             if waiters.is_empty() && !is_rpc {
                 let what = sub.current.clone().unwrap_or_default();
-                self.out(Output::Event(ClientEvent::Error(format!(
-                    "could not register '{what}' again: {}",
-                    e.message
-                ))));
+                self.out(Output::Event(ClientEvent::Error(concat(&[
+                    "could not register '",
+                    &what,
+                    "' again: ",
+                    &e.message,
+                ]))));
                 return;
             }
             for (r, _) in waiters {
@@ -232,9 +250,14 @@ impl Session {
         let Some(sub) = self.subscriptions.get(&id) else {
             return;
         };
+        let mut route = None;
         let (command, data) = match &sub.kind {
             SubscriptionKind::Queue(name) => {
-                // A named queue keeps its name; a temporary one asks for a fresh name.
+                // A named queue keeps its name (a temporary one asks for a fresh name), so it is
+                // routed at once: a queue with a backlog may deliver before the reply comes.
+                if !name.is_empty() {
+                    route = Some(RouteKey::Queue(name.clone()));
+                }
                 (
                     "registerqueue",
                     to_any(&RegisterQueueRequest {
@@ -252,11 +275,67 @@ impl Session {
         let mut env = envelope(command, Some(data));
         sub.call.stamp(&mut env);
         let id_str = self.send(env, Some((InFlight::Register(id), deadline)));
+        if let (Some(key), Some(_)) = (route, &id_str) {
+            self.routes.insert(key, id);
+        }
         if let Some(s) = self.subscriptions.get_mut(&id) {
             s.in_flight = id_str;
         }
     }
 
+    /// Forgets registration `id`, which the server has not confirmed; a registration request
+    /// still in flight is undone when its reply comes ([`InFlight::Undo`]).
+    pub(super) fn undo_registration(&mut self, id: SubscriptionId) {
+        let Some(s) = self.subscriptions.get_mut(&id) else {
+            return;
+        };
+        let watch = matches!(s.kind, SubscriptionKind::Watch(_));
+        if let Some(sent) = s.in_flight.take() {
+            let call = s.call.clone();
+            if let Some(entry) = self.in_flight.get_mut(&sent) {
+                entry.0 = InFlight::Undo { watch, call };
+            }
+        }
+        self.remove_subscription(id);
+    }
+
+    /// The late reply to a registration the app gave up: unregisters what it registered. A
+    /// queue that a newer registration of the same name uses keeps its consumer (the server
+    /// has one per connection and name).
+    pub(super) fn undo(&mut self, now: u64, watch: bool, call: &Call, env: &Envelope) {
+        let name = match (error_of(env), decode_name(env)) {
+            (None, Ok(name)) if !name.is_empty() => name,
+            _ => return,
+        };
+        let kind = SubscriptionKind::Queue(name.to_ascii_lowercase());
+        let newer = self
+            .subscriptions
+            .values()
+            .any(|s| s.closing.is_none() && s.kind == kind);
+        if watch || !newer {
+            let deadline = now + self.config.request_timeout_ms;
+            let env = unregister_envelope(watch, name, call);
+            self.send(env, Some((InFlight::Ignore, deadline)));
+        }
+    }
+
+    /// Rejects the app's requests waiting for the unregister of `id` with `error`; the
+    /// registration stays as it was.
+    pub(super) fn fail_closing(&mut self, id: SubscriptionId, error: Error) {
+        let waiting = self
+            .subscriptions
+            .get_mut(&id)
+            .and_then(|s| s.closing.take());
+        for r in waiting.into_iter().flatten() {
+            self.out(Output::Reply {
+                request: r,
+                result: Err(error.clone()),
+            });
+        }
+    }
+
+    /// Ends registration `id` here: its routes and callback go, and app requests waiting for its
+    /// unregister resolve (after the callback is dropped, so nothing reaches it afterwards).
     pub(super) fn remove_subscription(&mut self, id: SubscriptionId) -> Option<Subscription> {
         let sub = self.subscriptions.remove(&id)?;
         self.routes.retain(|_, v| *v != id);
@@ -265,8 +344,27 @@ impl Session {
         } else {
             self.out(Output::SubscriptionClosed { subscription: id });
         }
+        for &r in sub.closing.iter().flatten() {
+            self.reply_ok(r, Envelope::default());
+        }
         Some(sub)
     }
+}
+
+/// The request that ends a registration at the server: `unwatch` of a watch id, else
+/// `unregisterqueue` of a queue name; with `call`'s identity.
+fn unregister_envelope(watch: bool, name: String, call: &Call) -> Envelope {
+    let data = if watch {
+        to_any(&UnWatchRequest { id: name })
+    } else {
+        to_any(&UnRegisterQueueRequest { queuename: name })
+    };
+    let mut env = envelope(
+        if watch { "unwatch" } else { "unregisterqueue" },
+        Some(data),
+    );
+    call.stamp(&mut env);
+    env
 }
 
 fn queue_reply(name: &str) -> Envelope {

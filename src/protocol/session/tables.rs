@@ -32,6 +32,9 @@ pub(super) struct Subscription {
     pub(super) keep: bool,
     /// The registration request in flight, if any.
     pub(super) in_flight: Option<String>,
+    /// `Some` once the app unregistered it while the server knew it: the unregister request is
+    /// in flight, messages still reach the callback, and these app requests resolve when it ends.
+    pub(super) closing: Option<Vec<RequestId>>,
     /// User requests waiting for this registration: (request, deadline).
     pub(super) waiters: Vec<(RequestId, u64)>,
     /// The identity it is registered with (again after every reconnect).
@@ -47,6 +50,14 @@ pub(super) enum InFlight {
     Guest,
     Probe,
     Register(SubscriptionId),
+    /// A registration the app gave up before the server answered (unregistered, aborted, timed
+    /// out): what the reply registers is unregistered again, with this identity.
+    Undo {
+        watch: bool,
+        call: Call,
+    },
+    /// The unregister of a live registration (which stays until this is answered).
+    Unregister(SubscriptionId),
     RpcSend(String),
     Ignore,
 }

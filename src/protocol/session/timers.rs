@@ -8,6 +8,7 @@ use crate::pb::GetElementRequest;
 use crate::protocol::envelope::{envelope, to_any};
 use crate::protocol::error::{Error, ErrorKind};
 use crate::protocol::heartbeat::HeartbeatAction;
+use crate::protocol::text::{concat, num};
 
 impl Session {
     /// When [`Session::handle_timeout`] must be called next.
@@ -53,7 +54,7 @@ impl Session {
             Phase::Ready => match self.heartbeat.poll(now) {
                 HeartbeatAction::SendProbe => self.send_probe(now),
                 HeartbeatAction::Dead(silent) => {
-                    let reason = format!("heartbeat timeout: no data for {silent} ms");
+                    let reason = concat(&["heartbeat timeout: no data for ", &num(silent), " ms"]);
                     self.link_lost(now, reason, ErrorKind::Disconnected, true);
                 }
                 HeartbeatAction::Idle => {}
@@ -95,7 +96,12 @@ impl Session {
                         self.reply_err(call.request, ErrorKind::Timeout, "request timed out");
                     }
                 }
-                InFlight::Probe | InFlight::Ignore => {}
+                // No answer to the unregister: the app is told, and nothing more is delivered.
+                InFlight::Unregister(sub) => {
+                    self.fail_closing(sub, Error::new(ErrorKind::Timeout, "request timed out"));
+                    self.remove_subscription(sub);
+                }
+                InFlight::Probe | InFlight::Ignore | InFlight::Undo { .. } => {}
             }
         }
         let (due, waiting) = std::mem::take(&mut self.outbox)

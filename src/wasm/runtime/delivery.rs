@@ -43,7 +43,9 @@ impl Runtime {
                         "reply of the queue callback for '",
                         &queue,
                         "' was not delivered: ",
-                        &e.to_string(),
+                        e.kind.as_str(),
+                        ": ",
+                        &e.message,
                     ]));
                     self.dispatch_event(&ev);
                 }
@@ -159,12 +161,27 @@ impl Runtime {
         }
     }
 
-    /// Sends a callback's return value to `replyto`, as the official clients do.
+    /// Sends a callback's return value to `replyto`, as the official clients do. `undefined` is
+    /// no reply; a value OpenFlow cannot carry (`null`, a bare string) is not sent, and an
+    /// `Error` event names the queue and the correlation id instead.
     fn reply_to(&self, mut reply: QueueMessageRequest, queue: String, value: &JsValue) {
-        if reply.queuename.is_empty() || value.is_undefined() || value.is_null() {
+        if reply.queuename.is_empty() || value.is_undefined() {
             return;
         }
-        reply.data = convert::data_text(value);
+        reply.data = match convert::queue_data(value) {
+            Ok(text) => text,
+            Err(_) => {
+                let why = concat(&[
+                    "reply of the queue callback for '",
+                    &queue,
+                    "' (correlation id '",
+                    &reply.correlation_id,
+                    "') was not sent: ",
+                    convert::QUEUE_DATA,
+                ]);
+                return self.dispatch_event(&ClientEvent::Error(why));
+            }
+        };
         {
             let mut inner = self.0.borrow_mut();
             let id = inner

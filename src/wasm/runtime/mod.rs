@@ -424,7 +424,13 @@ impl Runtime {
                 }
             }
             Output::SubscriptionClosed { subscription } => {
-                self.0.borrow_mut().callbacks.remove(&subscription);
+                // A `for await` stream's callback says when its registration ended (`__end`).
+                let callback = self.0.borrow_mut().callbacks.remove(&subscription);
+                if let Some(end) = callback.map(|f| convert::get(&f, "__end")) {
+                    if let Some(end) = end.dyn_ref::<Function>() {
+                        let _ = end.call0(&JsValue::UNDEFINED);
+                    }
+                }
             }
             Output::GetToken { socket } => self.ask_token(socket),
             Output::ConnectDone(result) => {

@@ -58,9 +58,9 @@ export async function sharedOutcome(base, url, control, label) {
       console.log(`${label}: SharedFallback reason: ${fa[0].reason}`);
     }
     // Page A reaches page B's queue, and B's callback answers A's rpc.
-    await A.evaluate(([q]) => t.client.queue_message({ queuename: q, data: "from A", striptoken: true }), [b.queuename]);
-    await until("B gets A's message", () => B.evaluate(() => t.got.includes("from A")));
-    eq(await A.evaluate((q) => t.client.rpc({ queuename: q, data: "ping", timeout: 5 }), b.queuename), { echo: "ping" }, "rpc from A to B's queue");
+    await A.evaluate(([q]) => t.client.queue_message({ queuename: q, data: { text: "from A" }, striptoken: true }), [b.queuename]);
+    await until("B gets A's message", () => B.evaluate(() => t.got.some((d) => d.text === "from A")));
+    eq(await A.evaluate((q) => t.client.rpc({ queuename: q, data: { text: "ping" }, timeout: 5 }), b.queuename), { echo: { text: "ping" } }, "rpc from A to B's queue");
     eq(await A.evaluate(() => t.got), [], "A's queue got nothing meant for B");
     await A.close();
     await B.close();

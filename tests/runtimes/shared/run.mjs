@@ -73,8 +73,8 @@ try {
   }
   await sleep(200);
   for (const [i, p] of pages.entries()) checkEq(await p.evaluate(() => t.got), [{ n: i }], `messages of page ${"ABC"[i]}`);
-  const reply = await C.evaluate((q) => t.client.rpc({ queuename: q, data: "hi", timeout_ms: 5000 }), started[1].queuename);
-  checkEq(reply, { echo: "hi", tag: "B" }, "rpc from C to B's queue, answered by B's callback");
+  const reply = await C.evaluate((q) => t.client.rpc({ queuename: q, data: { text: "hi" }, timeout_ms: 5000 }), started[1].queuename);
+  checkEq(reply, { echo: { text: "hi" }, tag: "B" }, "rpc from C to B's queue, answered by B's callback");
   step("each page's queue gets only its messages; rpc from C is answered in B");
 
   // The data API, errors and AbortSignal across the port.
@@ -125,8 +125,8 @@ try {
   // Temporary queues come back under new names (QueueRenamed); each page follows its own.
   const qC = await C.evaluate(() => t.current());
   check(qC !== started[2].queuename, "C's temporary queue was renamed");
-  await A.evaluate((q) => t.client.queue_message({ queuename: q, data: "after drop", striptoken: true }), qC);
-  await waitFor("C's queue after the drop", () => C.evaluate(() => t.got.includes("after drop")));
+  await A.evaluate((q) => t.client.queue_message({ queuename: q, data: { text: "after drop" }, striptoken: true }), qC);
+  await waitFor("C's queue after the drop", () => C.evaluate(() => t.got.some((d) => d.text === "after drop")));
   checkEq(await sockets(), 1, "sockets after the drop");
   step("after /drop every page sees Disconnected then SignedIn; queues deliver again");
 
@@ -143,7 +143,14 @@ try {
   const E = await page("E");
   checkEq(await E.evaluate((u) => t.open({ url: u, shared: true }), otherUrl), { shared: true, state: "Signedin" }, "page E (otheruser)");
   checkEq(await sockets(), 2, "sockets with a second user");
-  await E.evaluate(() => t.client.disconnect());
+  // A `for await` of a shared page ends when the page disconnects.
+  const ended = await E.evaluate(async () => {
+    const loop = (async () => { for await (const m of t.client.queue("shared.iter.end")) void m; return "ended"; })();
+    await new Promise((r) => setTimeout(r, 300));
+    t.client.disconnect();
+    return Promise.race([loop, new Promise((r) => setTimeout(() => r("still waiting"), 2000))]);
+  });
+  checkEq(ended, "ended", "a shared page's for await after disconnect()");
   await waitFor("otheruser's socket closes", async () => (await sockets()) === 1, 5000);
   step("other credentials get their own worker and socket, closed with its last page");
 

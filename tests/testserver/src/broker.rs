@@ -40,6 +40,8 @@ pub struct Broker {
     pending_limit: usize,
     /// Messages dropped because a pending buffer was full or they expired.
     pub dropped: u64,
+    /// Messages accepted and never delivered, as OpenFlow does with data it cannot parse.
+    pub poisoned: u64,
 }
 
 impl Broker {
@@ -50,6 +52,7 @@ impl Broker {
             exchanges: HashMap::new(),
             pending_limit,
             dropped: 0,
+            poisoned: 0,
         }
     }
 
@@ -216,7 +219,8 @@ impl Broker {
                 )
             })
             .collect();
-        serde_json::json!({"queues": queues, "exchanges": exchanges, "dropped": self.dropped})
+        serde_json::json!({"queues": queues, "exchanges": exchanges, "dropped": self.dropped,
+            "poisoned": self.poisoned})
     }
 
     /// Number of consumers of `name`.

@@ -152,9 +152,8 @@ pub fn handle(shared: &std::sync::Arc<Shared>, ctx: &mut ConnCtx, env: Envelope)
         }
         "queuemessage" => who(shared, ctx, &env).and_then(|w| queuemessage(shared, &env, &w)),
         "beginstream" | "stream" | "endstream" => stream(shared, ctx, &env),
-        c if crate::data::handles(c) => {
-            who(shared, ctx, &env).and_then(|w| crate::data::handle(shared, ctx, &env, &w.user))
-        }
+        c if crate::data::handles(c) => who(shared, ctx, &env)
+            .and_then(|w| crate::data::handle(shared, ctx, &env, &w.user, &w.jwt)),
         // OpenFlow decodes a command's payload by its name before anything else; the protobuf
         // type lookup of an unknown command fails with this text (protobufjs `lookupType`).
         other => Err(format!("no such type: openiap.{other}")),
@@ -181,15 +180,8 @@ fn answer(shared: &std::sync::Arc<Shared>, tx: &Tx, env: &Envelope, res: Res) {
                 b.rid = env.id.clone();
                 send(tx, Out::Env(b));
             }
-            let out = Envelope {
-                command: r.command,
-                rid: r.rid.unwrap_or_else(|| env.id.clone()),
-                data: Some(r.data),
-                traceid: env.traceid.clone(),
-                spanid: env.spanid.clone(),
-                ..Default::default()
-            };
-            send(tx, Out::Env(out));
+            // As OpenFlow (§10.1): a queueevent comes before its queuemessagereply, a watchevent
+            // before the reply to the write that caused it.
             if !r.after.is_empty() {
                 shared.lock().deliver(r.after);
             }
@@ -199,6 +191,15 @@ fn answer(shared: &std::sync::Arc<Shared>, tx: &Tx, env: &Envelope, res: Res) {
                     st.send_to(conn, e);
                 }
             }
+            let out = Envelope {
+                command: r.command,
+                rid: r.rid.unwrap_or_else(|| env.id.clone()),
+                data: Some(r.data),
+                traceid: env.traceid.clone(),
+                spanid: env.spanid.clone(),
+                ..Default::default()
+            };
+            send(tx, Out::Env(out));
             if let Some(q) = r.flush {
                 // Waiting messages go out a moment after the reply: clients install their queue
                 // callback when the reply arrives, and would drop events that come first.
@@ -246,7 +247,6 @@ fn stream(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
         "stream" => {
             let part: openiap_wasm::pb::Stream = parse(env)?;
             up.data.extend_from_slice(&part.data);
-            up.chunks += 1;
             Ok(None)
         }
         "endstream" => {
@@ -259,15 +259,8 @@ fn stream(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope) -> Res {
 
 /// Starts an upload: its bytes follow as a stream with `rid` = `id`.
 pub fn begin_upload(ctx: &mut ConnCtx, id: &str, req: openiap_wasm::pb::UploadRequest) {
-    ctx.uploads.insert(
-        id.to_string(),
-        crate::files::Upload {
-            req,
-            data: vec![],
-            chunks: 0,
-            started: Instant::now(),
-        },
-    );
+    ctx.uploads
+        .insert(id.to_string(), crate::files::Upload { req, data: vec![] });
 }
 
 /// A reply from the data commands.
@@ -307,7 +300,9 @@ pub fn parse<M: Message + Default>(env: &Envelope) -> Result<M, String> {
 /// envelope only, with OpenFlow's text; the session stays), else the session's.
 fn who(shared: &Shared, ctx: &ConnCtx, env: &Envelope) -> Result<Who, String> {
     let st = shared.lock();
-    if !env.jwt.is_empty() {
+    // OpenFlow runs file transfers as the connection's user: their per-call jwt is ignored (§10.1).
+    let per_call = !matches!(env.command.as_str(), "upload" | "download");
+    if per_call && !env.jwt.is_empty() {
         let user = auth::verify(shared, &st, &env.jwt).map_err(|why| {
             shared.log(format!(
                 "conn {}: {} with a bad Envelope.jwt ({why})",
@@ -482,20 +477,40 @@ fn registerexchange(shared: &Shared, ctx: &ConnCtx, env: &Envelope, _who: &Who) 
     )))
 }
 
-/// `data` as OpenFlow forwards it: a JSON object loses `traceId`/`spanId` and, unless
-/// `striptoken`, gains `__jwt` and `__user` of the sender; anything else passes unchanged.
-pub fn forward_data(data: &str, striptoken: bool, jwt: &str, user: &User) -> String {
-    match serde_json::from_str::<serde_json::Value>(data) {
-        Ok(serde_json::Value::Object(mut m)) => {
-            m.remove("traceId");
-            m.remove("spanId");
+/// `data` as OpenFlow's queues carry it (../shared/openiap-protocol.md §10.1), or `None` for a
+/// message that OpenFlow accepts and never delivers (it requeues it for as long as the queue
+/// lives). On the way in a string `data` is JSON-parsed where it parses (`Message.QueueMessage`),
+/// and a result that is still a string once more (`amqpwrapper.send`); the broker gets a string
+/// as it is and anything else JSON-encoded; the consumer JSON-parses the body and refuses the
+/// message when that fails or gives `null`, and sends on the value JSON-encoded (a string as it
+/// is). So a bare string never arrives. A JSON object loses `traceId`/`spanId` and, unless
+/// `striptoken`, gains the sender's `__jwt` and `__user`.
+pub fn forward_data(data: &str, striptoken: bool, jwt: &str, user: &User) -> Option<String> {
+    use serde_json::Value;
+    let parse = |v: Value| match v {
+        Value::String(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+        v => v,
+    };
+    let body = match parse(parse(Value::String(data.to_string()))) {
+        Value::String(s) => s,
+        Value::Object(mut m) => {
             if !striptoken {
                 m.insert("__jwt".into(), jwt.into());
                 m.insert("__user".into(), auth::user_json(user));
             }
-            serde_json::Value::Object(m).to_string()
+            Value::Object(m).to_string()
         }
-        _ => data.to_string(),
+        v => v.to_string(),
+    };
+    match serde_json::from_str(&body).ok()? {
+        Value::Null => None,
+        Value::String(s) => Some(s),
+        Value::Object(mut m) => {
+            m.remove("traceId");
+            m.remove("spanId");
+            Some(Value::Object(m).to_string())
+        }
+        v => Some(v.to_string()),
     }
 }
 
@@ -516,16 +531,21 @@ fn queuemessage(shared: &Shared, env: &Envelope, who: &Who) -> Res {
         shared.config.default_expiration_ms
     };
     let expires = Instant::now() + Duration::from_millis(expiration);
+    let data = forward_data(&req.data, req.striptoken, &who.jwt, &who.user);
     let event = QueueEvent {
         queuename: queuename.clone(),
         correlation_id: req.correlation_id.clone(),
         replyto: req.replyto.to_lowercase(),
         routingkey: req.routingkey.clone(),
         exchangename: exchangename.clone(),
-        data: forward_data(&req.data, req.striptoken, &who.jwt, &who.user),
+        data: data.clone().unwrap_or_default(),
     };
     let mut st = shared.lock();
-    let after = if !exchangename.is_empty() {
+    let after = if data.is_none() && queuename != crate::robot::ROBOT_QUEUE {
+        // Accepted, and never delivered: OpenFlow's consumer refuses it again and again.
+        st.broker.poisoned += 1;
+        vec![]
+    } else if !exchangename.is_empty() {
         st.broker
             .publish_exchange(&exchangename, &req.routingkey, event, expires)
     } else if queuename == crate::robot::ROBOT_QUEUE {
@@ -559,15 +579,27 @@ mod tests {
     #[test]
     fn data_is_forwarded_as_openflow_does() {
         let u = auth::user("bob");
-        let out = forward_data(r#"{"a":1,"traceId":"t","spanId":"s"}"#, false, "J", &u);
+        let out = forward_data(r#"{"a":1,"traceId":"t","spanId":"s"}"#, false, "J", &u).unwrap();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["a"], 1);
         assert_eq!(v["__jwt"], "J");
         assert_eq!(v["__user"]["username"], "bob");
         assert!(v.get("traceId").is_none() && v.get("spanId").is_none());
-        let out = forward_data(r#"{"a":1}"#, true, "J", &u);
-        assert_eq!(out, r#"{"a":1}"#);
-        assert_eq!(forward_data("plain text", false, "J", &u), "plain text");
-        assert_eq!(forward_data("[1,2]", false, "J", &u), "[1,2]");
+        let fwd = |d: &str| forward_data(d, true, "J", &u);
+        assert_eq!(fwd(r#"{"a":1}"#).as_deref(), Some(r#"{"a":1}"#));
+        assert_eq!(fwd("[1,2]").as_deref(), Some("[1,2]"));
+        assert_eq!(fwd("42").as_deref(), Some("42"));
+        assert_eq!(fwd("true").as_deref(), Some("true"));
+        // What OpenFlow accepts and never delivers.
+        for lost in [
+            "plain text",
+            r#""quoted""#,
+            r#""\"twice\"""#,
+            "null",
+            "",
+            "{bad",
+        ] {
+            assert_eq!(fwd(lost), None, "{lost:?}");
+        }
     }
 }

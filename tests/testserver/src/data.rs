@@ -100,8 +100,11 @@ fn wi_out(mut w: Workitem) -> Workitem {
     w
 }
 
-/// Handles data command `env` for `user`.
-pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -> Res {
+/// How long OpenFlow keeps a `listcollections` answer per jwt (§10.1).
+const LIST_CACHE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Handles data command `env` for `user`, who sent it with `jwt`.
+pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User, jwt: &str) -> Res {
     let who = Writer {
         name: &user.username,
         id: &user.id,
@@ -264,13 +267,20 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
             reply("deletemanyreply", &DeleteManyResponse { affectedrows: n })
         }
         "listcollections" => {
+            // Cached per jwt for a minute, `includehist` not part of the key (§10.1): a
+            // collection created or dropped since is not seen with the same token.
             let _: ListCollectionsRequest = parse(env)?;
-            reply(
-                "listcollectionsreply",
-                &ListCollectionsResponse {
-                    results: text(&st.docs.list()),
-                },
-            )
+            let now = std::time::Instant::now();
+            let results = match st.collections_cache.get(jwt) {
+                Some((at, cached)) if now.duration_since(*at) < LIST_CACHE => cached.clone(),
+                _ => {
+                    let fresh = text(&st.docs.list());
+                    st.collections_cache
+                        .insert(jwt.to_string(), (now, fresh.clone()));
+                    fresh
+                }
+            };
+            reply("listcollectionsreply", &ListCollectionsResponse { results })
         }
         "createcollection" => {
             let q: CreateCollectionRequest = parse(env)?;
@@ -467,7 +477,8 @@ pub fn handle(shared: &Shared, ctx: &mut ConnCtx, env: &Envelope, user: &User) -
                 "echo" => q.data,
                 "whoami" => crate::auth::user_json(user).to_string(),
                 "" => return Err("command is mandatory".into()),
-                other => return Err(format!("Unknown custom command {other}")),
+                // OpenFlow answers a command it does not know with an empty result (§10.1).
+                _ => String::new(),
             };
             reply("customcommandreply", &CustomCommandResponse { result })
         }
@@ -541,16 +552,11 @@ pub fn finish_upload(shared: &Shared, up: Upload) -> Result<Reply, String> {
     let mut changes = vec![];
     st.docs.insert(&collection, doc, &who, &mut changes)?;
     let ev = events(&st, changes);
-    let secs = up.started.elapsed().as_secs_f32().max(0.001);
-    let mb = bytes as f32 / (1024.0 * 1024.0);
+    // OpenFlow answers with the id and the filename only (§10.1).
     let resp = UploadResponse {
         id,
         filename: req.filename,
-        bytes: bytes as i32,
-        chunks: up.chunks as i32,
-        mb,
-        elapsed_time: (secs * 1000.0) as i32,
-        mbps: mb / secs,
+        ..Default::default()
     };
     Ok(reply("uploadreply", &resp).with_events(ev))
 }

@@ -5,7 +5,6 @@
 use crate::util::random_id;
 use openiap_wasm::pb::{UploadRequest, WorkitemFile};
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 /// Size of the `stream` chunks the server sends.
 pub const CHUNK: usize = 1024 * 1024;
@@ -28,10 +27,6 @@ pub struct Upload {
     pub req: UploadRequest,
     /// Bytes so far.
     pub data: Vec<u8>,
-    /// `stream` envelopes so far.
-    pub chunks: u32,
-    /// When the request came.
-    pub started: Instant,
 }
 
 /// All files by id.

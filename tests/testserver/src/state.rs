@@ -118,6 +118,8 @@ pub struct State {
     pub workitems: crate::workitems::Workitems,
     /// Uploaded files.
     pub files: crate::files::Files,
+    /// `listcollections` answers by jwt, with when they were made.
+    pub collections_cache: HashMap<String, (std::time::Instant, String)>,
 }
 
 impl State {
@@ -175,6 +177,7 @@ impl Shared {
                 docs: Default::default(),
                 workitems: Default::default(),
                 files: Default::default(),
+                collections_cache: Default::default(),
             }),
             faults: Faults::default(),
             next_conn: AtomicU64::new(1),

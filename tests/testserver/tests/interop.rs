@@ -194,7 +194,7 @@ async fn official_client_signs_in_again_after_a_dropped_socket() {
         .await
         .unwrap();
     c.queue_message(
-        QueueMessageRequest::byqueuename(&q, "after", true),
+        QueueMessageRequest::byqueuename(&q, r#"["after"]"#, true),
         EnvConfig::new(),
     )
     .await
@@ -205,7 +205,7 @@ async fn official_client_signs_in_again_after_a_dropped_socket() {
             .unwrap()
             .unwrap()
             .data,
-        "after"
+        r#"["after"]"#
     );
     c.disconnect();
 }

@@ -267,7 +267,7 @@ async fn queue_messages_are_delivered_with_token_keys_and_replies_go_to_replyto(
     assert_eq!(data["__user"]["username"], "testuser");
     assert!(data.get("traceId").is_none());
 
-    let mut answer = qm(&ev.replyto, "plain answer");
+    let mut answer = qm(&ev.replyto, r#"["an answer"]"#);
     answer.correlation_id = ev.correlation_id.clone();
     answer.striptoken = true;
     assert_eq!(
@@ -283,7 +283,7 @@ async fn queue_messages_are_delivered_with_token_keys_and_replies_go_to_replyto(
             ev.data.as_str(),
             ev.correlation_id.as_str()
         ),
-        (reply_q.as_str(), "plain answer", "corr")
+        (reply_q.as_str(), r#"["an answer"]"#, "corr")
     );
 
     // striptoken keeps the JSON free of token keys.
@@ -322,11 +322,11 @@ async fn named_queue_rules_pending_expiration_round_robin_and_unregister() {
     assert_eq!(error_text(&r), "Access denied");
 
     // No consumer yet: messages wait (bounded to 3, oldest dropped); one expires.
-    let mut short = qm("later", "expires");
+    let mut short = qm("later", r#"["expires"]"#);
     short.expiration = 50;
     b.request("queuemessage", Some(to_any(&short))).await;
     for i in 0..4 {
-        b.request("queuemessage", Some(to_any(&qm("later", &format!("m{i}")))))
+        b.request("queuemessage", Some(to_any(&qm("later", &format!("{i}")))))
             .await;
     }
     assert_eq!(s.stats()["queues"]["later"]["pending"], 3);
@@ -340,7 +340,7 @@ async fn named_queue_rules_pending_expiration_round_robin_and_unregister() {
     .into_iter()
     .map(|e| e.data)
     .collect();
-    assert_eq!(got, ["m1", "m2", "m3"]);
+    assert_eq!(got, ["1", "2", "3"]);
 
     // Registering twice on one socket keeps one consumer; two sockets share round-robin.
     register(&mut a, "later").await;
@@ -349,14 +349,17 @@ async fn named_queue_rules_pending_expiration_round_robin_and_unregister() {
     let mut c = Raw::connect(&s).await;
     c.signin_ok().await;
     for i in 0..4 {
-        c.request("queuemessage", Some(to_any(&qm("later", &format!("r{i}")))))
-            .await;
+        c.request(
+            "queuemessage",
+            Some(to_any(&qm("later", &format!("{}", 10 + i)))),
+        )
+        .await;
     }
     let (ea, eb) = (next_event(&mut a).await, next_event(&mut b).await);
     let (ea2, eb2) = (next_event(&mut a).await, next_event(&mut b).await);
     let mut all = vec![ea.data, eb.data, ea2.data, eb2.data];
     all.sort();
-    assert_eq!(all, ["r0", "r1", "r2", "r3"]);
+    assert_eq!(all, ["10", "11", "12", "13"]);
 
     let r = a
         .request(
@@ -368,6 +371,32 @@ async fn named_queue_rules_pending_expiration_round_robin_and_unregister() {
         .await;
     assert_eq!(r.command, "unregisterqueuereply");
     assert_eq!(s.stats()["queues"]["later"]["consumers"], 1);
+}
+
+/// OpenFlow accepts queue data it cannot carry and never delivers it (§10.1): a bare string, the
+/// JSON text of a string, `null`, nothing. Numbers, booleans, objects and arrays arrive.
+#[tokio::test]
+async fn queue_data_openflow_cannot_parse_is_accepted_and_never_delivered() {
+    let s = server(|_| {}).await;
+    let mut a = Raw::connect(&s).await;
+    let mut b = Raw::connect(&s).await;
+    a.signin_ok().await;
+    b.signin_ok().await;
+    let q = register(&mut a, "").await;
+    for lost in ["hi", r#""quoted""#, "null", ""] {
+        let mut m = qm(&q, lost);
+        m.striptoken = true;
+        let r = b.request("queuemessage", Some(to_any(&m))).await;
+        assert_eq!(r.command, "queuemessagereply", "{lost:?} is accepted");
+    }
+    for sent in ["7", "false", r#"{"k":1}"#, "[1]"] {
+        let mut m = qm(&q, sent);
+        m.striptoken = true;
+        b.request("queuemessage", Some(to_any(&m))).await;
+        assert_eq!(next_event(&mut a).await.data, sent);
+    }
+    assert!(matches!(a.next(200).await, Read::Timeout));
+    assert_eq!(s.stats()["poisoned"], 4);
 }
 
 async fn exchange(c: &mut Raw, name: &str, algorithm: &str, key: &str) -> String {
@@ -399,8 +428,11 @@ async fn exchanges_fanout_direct_and_topic() {
         data: data.into(),
         ..Default::default()
     };
-    p.request("queuemessage", Some(to_any(&send("fan", "", "hello"))))
-        .await;
+    p.request(
+        "queuemessage",
+        Some(to_any(&send("fan", "", r#"["hello"]"#))),
+    )
+    .await;
     let ea = next_event(&mut a).await;
     let eb = next_event(&mut b).await;
     assert_eq!(
@@ -409,31 +441,31 @@ async fn exchanges_fanout_direct_and_topic() {
             ea.exchangename.as_str(),
             ea.data.as_str()
         ),
-        (qa.as_str(), "fan", "hello")
+        (qa.as_str(), "fan", r#"["hello"]"#)
     );
     assert_eq!(eb.queuename, qb);
 
     exchange(&mut a, "dir", "direct", "red").await;
     exchange(&mut b, "dir", "direct", "blue").await;
-    p.request("queuemessage", Some(to_any(&send("dir", "blue", "to-b"))))
+    p.request("queuemessage", Some(to_any(&send("dir", "blue", "1"))))
         .await;
-    assert_eq!(next_event(&mut b).await.data, "to-b");
+    assert_eq!(next_event(&mut b).await.data, "1");
 
     exchange(&mut a, "top", "topic", "orders.*.eu").await;
     exchange(&mut b, "top", "topic", "orders.#").await;
     p.request(
         "queuemessage",
-        Some(to_any(&send("top", "orders.new.eu", "both"))),
+        Some(to_any(&send("top", "orders.new.eu", "2"))),
     )
     .await;
     p.request(
         "queuemessage",
-        Some(to_any(&send("top", "orders.new.us", "b-only"))),
+        Some(to_any(&send("top", "orders.new.us", "3"))),
     )
     .await;
-    assert_eq!(next_event(&mut a).await.data, "both");
-    assert_eq!(next_event(&mut b).await.data, "both");
-    assert_eq!(next_event(&mut b).await.data, "b-only");
+    assert_eq!(next_event(&mut a).await.data, "2");
+    assert_eq!(next_event(&mut b).await.data, "2");
+    assert_eq!(next_event(&mut b).await.data, "3");
     assert!(matches!(a.next(200).await, Read::Timeout));
 }
 

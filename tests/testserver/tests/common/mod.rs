@@ -186,13 +186,19 @@ impl Raw {
         }
     }
 
-    /// Waits for the reply to `id` (skipping other envelopes).
+    /// Waits for the reply to `id`; other envelopes that come first (OpenFlow sends a queue or
+    /// watch event before the reply to the request that caused it) stay to be read next.
     pub async fn reply_to(&mut self, id: &str, ms: u64) -> Envelope {
+        let mut before = Vec::new();
         loop {
             let e = self.expect(ms).await;
             if e.rid == id {
+                for b in before.into_iter().rev() {
+                    self.queue.push_front(b);
+                }
                 return e;
             }
+            before.push(e);
         }
     }
 
