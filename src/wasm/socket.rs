@@ -10,14 +10,8 @@ use crate::protocol::text::{concat, num};
 
 #[wasm_bindgen(module = "/src/js/socket.js")]
 extern "C" {
-    /// Sets `ws`'s message handler: `on_message` gets the data of every message not held back
-    /// (one of at most `hold` bytes between frames).
-    fn listen(ws: &WebSocket, on_message: &JsValue, hold: u32);
-    /// Tells the handler of the message being read whether the session is between frames.
-    fn between(yes: bool);
-    /// Copies what was held back and the body of message data `d` into `into` when they fit;
-    /// returns their length.
-    fn read_message(d: &JsValue, into: &mut [u8]) -> usize;
+    /// Copies the body of message event `e` into `into` when it fits; returns its length.
+    fn read_message(e: &JsValue, into: &mut [u8]) -> usize;
     /// Copies the body `read_message` did not fit into `into` (exactly its length).
     fn take_message(into: &mut [u8]);
 }
@@ -30,8 +24,7 @@ const SCRATCH_LEN: usize = 64 * 1024;
 pub enum SocketEvent<'a> {
     /// The socket opened.
     Open,
-    /// Bytes arrived (binary messages, or text as UTF-8 bytes): the handler tells
-    /// [`between_frames`] whether the session is between frames.
+    /// A message arrived (binary, or text as UTF-8 bytes).
     Data(&'a [u8]),
     /// The socket closed or failed.
     Closed(String),
@@ -39,11 +32,6 @@ pub enum SocketEvent<'a> {
 
 // The event is borrowed: wasm-bindgen lends it for the call instead of giving it a table slot.
 type Handler = Closure<dyn FnMut(&JsValue)>;
-
-/// A message of at most this many bytes that arrives between frames cannot complete an envelope:
-/// it is held back in JS and passed in with the next one (OpenFlow's length prefix comes as a
-/// message of its own).
-const HOLD: u32 = 4;
 
 /// An open (or opening) WebSocket with its four handlers.
 pub struct Socket {
@@ -74,11 +62,11 @@ impl Socket {
         let cb = on_event.clone();
         // One crossing per message, into a buffer reused from message to message.
         let mut scratch = Vec::new();
-        let on_message = handler(Box::new(move |d: &JsValue| {
+        let on_message = handler(Box::new(move |e: &JsValue| {
             if scratch.is_empty() {
                 scratch = vec![0; SCRATCH_LEN];
             }
-            let n = read_message(d, &mut scratch);
+            let n = read_message(e, &mut scratch);
             if n <= scratch.len() {
                 cb(SocketEvent::Data(&scratch[..n]));
             } else {
@@ -108,7 +96,7 @@ impl Socket {
             cb(SocketEvent::Closed("socket error".into()))
         }));
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        listen(&ws, on_message.as_ref(), HOLD);
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Socket {
@@ -128,12 +116,6 @@ impl Socket {
     pub fn buffered(&self) -> u32 {
         self.ws.buffered_amount()
     }
-}
-
-/// Tells the socket whose message is being handled (from [`SocketEvent::Data`]) whether the
-/// session is between frames: a message of at most `HOLD` bytes is then held back in JS.
-pub fn between_frames(yes: bool) {
-    between(yes);
 }
 
 impl Drop for Socket {

@@ -96,13 +96,6 @@ impl Codec {
         }
     }
 
-    /// True when no part of a frame is buffered and a frame needs more than a 4-byte header:
-    /// the shell may then hold back a WebSocket message of up to 4 bytes and pass it with the
-    /// next one (OpenFlow sends the length prefix as a message of its own).
-    pub fn between_frames(&self) -> bool {
-        matches!(self, Codec::OpenIap(d) if d.buffered() == 0)
-    }
-
     /// The next complete envelope.
     pub fn next_envelope(&mut self) -> Result<Option<Envelope>, FrameError> {
         match self {

@@ -40,12 +40,6 @@ impl Session {
         }
     }
 
-    /// True when no part of a frame is buffered and a frame needs more than 4 bytes: the shell
-    /// may then hold back a WebSocket message of up to 4 bytes and pass it in with the next one.
-    pub fn between_frames(&self) -> bool {
-        self.codec.between_frames()
-    }
-
     /// The socket closed or failed (`reason` says how).
     pub fn handle_close(&mut self, now: u64, socket: SocketId, reason: &str) {
         if self.socket != Some(socket) {

@@ -11,7 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert;
 use super::listener::Listener;
-use super::socket::{self, Socket, SocketEvent};
+use super::socket::{Socket, SocketEvent};
 use super::wake::{wake_listeners, WakeListeners};
 use crate::protocol::error::{Error, ErrorKind};
 use crate::protocol::session::{
@@ -455,10 +455,7 @@ impl Runtime {
             if let Some(rt) = Runtime::upgrade(&weak) {
                 rt.with_session(|s, now| match ev {
                     SocketEvent::Open => s.handle_open(now, socket),
-                    SocketEvent::Data(bytes) => {
-                        s.handle_data(now, socket, bytes);
-                        socket::between_frames(s.between_frames());
-                    }
+                    SocketEvent::Data(bytes) => s.handle_data(now, socket, bytes),
                     SocketEvent::Closed(reason) => s.handle_close(now, socket, &reason),
                 });
             }
