@@ -123,7 +123,7 @@ if (target === "bundler") {
   // The bundler target's wasm imports the snippets by path: each file stays, minified on its own.
   for (const file of [glue, ...layer.map((f) => join(dir, f)), ...snippets]) {
     const { code } = esbuild.transformSync(readFileSync(file, "utf8"), {
-      minify: true,
+      minify: process.env.GLUE_NO_MINIFY !== "1",
       target: "es2022",
       legalComments: "none",
       format: file === glue ? undefined : "esm",
@@ -138,7 +138,7 @@ if (target === "bundler") {
     entryPoints: [glue],
     bundle: true,
     write: false,
-    minify: true,
+    minify: process.env.GLUE_NO_MINIFY !== "1",
     target: "es2022",
     legalComments: "none",
     format: cjs ? "cjs" : "esm",

@@ -57,7 +57,7 @@ struct Checker {
 /// The proto type, repetition and message type name a spec kind letter stands for.
 fn kind_type(kind: u8) -> (Type, bool, Option<&'static str>) {
     match kind {
-        b's' | b'r' | b'j' | b'd' | b'f' => (Type::String, false, None),
+        b's' | b'r' | b'j' | b'f' => (Type::String, false, None),
         b'i' => (Type::Int32, false, None),
         b'b' => (Type::Bool, false, None),
         b'x' => (Type::Float, false, None),
@@ -399,7 +399,6 @@ fn render(tape: &Tape, payload: &[u8], keys: &BTreeMap<u32, &'static str>) -> St
             op::NULL => out.push_str("null"),
             op::STR => out.push_str(&format!("{:?}", text(i))),
             op::JSON => out.push_str(&format!("json{:?}", text(i))),
-            op::DATA => out.push_str(&format!("data{:?}", text(i))),
             op::INT => out.push_str(&(next(i) as i32).to_string()),
             op::BOOL => out.push_str(&(next(i) != 0).to_string()),
             op::F32 => out.push_str(&f32::from_bits(next(i)).to_string()),
@@ -484,7 +483,7 @@ fn replies_become_the_values_js_builds() {
     wire::decode(&payload, tables::QUEUE_EVENT_OUT, &mut tape).unwrap();
     assert_eq!(
         render(&tape, &payload, &keys),
-        r#"{queuename:"orders",correlation_id:"c1",replyto:"",routingkey:"",exchangename:"",data:data"{\"n\":1}"}"#
+        r#"{queuename:"orders",correlation_id:"c1",replyto:"",routingkey:"",exchangename:"",data:json"{\"n\":1}"}"#
     );
 
     let signin = pb::SigninResponse {

@@ -1,24 +1,16 @@
-// Turns a tape (src/protocol/wire/decode.rs) into a JS value in one call from wasm: a queue
-// message, a watch event or a reply is built here, so it crosses from wasm to JS once however
-// many fields it has. `tape` (Uint32Array) and `bytes` (Uint8Array) are views of wasm memory,
-// valid only during the call. Nothing runs at import time.
+// Builds JS values in one call from wasm each, so that they cross from wasm to JS once however
+// many fields they have: a reply from a tape (src/protocol/wire/decode.rs), a queue message or a
+// watch event from one JSON text (src/protocol/wire/json.rs), with which the callback is then
+// called. The arrays given (Uint32Array, Uint8Array) are views of wasm memory, valid only during
+// the call. Nothing runs at import time.
 
+// Strict: tape text was checked in wasm, and a message's JSON text that is not UTF-8 is refused.
 let decoder;
 // Keys are static strings of the tables, given by their address in wasm memory: decoded once.
 const keys = new Map();
 
 function utf8(u8, at, n) {
-  if (n < 32) {
-    // Short ASCII (names, ids) is faster by hand than through TextDecoder.
-    let s = "";
-    for (let i = at, end = at + n; i < end; i++) {
-      const c = u8[i];
-      if (c > 0x7f) return (decoder ??= new TextDecoder()).decode(u8.subarray(at, at + n));
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return (decoder ??= new TextDecoder()).decode(u8.subarray(at, at + n));
+  return (decoder ??= new TextDecoder("utf-8", { fatal: true })).decode(u8.subarray(at, at + n));
 }
 
 function json(text) {
@@ -33,7 +25,7 @@ function json(text) {
 // The value being built: module state rather than closures, which would be allocated for every
 // message. Nothing user-defined runs while a value is built, so calls cannot overlap.
 let memory = null; // all of wasm memory, where the keys are; renewed when the memory grows
-let tape, bytes, i, lifted;
+let tape, bytes, i;
 
 function key() {
   const at = tape[i++], n = tape[i++];
@@ -45,15 +37,6 @@ function value() {
   switch (tape[i++]) {
     case 1: { const at = tape[i++], n = tape[i++]; return utf8(bytes, at, n); }
     case 2: { const at = tape[i++], n = tape[i++]; return json(utf8(bytes, at, n)); }
-    case 3: {
-      const at = tape[i++], n = tape[i++];
-      const data = json(utf8(bytes, at, n));
-      // OpenFlow adds the sender's token and user; they move out of `data`, as in npm openiap.
-      if (data !== null && typeof data === "object" && !Array.isArray(data) && ("__jwt" in data || "__user" in data)) {
-        lifted = data;
-      }
-      return data;
-    }
     case 4: return tape[i++] | 0;
     case 5: return tape[i++] !== 0;
     case 6: {
@@ -72,12 +55,6 @@ function value() {
         const k = key();
         o[k] = value();
       }
-      if (lifted !== null) {
-        const data = lifted;
-        lifted = null;
-        if ("__jwt" in data) { o.jwt = data.__jwt; delete data.__jwt; }
-        if ("__user" in data) { o.user = data.__user; delete data.__user; }
-      }
       return o;
     }
     case 10: {
@@ -95,7 +72,6 @@ export function build_value(words, payload) {
   tape = words;
   bytes = payload;
   i = 0;
-  lifted = null;
   const v = value();
   tape = bytes = null;
   return v;
@@ -103,12 +79,41 @@ export function build_value(words, payload) {
 
 let result;
 
-/** Builds the message at the start of `tape`, sets its `id` when one is given, and calls
- * `callback` with it: 0 when it returned nothing (undefined), 1 when it returned a value (null too),
- * 2 when it threw; `take_result` gives the value or the exception. */
-export function call_with_message(callback, tape, bytes, id) {
-  const message = build_value(tape, bytes);
-  if (id !== undefined) message.id = id;
+/** Builds the queue message (with `watch`: the watch event) of `text` (a view of wasm memory: the
+ * UTF-8 JSON text of src/protocol/wire/json.rs, its last field at `at`) in one JSON.parse, and
+ * calls `callback` with it: 0 when it returned nothing (undefined), 1 when it returned a value
+ * (null too), 2 when it threw (`take_result` gives the value or the exception); 3 when the text is not
+ * UTF-8. A last field that is not one JSON value stays a string. The keys are those of
+ * QUEUE_EVENT_OUT and WATCH_EVENT_OUT (src/protocol/wire/tables.rs), in their order. */
+export function call_with_json(callback, text, at, watch) {
+  const n = watch ? 3 : 6;
+  let v;
+  try {
+    v = utf8(text, 0, text.length);
+  } catch {
+    return 3;
+  }
+  try {
+    v = JSON.parse(v);
+  } catch {
+    v = null;
+  }
+  if (v === null || v.length !== n) {
+    v = JSON.parse(utf8(text, 0, at) + "0]");
+    v[n - 1] = utf8(text, at, text.length - 1 - at);
+  }
+  let message;
+  if (watch) message = { id: v[0], operation: v[1], document: v[2] };
+  else {
+    const data = v[5];
+    message = { queuename: v[0], correlation_id: v[1], replyto: v[2], routingkey: v[3], exchangename: v[4], data };
+    // OpenFlow adds the sender's token and user to `data`; they move to the message, as in npm
+    // openiap.
+    if (data !== null && typeof data === "object" && !Array.isArray(data)) {
+      if ("__jwt" in data) { message.jwt = data.__jwt; delete data.__jwt; }
+      if ("__user" in data) { message.user = data.__user; delete data.__user; }
+    }
+  }
   try {
     result = callback(message);
   } catch (e) {
@@ -118,7 +123,7 @@ export function call_with_message(callback, tape, bytes, id) {
   return result === undefined ? 0 : 1;
 }
 
-/** The value (or exception) of the last callback `call_with_message` called. */
+/** The value (or exception) of the last callback `call_with_json` called. */
 export function take_result() {
   const r = result;
   result = undefined;

@@ -17,10 +17,11 @@ use crate::protocol::wire::Tape;
 extern "C" {
     /// Builds the JS value a tape describes (`src/protocol/wire/decode.rs`).
     fn build_value(tape: &[u32], bytes: &[u8]) -> JsValue;
-    /// Builds the message of `tape` (with `id` set when given) and calls `callback` with it:
-    /// 0 when it returned nothing, 1 when it returned a value, 2 when it threw.
-    fn call_with_message(callback: &JsValue, tape: &[u32], bytes: &[u8], id: Option<&str>) -> u32;
-    /// The value or exception of the last `call_with_message`.
+    /// Builds the queue message (or with `watch` the watch event) of `text` (`wire::json`, its
+    /// last field at `at`) and calls `callback` with it: 0 when it returned nothing (undefined),
+    /// 1 when it returned a value (null too), 2 when it threw; 3 when the text is not UTF-8.
+    fn call_with_json(callback: &JsValue, text: &[u8], at: usize, watch: bool) -> u32;
+    /// The value or exception of the last `call_with_json`.
     fn take_result() -> JsValue;
 }
 
@@ -41,17 +42,18 @@ pub fn tape_value(tape: &Tape, payload: &[u8]) -> JsValue {
     build_value(&tape.words, payload)
 }
 
-/// What a message callback did, called with the message of `tape` in one crossing.
-pub fn call_with_tape(
+/// What a message callback did, called with the message of `text` (`wire::json`, its last field
+/// at `at`) in one crossing. `None`: it returned nothing, or the text is not UTF-8.
+pub fn call_with_text(
     callback: &JsValue,
-    tape: &Tape,
-    payload: &[u8],
-    id: Option<&str>,
+    text: &[u8],
+    at: usize,
+    watch: bool,
 ) -> Option<Result<JsValue, JsValue>> {
-    match call_with_message(callback, &tape.words, payload, id) {
-        0 => None,
+    match call_with_json(callback, text, at, watch) {
         1 => Some(Ok(take_result())),
-        _ => Some(Err(take_result())),
+        2 => Some(Err(take_result())),
+        _ => None,
     }
 }
 

@@ -2,9 +2,12 @@
 //! `InvalidArgument` error) and [`JsOptions`], the [`OptionSource`] the data API's field tables
 //! read requests from.
 
+use js_sys::Function;
+#[cfg(feature = "data")]
+use js_sys::Reflect;
 #[cfg(feature = "data")]
 use js_sys::{Array, ArrayBuffer, Uint8Array};
-use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 #[cfg(feature = "data")]
@@ -40,6 +43,14 @@ pub fn byte_view(v: &JsValue) -> Option<Uint8Array> {
     None
 }
 
+#[wasm_bindgen(module = "/src/js/options.js")]
+extern "C" {
+    /// `o[key]` (undefined when `o` is not an object or the field is null); throws when the
+    /// field, or the prototype of an object in it, cannot be read.
+    #[wasm_bindgen(catch)]
+    fn option(o: &JsValue, key: &str) -> Result<JsValue, JsValue>;
+}
+
 /// Typed reads of an options object; a field of the wrong type is an `InvalidArgument` error.
 /// `undefined`/`null` objects and fields read as absent. The reads are kept out of line
 /// (`inline(never)`): every option read inlined cost the wasm about 100 bytes.
@@ -56,14 +67,8 @@ impl Options<'_> {
     /// that come next would throw through the wasm.
     #[inline(never)]
     fn field(&self, key: &str) -> Result<Option<JsValue>, JsValue> {
-        if !self.0.is_object() {
-            return Ok(None);
-        }
-        let v = Reflect::get(self.0, &JsValue::from_str(key))
-            .ok()
-            .filter(|v| !v.is_object() || Reflect::get_prototype_of(v).is_ok())
-            .ok_or_else(|| wrong(key, "readable"))?;
-        Ok(Some(v).filter(|v| !v.is_undefined() && !v.is_null()))
+        let v = option(self.0, key).map_err(|_| wrong(key, "readable"))?;
+        Ok(Some(v).filter(|v| !v.is_undefined()))
     }
 
     /// A string field.

@@ -1,5 +1,6 @@
 // The benchmark page: every browser-side measurement, called by tests/bench/run.mjs through
-// page.evaluate(). Three receivers of the same byte stream:
+// page.evaluate(). Three receivers of the same byte stream (and, in the replay, a fourth: the parse
+// floor of replay.js):
 //   ours  - the openiap-wasm Client (pkg/web)
 //   raw   - a plain WebSocket that signs in and registers with protobufjs-built bytes, then only
 //           reads frame lengths and counts envelopes (no protobuf decoding): the ceiling
@@ -8,6 +9,7 @@
 //           which is what the old browser client @openiap/jsapi did per message
 import init, { Client } from "/pkg/web/openiap_wasm.js";
 import { makeProto, frame, frameWithSeq, CountingDeframer, Deframer } from "./proto.js";
+import { cutRecording, ReplaySocket, floorReceiver } from "./replay.js";
 
 const pb = makeProto(window.protobuf);
 
@@ -19,8 +21,9 @@ const timers = { set: 0, clear: 0 };
   window.clearTimeout = function (...a) { timers.clear++; return ct.apply(this, a); };
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let cfg = null;   // {url, control, echo, user, pass}
+let cfg = null;   // {url, control, echo, user, pass, pkgB}
 let wasm = null;  // the wasm exports (memory)
+let ClientB = null; // BENCH_PKG_B: a second build of our client, measured beside the first in the replay
 
 function authUrl(url = cfg.url) {
   return url.replace("ws://", `ws://${cfg.user}:${cfg.pass}@`);
@@ -43,10 +46,12 @@ function parseData(s) {
 class Wire {
   constructor() { this.seq = 0; this.nextId = 1; this.pending = new Map(); this.onQueueEvent = null; }
 
-  open() {
+  /** Opens the socket; with `record`, every message received is pushed to it as well. */
+  open(record = null) {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(cfg.url.replace(/\/?$/, "") + "/ws/v2");
       ws.binaryType = "arraybuffer";
+      if (record) ws.addEventListener("message", (e) => record.push(e.data));
       this.ws = ws;
       this.deframer = new Deframer();
       ws.onmessage = (e) => this.#decodeMode(new Uint8Array(e.data));
@@ -506,6 +511,113 @@ function soakFree() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Replay: the byte stream of `count` queue events, recorded once per payload size from the real
+// server, played back into each client's own receive path through a ReplaySocket (replay.js),
+// as fast as the client takes it. Only CPU is measured: no network, no browser socket.
+
+const recordings = {};
+
+/** Records what the server sends a consumer of `queue` (filled by run.mjs) until `count` events. */
+async function replayRecord(queue, count, size) {
+  const messages = [];
+  const w = new Wire();
+  await w.open(messages);
+  await w.signin();
+  let got = 0, done;
+  const all = new Promise((r) => (done = r));
+  w.onQueueEvent = () => { if (++got === count) done(); };
+  await w.registerQueue(queue);
+  const timeout = sleep(120000).then(() => "timeout");
+  if ((await Promise.race([all, timeout])) === "timeout") throw new Error(`replay recording: ${got} of ${count} events`);
+  w.close();
+  const rec = cutRecording(pb, messages);
+  if (rec.events !== count) throw new Error(`replay recording: ${rec.events} events cut, ${count} expected`);
+  recordings[size] = { ...rec, queue };
+  return { events: rec.events, messages: rec.messages, bytes: rec.bytes };
+}
+
+/**
+ * One replay run of client `kind` (ours, pbjs, raw, floor; ours_b: the BENCH_PKG_B build) over the recording of `size`: signs in
+ * and registers through the ReplaySocket, then plays every event. Returns messages/s (wall) and
+ * CPU µs per message (time inside the dispatches). `repeat`: play the recording that many times.
+ */
+async function replayRun(kind, size, batch, repeat = 1) {
+  const rec = recordings[size];
+  ReplaySocket.setup = { pb, recording: rec };
+  let got = 0, check = 0;
+  const onMessage = (msg) => { check += msg.data.items.length; got++; };
+  const real = globalThis.WebSocket;
+  globalThis.WebSocket = ReplaySocket;
+  let socket, close;
+  try {
+    if (kind === "ours" || kind === "ours_b") {
+      const client = new (kind === "ours" ? Client : ClientB)({ url: authUrl() });
+      await client.connect();
+      await client.register_queue(rec.queue, onMessage);
+      socket = ReplaySocket.last;
+      close = () => client.free();
+    } else {
+      const w = new Wire();
+      await w.open();
+      await w.signin();
+      await w.registerQueue(rec.queue);
+      if (kind === "raw") w.countOnly((n) => { got += n; });
+      else if (kind === "pbjs") w.onQueueEvent = onMessage;
+      else w.ws.onmessage = floorReceiver(onMessage);
+      socket = w.ws;
+      close = () => w.close();
+    }
+  } finally {
+    globalThis.WebSocket = real;
+  }
+  const t = await socket.play(batch, repeat);
+  close();
+  if (got !== rec.events * repeat) throw new Error(`replay ${kind} ${size} B: ${got} of ${rec.events} messages`);
+  return { kind, size, count: got, check, wall_ms: t.wall_ms, busy_ms: t.busy_ms,
+    per_s: (got / t.wall_ms) * 1000, cpu_us: (t.busy_ms * 1000) / got };
+}
+
+/**
+ * What a queue_message call costs the caller (reading its options, encoding, sending, the
+ * promise): `n` calls on a client signed in through a ReplaySocket (the recording of `size`)
+ * that swallows what is sent, with every option given and with only `queuename`. µs per call.
+ */
+async function optionsCost(size, n) {
+  ReplaySocket.setup = { pb, recording: recordings[size] };
+  const real = globalThis.WebSocket;
+  globalThis.WebSocket = ReplaySocket;
+  let client;
+  try {
+    client = new Client({ url: authUrl(), heartbeat_ms: 0 });
+    await client.connect();
+  } finally {
+    globalThis.WebSocket = real;
+  }
+  ReplaySocket.last.quiet = true;
+  const full = { queuename: "q", correlation_id: "c", replyto: "r", routingkey: "k", exchangename: "",
+    data: { i: 1 }, striptoken: true, expiration: 1000, timeout: 5, timeout_ms: 60000, jwt: "t",
+    traceid: "tr", spanid: "sp" };
+  const time = (opts) => {
+    const all = [];
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) all.push(client.queue_message(opts));
+    const us = ((performance.now() - t0) * 1000) / n;
+    for (const p of all) p.catch(() => {});
+    return us;
+  };
+  time(full);
+  const r = { full_us: time(full), minimal_us: time({ queuename: "q", timeout_ms: 60000 }) };
+  // Freed in a task of its own: rejecting the calls is not part of what is measured (nor profiled).
+  setTimeout(() => client.free(), 0);
+  return r;
+}
+
+/** Frees the recordings (their event objects hold tens of MB). */
+function replayFree() {
+  for (const k of Object.keys(recordings)) delete recordings[k];
+}
+
+// ---------------------------------------------------------------------------------------------
 // A floor: JSON.parse of the payload alone, in a hot loop. Every client that hands out `data`
 // parsed pays at least this per message; the raw receiver does not parse.
 
@@ -523,10 +635,15 @@ window.bench = {
   async setup(c) {
     cfg = c;
     wasm = await init();
+    if (c.pkgB) {
+      const b = await import("/pkgb/web/openiap_wasm.js");
+      await b.default();
+      ClientB = b.Client;
+    }
     return { wasm_memory: wasm.memory.buffer.byteLength };
   },
   heap, startConsumer, consumerDone, latency, reconnect, halfOpen, deadLink,
   memStart, memWait, memSnapshot, memCycles, memStop,
-  soakStart, soakStop, soakFree, parseCost,
+  soakStart, soakStop, soakFree, parseCost, replayRecord, replayRun, replayFree, optionsCost,
 };
 window.benchReady = true;

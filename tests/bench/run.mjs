@@ -3,14 +3,17 @@
 //
 //   BENCH_QUICK=1       short run (smaller counts, fewer rounds); output in target/bench/
 //   SOAK_MINUTES=N      also run the soak: N minutes of random faults, lost/duplicated messages
-//   BENCH_PHASES=a,b    only these phases: throughput, latency, reconnect, deadlink, memory, size, soak,
-//                       http (tests/bench/http.mjs: POST /api/v2 against the WebSocket, Node + workerd)
+//   BENCH_PHASES=a,b    only these phases: replay, throughput, latency, reconnect, deadlink, memory, size,
+//                       soak, http (tests/bench/http.mjs: POST /api/v2 against the WebSocket, Node + workerd)
 //   BENCH_OUT_DIR=dir   where results.json / results.md go (default tests/bench, quick: target/bench)
 //   BENCH_PROFILE=1     always take a CPU profile of our client's throughput run (else only when a
 //                       target is missed)
 //   BENCH_PHASES=profile  only the CPU profiles (ours, pure JS, raw)
 //   BENCH_PKG=dir       the package to measure (default pkg/; e.g. a `wasm-pack --profiling` build
 //                       with function names, for profiles)
+//   BENCH_PKG_B=dir     a second build, measured beside the first in the replay (kind ours_b):
+//                       a change's own gain, paired per round
+//   BENCH_ROUNDS=n      paired rounds of the replay and throughput phases (7; quick: 3)
 //   TESTSERVER_BIN      the server binary (default target/release/openiap-testserver)
 //
 // Every figure is also given as a ratio against a baseline measured in the same run and the same
@@ -36,7 +39,7 @@ const QUICK = process.env.BENCH_QUICK === "1";
 // can then limit the rate); default: the queue is filled first.
 const LIVE = process.env.BENCH_LIVE === "1";
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES || 0);
-const ALL_PHASES = ["throughput", "latency", "reconnect", "deadlink", "memory", "size", "soak", "http"];
+const ALL_PHASES = ["replay", "throughput", "latency", "reconnect", "deadlink", "memory", "size", "soak", "http"];
 const PHASES = process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(",") : ALL_PHASES.filter((p) => p !== "soak" || SOAK_MINUTES > 0);
 const OUT_DIR = path.resolve(ROOT, process.env.BENCH_OUT_DIR || (QUICK ? "target/bench" : "tests/bench"));
 const SERVER_BIN = process.env.TESTSERVER_BIN || path.join(ROOT, "target/release/openiap-testserver");
@@ -45,12 +48,18 @@ const USER = "testuser", PASS = "testpass";
 
 // Sizes of the workload (full / quick).
 const N = QUICK
-  ? { tp: { 256: 4000, 16384: 400 }, rounds: 3, latRounds: 3, latPerRound: 200, reconnect: 3, reconnectDefault: 2, halfOpen: 2,
+  ? { replay: { 256: 5000, 16384: 500 }, tp: { 256: 4000, 16384: 400 }, rounds: 3, latRounds: 3, latPerRound: 200, reconnect: 3, reconnectDefault: 2, halfOpen: 2,
       deadLink: 1, memWarm: 5000, memMessages: 50000, memCycles: 50 }
-  : { tp: { 256: 20000, 16384: 2000 }, rounds: 7, latRounds: 7, latPerRound: 500, reconnect: 10, reconnectDefault: 10, halfOpen: 5,
+  : { replay: { 256: 20000, 16384: 2000 }, tp: { 256: 20000, 16384: 2000 }, rounds: 7, latRounds: 7, latPerRound: 500, reconnect: 10, reconnectDefault: 10, halfOpen: 5,
       deadLink: 3, memWarm: 20000, memMessages: 1000000, memCycles: 1000 };
-// The targets (issue 15), each a median of the per-round paired ratios at both sizes.
-const TARGETS = { ours_over_raw: 0.9, ours_over_pbjs: 1.1, rpc_p50_over_raw: 1.1, dead_link_ms: 25000 };
+// The targets (issue 22), each a median of the per-round paired ratios at both sizes: the replay
+// (CPU only) against the pure-JS client and the parse floor; end to end against the pure-JS
+// client; rpc p50 against both.
+const TARGETS = {
+  replay_ours_over_pbjs: 1.3, replay_ours_over_floor: 0.7, tp_ours_over_pbjs: 1.05,
+  rpc_p50_over_pbjs: 1.0, rpc_p50_over_raw: 1.1, dead_link_ms: 25000,
+};
+if (process.env.BENCH_ROUNDS) N.rounds = Number(process.env.BENCH_ROUNDS);
 const MEM_BUDGET_MS = QUICK ? 120000 : 600000; // for the messages + the reconnect cycles together
 
 const log = (...a) => console.log(`[bench +${((Date.now() - T0) / 1000).toFixed(0)}s]`, ...a);
@@ -89,8 +98,10 @@ function startServer(origin, extra = QUIET_ARGS) {
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
 // pkg/ is copied first: other builds may replace it while the benchmark runs.
 const PKG = path.join(ROOT, "target/bench/pkg");
+const PKG_B = process.env.BENCH_PKG_B ? path.join(ROOT, "target/bench/pkg-b") : null;
 const MOUNTS = [
   ["/pkg/", PKG],
+  ...(PKG_B ? [["/pkgb/", PKG_B]] : []),
   ["/bench/", path.join(ROOT, "tests/bench")],
   ["/pbjs/", path.dirname(npmRequire.resolve("protobufjs/dist/light/protobuf.min.js"))],
 ];
@@ -150,6 +161,83 @@ function payload(size) {
 
 // ---------------------------------------------------------------------------------------------
 // Phases.
+
+/** Median, min, max (and the values) of `a`. */
+const stats = (a) => ({ median: median(a), min: Math.min(...a), max: Math.max(...a), rounds: a });
+
+// Replay: the byte stream of a real run, recorded once per size, played back into every client's
+// receive path in the page with no network in between (replay.js). Paired per round.
+const REPLAY_KINDS = ["ours", "pbjs", "raw", "floor", ...(PKG_B ? ["ours_b"] : [])];
+const REPLAY_BATCH = 256; // WebSocket messages per task
+const PROFILE_REPEAT = 5; // a profiled replay plays its recording this many times
+
+async function replay(page, stack, results) {
+  const w = await sender(stack);
+  const recorded = {};
+  for (const size of [256, 16384]) {
+    const queue = `bench-replay-${size}`;
+    await w.blast(queue, payload(size), N.replay[size]);
+    recorded[size] = await page.evaluate(([q, c, s]) => window.bench.replayRecord(q, c, s), [queue, N.replay[size], size]);
+    await control(stack.control, "/reset");
+    log(`replay: recorded ${recorded[size].events} events of ${size} B in ${recorded[size].messages} WebSocket messages`);
+  }
+  w.close();
+  const run = (kind, size) => page.evaluate(([k, s, b]) => window.bench.replayRun(k, s, b), [kind, size, REPLAY_BATCH]);
+  log("replay: warm-up");
+  for (const size of [256, 16384]) for (const k of REPLAY_KINDS) await run(k, size);
+  const runs = [];
+  for (const size of [256, 16384]) {
+    for (let round = 0; round < N.rounds; round++) {
+      const order = REPLAY_KINDS.map((_, i) => REPLAY_KINDS[(i + round) % REPLAY_KINDS.length]);
+      for (const kind of order) runs.push({ round, ...(await run(kind, size)) });
+      const r = runs.slice(-REPLAY_KINDS.length);
+      log(`replay ${size} B round ${round + 1}: ${r.map((x) => `${x.kind} ${r0(x.per_s)} msg/s ${x.cpu_us.toFixed(1)} µs`).join(", ")}`);
+    }
+  }
+  // What a queue_message call costs the caller (its options read, encoded, sent; no network).
+  const optionRuns = [];
+  for (let i = 0; i < N.rounds; i++) optionRuns.push(await page.evaluate(([s, n]) => window.bench.optionsCost(s, n), [256, 2000]));
+  const options = { full_us: stats(optionRuns.map((o) => o.full_us)), minimal_us: stats(optionRuns.map((o) => o.minimal_us)) };
+  log(`replay: queue_message call ${r2(options.full_us.median)} µs with 13 options, ${r2(options.minimal_us.median)} µs with 2`);
+  if (process.env.BENCH_PROFILE === "1" || PHASES.includes("profile")) {
+    {
+      const { r, prof } = await cpuProfile(page, () => page.evaluate(([s, n]) => window.bench.optionsCost(s, n), [256, 5000]));
+      results.profile = results.profile || {};
+      results.profile.queue_message = { ...r, ...prof };
+      log(`profile queue_message (${r2(r.full_us)} µs): ${prof.top.slice(0, 6).map((t) => `${t.fn} ${t.pct}%`).join(", ")}`);
+    }
+    // One profiled run per client at 256 B, the recording played PROFILE_REPEAT times.
+    for (const kind of ["ours", "pbjs", "floor"]) {
+      const { r, prof } = await cpuProfile(page, () => page.evaluate(([k, b, n]) => window.bench.replayRun(k, 256, b, n), [kind, REPLAY_BATCH, PROFILE_REPEAT]));
+      results.profile = results.profile || {};
+      results.profile[`replay_${kind}_256`] = { per_s: r.per_s, cpu_us: r.cpu_us, ...prof };
+      log(`profile replay ${kind} 256 B (${r.cpu_us.toFixed(2)} µs/msg): ${prof.top.slice(0, 6).map((t) => `${t.fn} ${t.pct}%`).join(", ")}`);
+    }
+  }
+  await page.evaluate(() => window.bench.replayFree());
+  const sum = {};
+  for (const size of [256, 16384]) {
+    const get = (k, round) => runs.find((r) => r.size === size && r.kind === k && r.round === round);
+    const rounds = [...Array(N.rounds).keys()];
+    const paired = (a, b, f) => rounds.map((i) => f(get(a, i)) / f(get(b, i)));
+    const per = (k, f) => rounds.map((i) => f(get(k, i)));
+    const rate = (r) => r.per_s, cpu = (r) => r.cpu_us;
+    sum[size] = {
+      count: N.replay[size], recording: recorded[size],
+      ...Object.fromEntries(REPLAY_KINDS.map((k) => [k, { per_s: stats(per(k, rate)), cpu_us: stats(per(k, cpu)) }])),
+      // msg/s ratios (higher is better for ours) and CPU ratios (lower is better for ours).
+      ours_over_pbjs: stats(paired("ours", "pbjs", rate)),
+      ours_over_floor: stats(paired("ours", "floor", rate)),
+      ours_over_raw: stats(paired("ours", "raw", rate)),
+      pbjs_over_floor: stats(paired("pbjs", "floor", rate)),
+      cpu_ours_over_pbjs: stats(paired("ours", "pbjs", cpu)),
+      cpu_ours_over_floor: stats(paired("ours", "floor", cpu)),
+      ...(PKG_B ? { ours_b_over_ours: stats(paired("ours_b", "ours", rate)), cpu_ours_b_over_ours: stats(paired("ours_b", "ours", cpu)) } : {}),
+    };
+    log(`replay ${size} B: ours/pbjs ${r2(sum[size].ours_over_pbjs.median)}, ours/floor ${r2(sum[size].ours_over_floor.median)}, ours/raw ${r2(sum[size].ours_over_raw.median)}${PKG_B ? `, ours_b/ours ${r2(sum[size].ours_b_over_ours.median)} (CPU ${r2(sum[size].cpu_ours_b_over_ours.median)})` : ""}`);
+  }
+  results.replay = { batch: REPLAY_BATCH, summary: sum, runs, queue_message: options };
+}
 
 async function throughput(page, stack, results) {
   const w = await sender(stack);
@@ -384,26 +472,37 @@ async function soak(page, stack, results) {
 // A CPU profile of one throughput run of our client: where the time goes.
 async function profile(page, stack, results, kind = "ours", size = 256) {
   const w = await sender(stack);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("Profiler.enable");
-  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
   const count = N.tp[size];
   const queue = `bench-prof-${kind}-${size}`;
   await w.blast(queue, payload(size), count);
-  await cdp.send("Profiler.start");
-  await page.evaluate(([k, q, c]) => window.bench.startConsumer(k, q, c), [kind, queue, count]);
-  const r = await page.evaluate((t) => window.bench.consumerDone(t), 120000);
-  const { profile: prof } = await cdp.send("Profiler.stop");
-  await cdp.detach();
+  const { r, prof } = await cpuProfile(page, async () => {
+    await page.evaluate(([k, q, c]) => window.bench.startConsumer(k, q, c), [kind, queue, count]);
+    return page.evaluate((t) => window.bench.consumerDone(t), 120000);
+  });
   w.close();
   await control(stack.control, "/reset");
+  results.profile = results.profile || {};
+  results.profile[`${kind}_${size}`] = { per_s: r.per_s, ...prof };
+  log(`profile ${kind} ${size} B: ${prof.top.slice(0, 5).map((t) => `${t.fn} ${t.pct}%`).join(", ")}`);
+}
+
+/** A CPU profile (100 µs sampling) of what `f` makes the page do: self time per function and per
+ * category. Resolves with f's result `r` and `prof`. */
+async function cpuProfile(page, f) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  await cdp.send("Profiler.start");
+  const r = await f();
+  const { profile: p } = await cdp.send("Profiler.stop");
+  await cdp.detach();
   // Self time per function from the samples.
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map();
   let total = 0;
-  for (let i = 0; i < prof.samples.length; i++) {
-    const n = byId.get(prof.samples[i]);
-    const dt = (prof.timeDeltas[i + 1] ?? 0) / 1000;
+  for (let i = 0; i < p.samples.length; i++) {
+    const n = byId.get(p.samples[i]);
+    const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
     total += dt;
     const cf = n.callFrame;
     const file = cf.url ? cf.url.replace(/^.*\//, "") : "";
@@ -411,18 +510,19 @@ async function profile(page, stack, results, kind = "ours", size = 256) {
     self.set(key, (self.get(key) || 0) + dt);
   }
   const cat = (k) => /\.wasm|wasm-function|^\$/.test(k) || /openiap_wasm_bg/.test(k) ? "wasm"
-    : /openiap_wasm\.js/.test(k) ? "JS glue (wasm-bindgen)" : /page\.js|proto\.js/.test(k) ? "bench page"
+    : /openiap_wasm\.js/.test(k) ? "JS glue (wasm-bindgen)" : /page\.js|proto\.js|replay\.js/.test(k) ? "bench page"
     : /protobuf/.test(k) ? "protobufjs" : /^\((idle|program|garbage collector|root)\)/.test(k) ? k.split(" ")[0] : "browser built-ins (JSON.parse, WebSocket, ...)";
   const cats = {};
   for (const [k, v] of self) cats[cat(k)] = (cats[cat(k)] || 0) + v;
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => ({ fn: k, ms: r2(v), pct: r2((v / total) * 100) }));
-  results.profile = results.profile || {};
-  results.profile[`${kind}_${size}`] = {
-    per_s: r.per_s, total_ms: r2(total),
-    categories: Object.fromEntries(Object.entries(cats).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, { ms: r2(v), pct: r2((v / total) * 100) }])),
-    top,
+  return {
+    r,
+    prof: {
+      total_ms: r2(total),
+      categories: Object.fromEntries(Object.entries(cats).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, { ms: r2(v), pct: r2((v / total) * 100) }])),
+      top,
+    },
   };
-  log(`profile ${kind} ${size} B: ${top.slice(0, 5).map((t) => `${t.fn} ${t.pct}%`).join(", ")}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,6 +554,10 @@ async function main() {
   }
   fs.rmSync(PKG, { recursive: true, force: true });
   fs.cpSync(path.resolve(ROOT, process.env.BENCH_PKG || "pkg"), PKG, { recursive: true });
+  if (PKG_B) {
+    fs.rmSync(PKG_B, { recursive: true, force: true });
+    fs.cpSync(path.resolve(ROOT, process.env.BENCH_PKG_B), PKG_B, { recursive: true });
+  }
   if (!fs.existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: cargo build --release -p openiap-testserver`);
   const stat = await startStatic();
   const srv = await startServer(new URL(stat.url).origin);
@@ -475,15 +579,16 @@ async function main() {
   await page.goto(stat.url);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
   results.targets = TARGETS;
-  results.initial = await page.evaluate((c) => window.bench.setup(c), { url: stack.ws, control: stack.control, echo: echo.url, user: USER, pass: PASS });
+  results.initial = await page.evaluate((c) => window.bench.setup(c), { url: stack.ws, control: stack.control, echo: echo.url, user: USER, pass: PASS, pkgB: !!PKG_B });
 
   if (PHASES.includes("size")) size(results);
+  if (PHASES.includes("replay")) await replay(page, stack, results);
   if (PHASES.includes("throughput")) await throughput(page, stack, results);
   if (PHASES.includes("latency")) await latency(page, stack, results);
   if (PHASES.includes("reconnect")) await reconnect(page, stack, results);
   if (PHASES.includes("deadlink")) await deadlink(page, stack, results);
   const tp = results.throughput && results.throughput.summary;
-  const missed = tp && [256, 16384].some((s) => tp[s].ours_over_raw.median < TARGETS.ours_over_raw || tp[s].ours_over_pbjs.median < TARGETS.ours_over_pbjs);
+  const missed = tp && [256, 16384].some((s) => tp[s].ours_over_pbjs.median < TARGETS.tp_ours_over_pbjs);
   if ((tp && (missed || process.env.BENCH_PROFILE === "1")) || PHASES.includes("profile")) {
     await profile(page, stack, results, "ours", 256);
     await profile(page, stack, results, "ours", 16384);

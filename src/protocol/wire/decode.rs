@@ -8,7 +8,6 @@
 //! | `NULL` 0 | | `null` |
 //! | `STR` 1 | offset, length | the UTF-8 text at that place of the payload |
 //! | `JSON` 2 | offset, length | that text JSON-parsed, or the text when it is not JSON |
-//! | `DATA` 3 | offset, length | as `JSON`; an object's `__jwt`/`__user` move to the enclosing object as `jwt`/`user` |
 //! | `INT` 4 | value | an int32 |
 //! | `BOOL` 5 | 0 or 1 | a boolean |
 //! | `F32` 6 | bits | a float |
@@ -31,8 +30,6 @@ pub mod op {
     pub const STR: u32 = 1;
     /// JSON text.
     pub const JSON: u32 = 2;
-    /// A queue message's `data`.
-    pub const DATA: u32 = 3;
     /// An int32.
     pub const INT: u32 = 4;
     /// A boolean.
@@ -113,7 +110,7 @@ fn le(b: &[u8]) -> u64 {
 }
 
 /// The next field at the front of `b`: its number, wire type and value.
-fn next_field<'a>(b: &mut &'a [u8]) -> Result<(u64, u64, Raw<'a>), Bad> {
+pub(super) fn next_field<'a>(b: &mut &'a [u8]) -> Result<(u64, u64, Raw<'a>), Bad> {
     let key = read_varint(b)?;
     let (no, wire) = (key >> 3, key & 7);
     let value = match wire {
@@ -182,7 +179,6 @@ impl Tape {
         match f.kind {
             b's' => self.text(op::STR, base, bytes)?,
             b'j' => self.text(op::JSON, base, bytes)?,
-            b'd' => self.text(op::DATA, base, bytes)?,
             b'f' => self.text(op::FIRST, base, bytes)?,
             b'i' => self.push(&[op::INT, raw.int() as u32]),
             b'b' => self.push(&[op::BOOL, (raw.int() != 0) as u32]),

@@ -7,6 +7,7 @@
 //! - [`decode`]: a reply message becomes a [`Tape`]: a flat list of `u32` words that one JS
 //!   function (`src/js/values.js`) turns into the JS value in a single call, so a reply or a queue
 //!   message crosses from wasm to JS once, however many fields it has.
+//! - [`json`]: a queue event as one JSON text, parsed in JS in one go.
 //! - [`tables`]: the specs of every request and reply.
 //!
 //! Both sides follow proto3: defaults are omitted when writing, absent fields read as their
@@ -15,6 +16,7 @@
 
 mod decode;
 mod encode;
+pub mod json;
 pub mod spec;
 #[rustfmt::skip]
 pub mod tables;

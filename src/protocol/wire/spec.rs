@@ -8,7 +8,6 @@
 //! | `s` | string (`:default` when absent) | string |
 //! | `r` | string that must be given | |
 //! | `j` | JSON text: strings as they are, other values stringified (`:default`) | JSON-parsed, or the text when it is not JSON |
-//! | `d` | | a queue message's `data`: as `j`; `__jwt`/`__user` move to the enclosing object |
 //! | `f` | | the first element of a JSON array, or `null` |
 //! | `i` | non-negative int32 (`:default`) | int32 |
 //! | `b` | boolean | boolean |

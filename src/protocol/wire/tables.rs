@@ -83,10 +83,11 @@ const NEED_QUEUE: &str = "wiq|wiqid";
 pub const USER_OUT: &str = "_id=1s name=2s username=3s email=4s roles=5M[_id=1s name=2s]";
 /// `signin`'s reply: `{jwt, user}`.
 pub const SIGNIN_OUT: &str = "jwt=1s user=2m[_id=1s name=2s username=3s email=4s roles=5M[_id=1s name=2s]]";
-/// A `queueevent`, as a queue callback gets it.
+/// A `queueevent`, as a queue callback gets it (built from `wire::json`'s text, which also moves
+/// the sender's `__jwt`/`__user` out of `data` into `jwt`/`user`).
 pub const QUEUE_EVENT_OUT: &str =
-    "queuename=1s correlation_id=2s replyto=3s routingkey=4s exchangename=5s data=6d";
-/// A `watchevent`, as a watch callback gets it.
+    "queuename=1s correlation_id=2s replyto=3s routingkey=4s exchangename=5s data=6j";
+/// A `watchevent`, as a watch callback gets it (built from `wire::json`'s text).
 pub const WATCH_EVENT_OUT: &str = "id=1s operation=2s document=3j";
 /// The JSON in field 1 of a reply.
 const JSON: &str = "=1j";

@@ -11,8 +11,8 @@ use crate::protocol::envelope::{payload, to_any};
 use crate::protocol::error::{Error, ErrorKind};
 use crate::protocol::session::{Call, ClientEvent, RequestId, SubscriptionId};
 use crate::protocol::text::concat;
-use crate::protocol::wire;
-use crate::protocol::wire::tables::{QUEUE_EVENT_OUT, WATCH_EVENT_OUT};
+use crate::protocol::wire::json::{self, Kind};
+use crate::protocol::wire::{self};
 use crate::wasm::convert::{self, tape_value};
 
 impl Runtime {
@@ -96,40 +96,28 @@ impl Runtime {
         self.0.borrow_mut().in_signedin_handler = false;
     }
 
-    /// Calls `sub`'s callback with the message of a `queueevent` or `watchevent`, built and passed
-    /// in one crossing. `None`: no callback, an undecodable message, or the callback returned
-    /// nothing.
+    /// Calls `sub`'s callback with the message of a `queueevent` or `watchevent`, built in JS from
+    /// one JSON text (`wire::json`). `None`: no callback, an undecodable message, or the callback
+    /// returned nothing.
     fn call_callback(
         &self,
         sub: SubscriptionId,
         env: &Envelope,
     ) -> Option<Result<JsValue, JsValue>> {
-        let callback = self.0.borrow().callbacks.get(&sub).cloned()?;
-        let payload = payload(env);
         let watch = env.command == "watchevent";
-        let fields = if watch {
-            WATCH_EVENT_OUT
-        } else {
-            QUEUE_EVENT_OUT
-        };
-        // The tape leaves `inner` during the call: the callback may use the client.
-        let (tape, id) = {
+        let kind = if watch { Kind::Watch } else { Kind::Queue };
+        let (callback, text, at) = {
             let mut inner = self.0.borrow_mut();
-            let mut tape = std::mem::take(&mut inner.tape);
-            if wire::decode(payload, fields, &mut tape).is_err() {
-                inner.tape = tape;
-                return None;
-            }
-            // After a reconnect the server gives the watch a new id; the app keeps the first.
-            let id = watch
-                .then(|| inner.session.subscription_first_name(sub))
-                .flatten()
-                .filter(|f| Ok(*f) != wire::read_str(payload, 1))
-                .map(str::to_string);
-            (tape, id)
+            let inner = &mut *inner;
+            let callback = inner.callbacks.get(&sub).cloned()?;
+            // After a reconnect the server gives a watch a new id; the app keeps the first.
+            let first = inner.session.subscription_first_name(sub).filter(|_| watch);
+            let at = json::message(payload(env), kind, first, &mut inner.text).ok()?;
+            // The text leaves `inner` during the call: the callback may use the client.
+            (callback, std::mem::take(&mut inner.text), at)
         };
-        let result = convert::call_with_tape(&callback, &tape, payload, id.as_deref());
-        self.0.borrow_mut().tape = tape;
+        let result = convert::call_with_text(&callback, &text, at, watch);
+        self.0.borrow_mut().text = text;
         result
     }
 

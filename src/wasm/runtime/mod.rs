@@ -72,6 +72,8 @@ struct Inner {
     get_token: Option<Function>,
     /// Reused for every decoded message and reply.
     tape: Tape,
+    /// Reused for every queue message's JSON text (`wire::json`).
+    text: Vec<u8>,
     driving: bool,
     /// True while `SignedIn` handlers run: registrations made there are the app's own
     /// re-registration pattern, so they are not registered again automatically.
@@ -113,6 +115,7 @@ impl Runtime {
             uploads: VecMap::new(),
             get_token,
             tape: Tape::default(),
+            text: Vec::new(),
             driving: false,
             in_signedin_handler: false,
         })))
