@@ -457,16 +457,7 @@ async fn dispatch(shared: &Arc<Shared>, env: Envelope, ip: String) -> Option<Env
                 tasks: vec![],
             },
         );
-        st.log.push(LogEntry {
-            conn: id,
-            seq: env.seq,
-            id: env.id.clone(),
-            rid: env.rid.clone(),
-            command: env.command.clone(),
-            traceid: env.traceid.clone(),
-            spanid: env.spanid.clone(),
-            has_jwt: !env.jwt.is_empty(),
-        });
+        st.log.push(LogEntry::of(id, &env));
     }
     shared.log(format!("conn {id}: {ip} POST /api/v2 {}", env.command));
     let rid = env.id.clone();

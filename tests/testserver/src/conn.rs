@@ -293,16 +293,7 @@ impl Input {
         ctx: &mut ConnCtx,
         env: Envelope,
     ) -> Result<(), Stop> {
-        shared.lock().log.push(LogEntry {
-            conn: ctx.id,
-            seq: env.seq,
-            id: env.id.clone(),
-            rid: env.rid.clone(),
-            command: env.command.clone(),
-            traceid: env.traceid.clone(),
-            spanid: env.spanid.clone(),
-            has_jwt: !env.jwt.is_empty(),
-        });
+        shared.lock().log.push(LogEntry::of(ctx.id, &env));
         if env.seq < self.expected {
             return Err((
                 1002,

@@ -91,6 +91,20 @@ pub struct LogEntry {
 }
 
 impl LogEntry {
+    /// The entry for `env`, received on `conn` (the token itself is left out).
+    pub fn of(conn: ConnId, env: &Envelope) -> Self {
+        LogEntry {
+            conn,
+            seq: env.seq,
+            id: env.id.clone(),
+            rid: env.rid.clone(),
+            command: env.command.clone(),
+            traceid: env.traceid.clone(),
+            spanid: env.spanid.clone(),
+            has_jwt: !env.jwt.is_empty(),
+        }
+    }
+
     /// As JSON.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({"conn": self.conn, "seq": self.seq, "id": self.id, "rid": self.rid,
