@@ -71,32 +71,21 @@ function descEnd(buf, pos) {
 }
 
 export function shortenImports(wasmPath, glue) {
-  const wasm = readFileSync(wasmPath);
   const MODULE = "./openiap_wasm_bg.js";
   const moduleKey = `"${MODULE}":`;
   const shortModule = glue.split(moduleKey).length === 2;
-  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error(`${wasmPath}: not a wasm module`);
   const renamed = new Map();
-  const parts = [wasm.subarray(0, 8)];
-  let pos = 8;
-  while (pos < wasm.length) {
-    const id = wasm[pos];
-    const [size, start] = readLeb(wasm, pos + 1);
-    const end = start + size;
-    if (id !== 2) {
-      parts.push(wasm.subarray(pos, end));
-      pos = end;
-      continue;
-    }
-    let [count, p] = readLeb(wasm, start);
+  rewriteSections(wasmPath, (id, section) => {
+    if (id !== 2) return undefined;
+    let [count, p] = readLeb(section, 0);
     const body = [...leb(count)];
     for (let i = 0; i < count; i++) {
-      const [moduleLen, m] = readLeb(wasm, p);
-      let module = wasm.subarray(m, m + moduleLen);
-      const [fieldLen, f] = readLeb(wasm, m + moduleLen);
-      const field = wasm.subarray(f, f + fieldLen).toString("utf8");
+      const [moduleLen, m] = readLeb(section, p);
+      let module = section.subarray(m, m + moduleLen);
+      const [fieldLen, f] = readLeb(section, m + moduleLen);
+      const field = section.subarray(f, f + fieldLen).toString("utf8");
       const desc = f + fieldLen;
-      p = descEnd(wasm, desc);
+      p = descEnd(section, desc);
       let name = field;
       if (glue.includes(`${field}:`)) {
         name = renamed.get(field) ?? shortName(renamed.size);
@@ -104,19 +93,17 @@ export function shortenImports(wasmPath, glue) {
       }
       if (shortModule && module.toString("utf8") === MODULE) module = Buffer.from("a");
       const nameBytes = Buffer.from(name, "utf8");
-      body.push(...leb(module.length), ...module, ...leb(nameBytes.length), ...nameBytes, ...wasm.subarray(desc, p));
+      body.push(...leb(module.length), ...module, ...leb(nameBytes.length), ...nameBytes, ...section.subarray(desc, p));
     }
-    if (p !== end) throw new Error(`${wasmPath}: import section ends at ${p}, not ${end}`);
-    parts.push(Buffer.from([2, ...leb(body.length), ...body]));
-    pos = end;
-  }
+    if (p !== section.length) throw new Error(`${wasmPath}: import section ends at ${p}, not ${section.length}`);
+    return body;
+  });
   for (const [from, to] of renamed) {
     // The hashed names are unique: each stands once, as the key of its function.
     if (glue.split(`${from}:`).length !== 2) throw new Error(`${from}: not exactly one key in the glue`);
     glue = glue.replace(`${from}:`, `${to}:`);
   }
   if (shortModule) glue = glue.replace(moduleKey, '"a":');
-  writeFileSync(wasmPath, Buffer.concat(parts));
   return glue;
 }
 
