@@ -21,7 +21,7 @@ export function shareable(Client, ClientError, load) {
       try {
         shared = !!options && options.shared === true;
         // A shared connection is a WebSocket: POST /api/v2 keeps nothing open to share.
-        http = /^https?:/i.test(options.url) && options.framing !== "grpc-web";
+        http = /^\s*https?:/i.test(options.url) && options.framing !== "grpc-web";
       } catch {
         // Unreadable options (a throwing getter or Proxy): the wasm constructor reports them.
       }

@@ -46,6 +46,16 @@ export async function httpScenario(Client, url, control, tag, browser = false) {
     c.free();
   }
 
+  // shared: true in a browser: POST /api/v2 keeps no connection to share, whatever white space
+  // is around the URL (the wasm trims it too).
+  if (browser) {
+    for (const shared of [base, ` ${base}\n`]) {
+      let e = null;
+      try { new Client({ url: shared, shared: true }).free(); } catch (err) { e = err; }
+      check(e && e.kind === "NotSupported" && e.message.includes("wss://"), `shared: true over ${JSON.stringify(shared)}: ${e}`);
+    }
+  }
+
   // The transient call with a JWT: new Client + connect() + one query + disconnect() is one POST.
   const seen = await received();
   const events = [];
