@@ -148,7 +148,7 @@ if (target === "bundler") {
     external: ["./shared.js"],
   });
   // terser keeps the functions' parameters (keep_fargs): client.js checks arity by `f.length`.
-  const { code } = await terser.minify(outputFiles[0].text, {
+  const { code } = process.env.GLUE_NO_MINIFY === "1" ? { code: outputFiles[0].text } : await terser.minify(outputFiles[0].text, {
     ecma: 2022,
     module: !cjs,
     compress: { passes: 2, keep_fargs: true },
