@@ -103,8 +103,20 @@ impl Harness {
                 Output::Reply { request, result } => self.replies.push((request, result)),
                 Output::Message {
                     subscription,
-                    envelope,
-                } => self.messages.push((subscription, envelope)),
+                    watch,
+                    payload,
+                } => {
+                    let command = if watch { "watchevent" } else { "queueevent" };
+                    let envelope = Envelope {
+                        command: command.into(),
+                        data: Some(google::protobuf::Any {
+                            type_url: String::new(),
+                            value: payload,
+                        }),
+                        ..Default::default()
+                    };
+                    self.messages.push((subscription, envelope))
+                }
                 Output::SubscriptionClosed { .. } => {}
                 Output::Stream { request, envelope } => self.streams.push((request, envelope)),
                 Output::UploadWanted { request } => self.wanted.push(request),

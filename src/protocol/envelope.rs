@@ -1,11 +1,11 @@
 //! Building outgoing envelopes (per-socket `seq`, unique ids, `type_url`) and reading incoming
-//! ones. Incoming envelopes and replies are read with the small table reader of `wire` rather
-//! than prost's decoder, which is not linked into the wasm at all (about 6 KB gzip of decoder,
-//! error context and `bytes` code).
+//! ones. Incoming envelopes are read in place ([`read_envelope`]) and replies with the small
+//! table reader of `wire`, rather than with prost's decoder, which is not linked into the wasm at
+//! all (about 6 KB gzip of decoder, error context and `bytes` code).
 
 use super::error::{Error, ErrorKind};
 use super::text::concat;
-use super::wire::{read_fields, read_str, Bad};
+use super::wire::{next_field, read_fields, read_str, Bad, Raw};
 use crate::pb::google::protobuf::Any;
 use crate::pb::Envelope;
 use prost::{Message, Name};
@@ -34,36 +34,100 @@ pub fn payload(envelope: &Envelope) -> &[u8] {
     envelope.data.as_ref().map_or(&[], |a| a.value.as_slice())
 }
 
-/// The fields of `Envelope` (and of its `Any`), for [`decode_envelope`].
-const ENVELOPE: &str =
-    "command=1s priority=2i seq=3i id=4s rid=5s data=6m[] jwt=7s traceid=8s spanid=9s";
-const ANY: &str = "type_url=1s value=2y";
+/// An envelope read in place: its strings and its payload are slices of the received bytes, so
+/// routing a queue message allocates nothing but the copy of its payload.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EnvelopeRef<'a> {
+    /// `command`.
+    pub command: &'a str,
+    /// `priority`.
+    pub priority: i32,
+    /// `seq`.
+    pub seq: i32,
+    /// `id`.
+    pub id: &'a str,
+    /// `rid`.
+    pub rid: &'a str,
+    /// `data`'s `type_url` and `value`, when `data` is present.
+    pub data: Option<(&'a str, &'a [u8])>,
+    /// `jwt`.
+    pub jwt: &'a str,
+    /// `traceid`.
+    pub traceid: &'a str,
+    /// `spanid`.
+    pub spanid: &'a str,
+}
 
-/// Decodes one envelope (what prost's `Envelope::decode` does, with the wasm's one reader).
-pub fn decode_envelope(bytes: &[u8]) -> Result<Envelope, Bad> {
-    let f = read_fields(bytes, ENVELOPE)?;
-    let text = |i: usize| f[i].text().map(str::to_string);
-    let data = match &f[5] {
-        super::wire::Raw::Bytes(any) => {
-            let a = read_fields(any, ANY)?;
-            Some(Any {
-                type_url: a[0].text()?.to_string(),
-                value: a[1].bytes().to_vec(),
-            })
+impl<'a> EnvelopeRef<'a> {
+    /// The payload bytes (empty when there is no `data`).
+    pub fn payload(&self) -> &'a [u8] {
+        self.data.map_or(&[], |(_, value)| value)
+    }
+
+    /// The owned [`Envelope`].
+    pub fn to_envelope(&self) -> Envelope {
+        Envelope {
+            command: self.command.to_string(),
+            priority: self.priority,
+            seq: self.seq,
+            id: self.id.to_string(),
+            rid: self.rid.to_string(),
+            data: self.data.map(|(type_url, value)| Any {
+                type_url: type_url.to_string(),
+                value: value.to_vec(),
+            }),
+            jwt: self.jwt.to_string(),
+            traceid: self.traceid.to_string(),
+            spanid: self.spanid.to_string(),
         }
-        _ => None,
-    };
-    Ok(Envelope {
-        command: text(0)?,
-        priority: f[1].int() as i32,
-        seq: f[2].int() as i32,
-        id: text(3)?,
-        rid: text(4)?,
-        data,
-        jwt: text(6)?,
-        traceid: text(7)?,
-        spanid: text(8)?,
-    })
+    }
+}
+
+/// Reads one envelope in place, as prost's `Envelope::decode` reads it: the last occurrence of a
+/// field wins, unknown fields are skipped, a known field of another wire type or a string that is
+/// not UTF-8 is `Bad`. One pass over the bytes, nothing allocated.
+pub fn read_envelope(bytes: &[u8]) -> Result<EnvelopeRef<'_>, Bad> {
+    let text = |v| std::str::from_utf8(v).map_err(|_| Bad);
+    let mut e = EnvelopeRef::default();
+    let mut b = bytes;
+    while !b.is_empty() {
+        match next_field(&mut b)? {
+            (2, 0, Raw::Int(v)) => e.priority = v as i32,
+            (3, 0, Raw::Int(v)) => e.seq = v as i32,
+            // data = 6: google.protobuf.Any {type_url = 1, value = 2}.
+            (6, 2, Raw::Bytes(mut any)) => {
+                let (mut type_url, mut value): (&str, &[u8]) = ("", &[]);
+                while !any.is_empty() {
+                    match next_field(&mut any)? {
+                        (1, 2, Raw::Bytes(t)) => type_url = text(t)?,
+                        (2, 2, Raw::Bytes(v)) => value = v,
+                        (1 | 2, _, _) => return Err(Bad),
+                        _ => {}
+                    }
+                }
+                e.data = Some((type_url, value));
+            }
+            (no @ (1 | 4 | 5 | 7 | 8 | 9), 2, Raw::Bytes(v)) => {
+                let v = text(v)?;
+                match no {
+                    1 => e.command = v,
+                    4 => e.id = v,
+                    5 => e.rid = v,
+                    7 => e.jwt = v,
+                    8 => e.traceid = v,
+                    _ => e.spanid = v,
+                }
+            }
+            (1..=9, _, _) => return Err(Bad),
+            _ => {}
+        }
+    }
+    Ok(e)
+}
+
+/// Decodes one envelope into an owned [`Envelope`] ([`read_envelope`], then copied).
+pub fn decode_envelope(bytes: &[u8]) -> Result<Envelope, Bad> {
+    read_envelope(bytes).map(|e| e.to_envelope())
 }
 
 /// Decodes the payload of `envelope` as `M` with prost (tests and the test server; the wasm

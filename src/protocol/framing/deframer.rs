@@ -53,6 +53,8 @@ pub type Frame<'a> = (&'a [u8], &'a [u8]);
 pub struct FrameReader {
     buf: Vec<u8>,
     start: usize,
+    /// Where the body of the last frame returned starts in `buf`, and its length.
+    last: (usize, usize),
     max_len: usize,
     failed: bool,
 }
@@ -63,6 +65,7 @@ impl FrameReader {
         FrameReader {
             buf: Vec::new(),
             start: 0,
+            last: (0, 0),
             max_len,
             failed: false,
         }
@@ -99,7 +102,20 @@ impl FrameReader {
         self.failed = true;
         self.buf = Vec::new();
         self.start = 0;
+        self.last = (0, 0);
         e
+    }
+
+    /// Fails the stream because a frame's body is not an envelope.
+    pub fn corrupt(&mut self) -> FrameError {
+        self.fail(FrameError::Decode("invalid protobuf message".into()))
+    }
+
+    /// The body of the frame [`FrameReader::next_frame`] returned last (valid until the next
+    /// `push` or `next_frame`).
+    pub fn last_body(&self) -> &[u8] {
+        let (at, len) = self.last;
+        self.buf.get(at..at + len).unwrap_or_default()
     }
 
     /// The next complete frame as `(header, body)`. `body_len` reads the body's length from the
@@ -134,6 +150,7 @@ impl FrameReader {
             }
             let at = self.start;
             self.start += total;
+            self.last = (at + header_len, len);
             if !(skip_empty && len == 0) {
                 return Ok(Some(self.buf[at..at + total].split_at(header_len)));
             }

@@ -140,28 +140,39 @@ impl Deframer {
         }
     }
 
-    /// The next envelope. Header frames are skipped; a trailer with `grpc-status` 0 gives
-    /// [`FrameError::EndOfStream`], any other status [`FrameError::GrpcStatus`].
-    pub fn next_envelope(&mut self) -> Result<Option<Envelope>, FrameError> {
+    /// The next data frame's payload, in place. Header frames and empty data frames are skipped;
+    /// a trailer with `grpc-status` 0 gives [`FrameError::EndOfStream`], any other status
+    /// [`FrameError::GrpcStatus`].
+    pub fn next_frame(&mut self) -> Result<Option<&[u8]>, FrameError> {
         loop {
-            match self.next_item()? {
+            let lines = match self.reader.next_frame(5, false, body_len)? {
                 None => return Ok(None),
-                Some(Item::Data(bytes)) => {
-                    if bytes.is_empty() {
+                Some((header, body)) if header[0] & FLAG_METADATA == 0 => {
+                    if body.is_empty() {
                         continue;
                     }
-                    return decode_envelope(bytes.as_slice()).map(Some).map_err(|_| {
-                        self.reader
-                            .fail(FrameError::Decode("invalid protobuf message".into()))
-                    });
+                    return Ok(Some(self.reader.last_body()));
                 }
-                Some(Item::Metadata(lines)) => {
+                Some((_, body)) => parse_metadata(body),
+            };
+            match lines {
+                Ok(lines) => {
                     if let Some(status) = status_of(&lines) {
                         return Err(self.reader.fail(status));
                     }
                 }
+                Err(e) => return Err(self.reader.fail(e)),
             }
         }
+    }
+
+    /// The next envelope, decoded ([`Deframer::next_frame`]).
+    pub fn next_envelope(&mut self) -> Result<Option<Envelope>, FrameError> {
+        let decoded = match self.next_frame()? {
+            None => return Ok(None),
+            Some(bytes) => decode_envelope(bytes),
+        };
+        decoded.map(Some).map_err(|_| self.reader.corrupt())
     }
 }
 

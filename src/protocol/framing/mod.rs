@@ -96,11 +96,19 @@ impl Codec {
         }
     }
 
-    /// The next complete envelope.
-    pub fn next_envelope(&mut self) -> Result<Option<Envelope>, FrameError> {
+    /// The next complete envelope's bytes, in place.
+    pub fn next_frame(&mut self) -> Result<Option<&[u8]>, FrameError> {
         match self {
-            Codec::OpenIap(d) => d.next_envelope(),
-            Codec::GrpcWeb(d) => d.next_envelope(),
+            Codec::OpenIap(d) => d.next_frame(),
+            Codec::GrpcWeb(d) => d.next_frame(),
+        }
+    }
+
+    /// Fails the stream: the last frame was not an envelope.
+    pub fn corrupt(&mut self) -> FrameError {
+        match self {
+            Codec::OpenIap(d) => d.reader.corrupt(),
+            Codec::GrpcWeb(d) => d.reader.corrupt(),
         }
     }
 }

@@ -45,10 +45,7 @@ impl Deframer {
             None => return Ok(None),
             Some(bytes) => decode_envelope(bytes),
         };
-        decoded.map(Some).map_err(|_| {
-            self.reader
-                .fail(FrameError::Decode("invalid protobuf message".into()))
-        })
+        decoded.map(Some).map_err(|_| self.reader.corrupt())
     }
 }
 #[cfg(test)]

@@ -4,11 +4,46 @@
 use super::tables::{InFlight, Phase, RouteKey};
 use super::types::{ClientEvent, Output, SocketId, State};
 use super::Session;
+use crate::pb::google::protobuf::Any;
 use crate::pb::Envelope;
 use crate::protocol::envelope::{error_of, payload, unreadable};
+use crate::protocol::envelope::{read_envelope, EnvelopeRef};
 use crate::protocol::error::{Error, ErrorKind};
 use crate::protocol::text::concat;
+use crate::protocol::vecmap::VecMap;
 use crate::protocol::wire::{read_bytes, read_str};
+
+/// What a received envelope is for.
+enum Received {
+    /// A `queueevent` or `watchevent` that answers no request: routed on its payload alone.
+    Push {
+        /// A `watchevent`.
+        watch: bool,
+        /// The event's bytes.
+        payload: Vec<u8>,
+    },
+    /// Anything else, owned.
+    Envelope(Envelope),
+}
+
+impl Received {
+    /// Envelope `env`, read as what it is for (a request in `in_flight` may be answered by a
+    /// `queueevent`).
+    fn of(env: EnvelopeRef<'_>, in_flight: &VecMap<String, (InFlight, u64)>) -> Received {
+        let watch = match env.command {
+            "queueevent" => Some(false),
+            "watchevent" => Some(true),
+            _ => None,
+        };
+        match watch.filter(|_| env.rid.is_empty() || !in_flight.contains_key(env.rid)) {
+            Some(watch) => Received::Push {
+                watch,
+                payload: env.payload().to_vec(),
+            },
+            None => Received::Envelope(env.to_envelope()),
+        }
+    }
+}
 
 impl Session {
     /// Bytes arrived on the socket.
@@ -19,14 +54,18 @@ impl Session {
         self.heartbeat.on_receive(now);
         self.codec.push(bytes);
         loop {
-            match self.codec.next_envelope() {
-                Ok(Some(env)) => {
-                    self.handle_envelope(now, env);
-                    if self.socket != Some(socket) {
-                        return;
-                    }
-                }
+            // Each envelope is read in place; only what outlives the bytes is copied.
+            let received = match self.codec.next_frame() {
                 Ok(None) => return,
+                Ok(Some(frame)) => match read_envelope(frame) {
+                    Ok(env) => Ok(Received::of(env, &self.in_flight)),
+                    Err(_) => Err(self.codec.corrupt()),
+                },
+                Err(e) => Err(e),
+            };
+            match received {
+                Ok(Received::Push { watch, payload }) => self.route_push(watch, payload),
+                Ok(Received::Envelope(env)) => self.handle_envelope(now, env),
                 Err(e) => {
                     let kind = if let Phase::Ready = self.phase {
                         ErrorKind::Disconnected
@@ -36,6 +75,9 @@ impl Session {
                     self.link_lost(now, concat(&["protocol error: ", &e.text()]), kind, true);
                     return;
                 }
+            }
+            if self.socket != Some(socket) {
+                return;
             }
         }
     }
@@ -88,50 +130,59 @@ impl Session {
                     }
                 }
             }
-            "queueevent" => self.route_queue_event(env),
-            "watchevent" => {
-                let id = read_str(payload(&env), 1).unwrap_or_default();
-                if let Some(&sub) = self.routes.get(&RouteKey::Watch(id.to_string())) {
-                    self.out(Output::Message {
-                        subscription: sub,
-                        envelope: env,
-                    });
-                }
-            }
-            // Unknown or unsolicited commands are ignored, as the official clients do.
+            // Queue and watch events took `route_push` (POST /api/v2 pushes none). Unknown or
+            // unsolicited commands are ignored, as the official clients do.
             _ => {}
         }
     }
 
     /// A `queueevent` goes to the registration of its queue, or completes an rpc call when it
-    /// arrives on the rpc reply queue. Only the routing fields are read here (no copy of `data`).
-    pub(super) fn route_queue_event(&mut self, env: Envelope) {
-        let payload = payload(&env);
-        let (Ok(queue), Ok(correlation_id)) = (read_str(payload, 1), read_str(payload, 2)) else {
+    /// arrives on the rpc reply queue; a `watchevent` goes to the registration of its watch id.
+    /// `payload` is the event; only its routing fields are read here.
+    #[inline(never)]
+    pub(super) fn route_push(&mut self, watch: bool, payload: Vec<u8>) {
+        // QueueEvent {queuename = 1, correlation_id = 2, ...}; WatchEvent {id = 1, ...}.
+        let (Ok(name), Ok(correlation_id)) = (read_str(&payload, 1), read_str(&payload, 2)) else {
             return;
         };
-        let key = RouteKey::Queue(queue.to_ascii_lowercase());
+        let key = if watch {
+            RouteKey::Watch(name.to_string())
+        } else {
+            RouteKey::Queue(name.to_ascii_lowercase())
+        };
         let Some(&sub) = self.routes.get(&key) else {
-            // The server took it off the queue for this connection: say so, never drop silently.
-            let why = concat(&[
-                "a message for queue '",
-                queue,
-                "' (correlation id '",
-                correlation_id,
-                "') arrived after it was unregistered and was dropped",
-            ]);
-            self.out(Output::Event(ClientEvent::Error(why)));
+            if !watch {
+                // The server took it off the queue for this connection: say so, never drop
+                // silently.
+                let why = concat(&[
+                    "a message for queue '",
+                    name,
+                    "' (correlation id '",
+                    correlation_id,
+                    "') arrived after it was unregistered and was dropped",
+                ]);
+                self.out(Output::Event(ClientEvent::Error(why)));
+            }
             return;
         };
-        if Some(sub) == self.rpc_queue {
+        if !watch && Some(sub) == self.rpc_queue {
             if let Some(call) = self.rpc_calls.remove(correlation_id) {
+                let env = Envelope {
+                    command: "queueevent".into(),
+                    data: Some(Any {
+                        type_url: String::new(),
+                        value: payload,
+                    }),
+                    ..Default::default()
+                };
                 self.reply_ok(call.request, env);
             }
             return;
         }
         self.out(Output::Message {
             subscription: sub,
-            envelope: env,
+            watch,
+            payload,
         });
     }
 

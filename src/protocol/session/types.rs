@@ -176,8 +176,10 @@ pub enum Output {
     Message {
         /// The registration.
         subscription: SubscriptionId,
-        /// The envelope (`queueevent` or `watchevent`).
-        envelope: Envelope,
+        /// A `watchevent` (else a `queueevent`).
+        watch: bool,
+        /// The event (`QueueEvent` or `WatchEvent` bytes).
+        payload: Vec<u8>,
     },
     /// A registration ended; the shell drops its callback.
     SubscriptionClosed {

@@ -110,7 +110,7 @@ fn le(b: &[u8]) -> u64 {
 }
 
 /// The next field at the front of `b`: its number, wire type and value.
-pub(super) fn next_field<'a>(b: &mut &'a [u8]) -> Result<(u64, u64, Raw<'a>), Bad> {
+pub fn next_field<'a>(b: &mut &'a [u8]) -> Result<(u64, u64, Raw<'a>), Bad> {
     let key = read_varint(b)?;
     let (no, wire) = (key >> 3, key & 7);
     let value = match wire {

@@ -21,7 +21,9 @@ pub mod spec;
 #[rustfmt::skip]
 pub mod tables;
 
-pub use decode::{decode, decode_reply, op, read_bytes, read_fields, read_str, Bad, Raw, Tape};
+pub use decode::{
+    decode, decode_reply, next_field, op, read_bytes, read_fields, read_str, Bad, Raw, Tape,
+};
 pub use encode::{encode, request, OptionSource};
 
 /// Appends `v` as a protobuf varint.

@@ -102,9 +102,9 @@ impl Runtime {
     fn call_callback(
         &self,
         sub: SubscriptionId,
-        env: &Envelope,
+        watch: bool,
+        payload: &[u8],
     ) -> Option<Result<JsValue, JsValue>> {
-        let watch = env.command == "watchevent";
         let kind = if watch { Kind::Watch } else { Kind::Queue };
         let (callback, text, at) = {
             let mut inner = self.0.borrow_mut();
@@ -112,7 +112,7 @@ impl Runtime {
             let callback = inner.callbacks.get(&sub).cloned()?;
             // After a reconnect the server gives a watch a new id; the app keeps the first.
             let first = inner.session.subscription_first_name(sub).filter(|_| watch);
-            let at = json::message(payload(env), kind, first, &mut inner.text).ok()?;
+            let at = json::message(payload, kind, first, &mut inner.text).ok()?;
             // The text leaves `inner` during the call: the callback may use the client.
             (callback, std::mem::take(&mut inner.text), at)
         };
@@ -121,18 +121,19 @@ impl Runtime {
         result
     }
 
-    pub(super) fn deliver(&self, sub: SubscriptionId, env: &Envelope) {
+    /// Calls `sub`'s callback with event `payload` (a `watchevent` when `watch`, else a
+    /// `queueevent`) and sends what a queue callback returns to the message's `replyto`.
+    pub(super) fn deliver(&self, sub: SubscriptionId, watch: bool, payload: &[u8]) {
         // Most callbacks return nothing: then there is no reply to send and nothing to name.
-        let Some(result) = self.call_callback(sub, env) else {
+        let Some(result) = self.call_callback(sub, watch, payload) else {
             return;
         };
-        if env.command == "watchevent" {
+        if watch {
             if let Err(e) = result {
                 self.report("watch callback", &e);
             }
             return;
         }
-        let payload = payload(env);
         let field = |no| wire::read_str(payload, no).unwrap_or_default().to_string();
         let (queue, replyto, correlation_id) = (field(1), field(3), field(2));
         let what = concat(&["queue callback for '", &queue, "'"]);

@@ -457,8 +457,9 @@ impl Runtime {
             Output::Reply { request, result } => self.settle(request, result),
             Output::Message {
                 subscription,
-                envelope,
-            } => self.deliver(subscription, &envelope),
+                watch,
+                payload,
+            } => self.deliver(subscription, watch, &payload),
             Output::Stream { request, envelope } => {
                 let sink = self.0.borrow().streams.get(&request).cloned();
                 if let Some(sink) = sink {
