@@ -1,5 +1,5 @@
 // Finishes one wasm-bindgen output directory as the package ships it:
-// 1. copies the JS layer (src/js/client.js, and src/js/data.js and live.js in builds with the data API) next to
+// 1. copies the JS layer (src/js/client.js, and src/js/data.js, live.js and live-engine.js in builds with the data API) next to
 //    the glue and appends to the glue the lines that add it to the `Client` class and export
 //    `ClientError` (the snippet copy the wasm uses);
 // 2. for the browser target (a copy of the web build), inlines the wasm: the glue's default
@@ -57,7 +57,9 @@ const layer = withData ? ["data.js", "client.js", "live.js"] : ["client.js"];
 // except the messaging build (openiap-wasm/messaging), whose size budget has no room for the few
 // hundred bytes the glue needs for them: there `shared: true` gets a connection of its own.
 const shared = ["web", "browser", "bundler"].includes(target) && withData;
-const lazy = shared ? ["shared.js", "shared-worker.js"] : [];
+// ... and load the live query's engine on the first `live_query` call; the others bundle it.
+const lazy = shared ? ["shared.js", "shared-worker.js", "live-engine.js"] : [];
+if (withData && !shared) layer.push("live-engine.js");
 for (const f of lazy) copyFileSync(join(root, "src/js", f), join(dir, f));
 // shared.js names its package folder (browser, web, bundler): where Vite's dev server pre-bundled
 // it away from its worker script, it starts the worker from node_modules/openiap-wasm/<folder>/.
@@ -83,18 +85,19 @@ const hookup = cjs
     (withData ? `require("./data.js").extend_data(Client, ClientError);\n` : "") +
     `require("./client.js").extend(Client, ClientError);\n` +
     (http ? `require(${JSON.stringify(httpPath)}).extend_http(Client);\n` : "") +
-    (withData ? `require("./live.js").extend_live(Client, ClientError);\n` : "") +
+    (withData ? `require("./live.js").extend_live(Client, ClientError, require("./live-engine.js"));\n` : "") +
     `exports.ClientError = ClientError;\n`
   : `\nimport { extend as __extend } from "./client.js";\n` +
     (withData ? `import { extend_data as __extend_data } from "./data.js";\n` +
-      `import { extend_live as __extend_live } from "./live.js";\n` : "") +
+      `import { extend_live as __extend_live } from "./live.js";\n` +
+      (shared ? "" : `import * as __live_engine from "./live-engine.js";\n`) : "") +
     `import { ClientError } from ${JSON.stringify(errorsPath)};\n` +
     (withData ? `__extend_data(Client, ClientError);\n` : "") +
     `__extend(Client, ClientError);\n` +
     // After extend(), which reads every function of the prototype: a getter is not one.
     (http ? `import { extend_http as __extend_http } from ${JSON.stringify(httpPath)};\n__extend_http(Client);\n` : "") +
     // After extend: live_query gets no `*_async` twin (it returns no promise).
-    (withData ? `__extend_live(Client, ClientError);\n` : "") +
+    (withData ? `__extend_live(Client, ClientError, ${shared ? `() => import("./live-engine.js")` : "__live_engine"});\n` : "") +
     (shared ? `import { shareable as __shareable } from "./shared-shell.js";\n` +
       `Client = __shareable(Client, ClientError, () => import("./shared.js"));\n` : "") +
     `export { ClientError };\n`;
@@ -145,7 +148,7 @@ if (target === "bundler") {
     legalComments: "none",
     format: cjs ? "cjs" : "esm",
     platform: cjs ? "node" : "neutral",
-    external: ["./shared.js"],
+    external: shared ? ["./shared.js", "./live-engine.js"] : ["./shared.js"],
   });
   // terser keeps the functions' parameters (keep_fargs): client.js checks arity by `f.length`.
   const { code } = process.env.GLUE_NO_MINIFY === "1" ? { code: outputFiles[0].text } : await terser.minify(outputFiles[0].text, {

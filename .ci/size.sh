@@ -5,8 +5,9 @@
 # snippets, minified: raw, gzip -9, brotli. `SIZE_BUDGET_GZIP` (bytes) fails the run when either
 # gzip total exceeds it. Arguments go to `cargo build`: `bash .ci/size.sh --no-default-features`
 # measures the build without the data API. Files a page loads only on demand (shared.js and
-# shared-worker.js, for `new Client({ shared: true })`) are listed after each entry on their own,
-# outside the total and the budget: a page that does not ask for a shared client never loads them.
+# shared-worker.js, for `new Client({ shared: true })`; live-engine.js, for the first
+# `live_query`) are listed after each entry on their own, outside the total and the budget: a page
+# that asks for neither never loads them.
 # The largest functions: `twiggy top -n 30 target/size/opt.wasm` (names kept there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,12 +51,12 @@ entry "web (wasm + JS)" "$out" "$out/openiap_wasm_bg.wasm" $web_js
 entry "browser (wasm inlined in inline.js + JS)" "$browser" $browser_js
 lazy() { # name dir: the on-demand files of an entry
   local f total=0
-  echo "$1, loaded only by new Client({ shared: true }) (not in the total above):"
+  echo "$1, loaded only by new Client({ shared: true }) or live_query (not in the total above):"
   for f in $(sed -n 's/^lazy //p' <<<"$3"); do
     sizes "${f#"$2"/}" "$f"
     total=$(( total + $(gzip -9 -c "$f" | wc -c) ))
   done
-  echo "$1 shared-connection files gzip -9: $total bytes"
+  echo "$1 on-demand files gzip -9: $total bytes"
 }
 lazy "web" "$out" "$web_all"
 lazy "browser" "$browser" "$browser_all"

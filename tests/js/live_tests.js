@@ -35,6 +35,32 @@ async function caughtUp(client, live, options, what) {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The first live query of a page runs while the browser builds load its engine (live-engine.js,
+ * on demand): it is "loading" with no rows at once, and its subscriber and iterator carry over to
+ * the engine's live query with one call per change (in Node the engine is bundled: the same
+ * behaviour). Named to run first (the tests run in the order of their names).
+ */
+export async function a_browser_page_s_first_live_query_works_while_its_engine_loads(env) {
+  const col = uniq("livefirst");
+  const client = await signedIn(env), writer = await signedIn(env);
+  await writer.insert_one({ collectionname: col, item: { n: 1 } });
+  const live = client.live_query({ collectionname: col });
+  const seen = [];
+  const unsubscribe = live.subscribe((rows) => seen.push([live.status, rows.length]));
+  assertEq([live.status, live.rows.length, live.error, seen], ["loading", 0, null, [["loading", 0]]], "at once");
+  const it = live[Symbol.asyncIterator]();
+  const first = await it.next();
+  assertEq([first.done, first.value.length, first.value === live.rows], [false, 1, true], "the first snapshot");
+  await waitFor("live", () => live.status === "live");
+  assertEq(seen, [["loading", 0], ["live", 1]], "what the subscriber saw: once per change");
+  await writer.insert_one({ collectionname: col, item: { n: 2 } });
+  assertEq((await it.next()).value.length, 2, "the next snapshot");
+  await it.return();
+  unsubscribe();
+  await waitFor("the last unsubscribe closed it", async () => live.status === "closed" && (await watches(env, col)) === 0);
+}
+
 export async function follows_three_concurrent_writers_with_few_snapshots(env) {
   const col = uniq("live300");
   const client = await signedIn(env);
