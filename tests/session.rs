@@ -409,6 +409,39 @@ fn invalid_url_is_typed() {
     assert!(h.opened.is_empty());
 }
 
+/// OpenFlow sends each envelope's length as a WebSocket message of its own: that message asks the
+/// shell for nothing (so it skips carrying out outputs and re-arming its timer), the body gives
+/// the queue message, and the heartbeat deadline only moves later.
+#[test]
+fn a_length_prefix_alone_asks_the_shell_for_nothing() {
+    let mut h = Harness::new(config());
+    h.connect_and_signin();
+    let (sub, req) = h.register_queue("orders");
+    h.pump();
+    h.answer_register("orders");
+    assert!(h.reply_result(req).is_ok());
+    let before = h.s.poll_timeout();
+    let ev = QueueEvent {
+        queuename: "orders".into(),
+        data: "{}".into(),
+        ..Default::default()
+    };
+    let bytes = frame::encode(&Envelope {
+        command: "queueevent".into(),
+        data: Some(to_any(&ev)),
+        ..Default::default()
+    });
+    let (now, sock) = (h.now + 5, h.socket.unwrap());
+    h.s.handle_data(now, sock, &bytes[..4]);
+    assert!(!h.s.has_output(), "the length alone");
+    assert!(h.s.poll_timeout() >= before, "no deadline came nearer");
+    h.s.handle_data(now, sock, &bytes[4..]);
+    assert!(h.s.has_output(), "the body");
+    h.pump();
+    assert!(!h.s.has_output());
+    assert_eq!(h.messages.last().map(|m| m.0), Some(sub));
+}
+
 #[test]
 fn persistent_reconnects_with_backoff_signs_in_again_and_reregisters() {
     let mut h = Harness::new(config());

@@ -205,6 +205,12 @@ impl Session {
         )
     }
 
+    /// Whether outputs wait for [`Session::poll_output`]. With none, nothing was sent and no
+    /// deadline came nearer, so a shell may leave its timer as it is.
+    pub fn has_output(&self) -> bool {
+        self.next_output < self.outputs.len()
+    }
+
     /// The next output, or `None`.
     pub fn poll_output(&mut self) -> Option<Output> {
         let next = self

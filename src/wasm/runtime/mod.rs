@@ -502,11 +502,19 @@ impl Runtime {
         let weak = self.weak();
         let opened = Socket::open(url, protocols, move |ev| {
             if let Some(rt) = Runtime::upgrade(&weak) {
-                rt.with_session(|s, now| match ev {
-                    SocketEvent::Open => s.handle_open(now, socket),
-                    SocketEvent::Data(bytes) => s.handle_data(now, socket, bytes),
-                    SocketEvent::Closed(reason) => s.handle_close(now, socket, &reason),
+                let busy = rt.prepare(|s, now| {
+                    match ev {
+                        SocketEvent::Open => s.handle_open(now, socket),
+                        SocketEvent::Data(bytes) => s.handle_data(now, socket, bytes),
+                        SocketEvent::Closed(reason) => s.handle_close(now, socket, &reason),
+                    }
+                    s.has_output()
                 });
+                // Most data asks for nothing (OpenFlow sends each envelope's length as a message of
+                // its own; a received message only moves the heartbeat's deadline later).
+                if busy {
+                    rt.drive();
+                }
             }
         });
         match opened {
