@@ -56,6 +56,15 @@ impl Harness {
         )
     }
 
+    /// Registers queue `name` and answers the registration; its subscription.
+    fn registered_queue(&mut self, name: &str) -> SubscriptionId {
+        let (sub, req) = self.register_queue(name);
+        self.pump();
+        self.answer_register(name);
+        assert!(self.reply_result(req).is_ok());
+        sub
+    }
+
     fn new(config: Config) -> Self {
         Harness {
             s: Session::new(config, 42),
@@ -416,10 +425,7 @@ fn invalid_url_is_typed() {
 fn a_length_prefix_alone_asks_the_shell_for_nothing() {
     let mut h = Harness::new(config());
     h.connect_and_signin();
-    let (sub, req) = h.register_queue("orders");
-    h.pump();
-    h.answer_register("orders");
-    assert!(h.reply_result(req).is_ok());
+    let sub = h.registered_queue("orders");
     let before = h.s.poll_timeout();
     let ev = QueueEvent {
         queuename: "orders".into(),
