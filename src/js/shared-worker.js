@@ -9,6 +9,12 @@
 // learns at once when the worker ends. Protocol and timing: docs/design.md ("Shared connection").
 import init, { Client, ClientError } from "./openiap_wasm.js";
 import { toWire, fromWire } from "./shared.js";
+// Not needed here, but in the worker's module graph with the glue's two `import()`s (shared.js
+// above): a bundler that builds the worker as one script (Vite's default worker format, IIFE)
+// then needs no chunk for them, which that format cannot have. The binding is used below, or
+// tree-shaking drops the import (and Vite's build fails: "IIFE ... not supported for
+// code-splitting builds").
+import { live as liveEngine } from "./live-engine.js";
 
 /** The marker shared.js puts where a function was; a signal stays in the tab. */
 const CB = "__cb", SIGNAL = "__signal";
@@ -16,6 +22,7 @@ const CB = "__cb", SIGNAL = "__signal";
 const SILENT_MS = 5000;
 
 const loaded = init();
+if (typeof liveEngine !== "function") throw new Error("shared-worker.js: live-engine.js has no live()");
 /** The name of the Web Lock this worker holds until it ends ("" where there are no Web Locks),
  * sent to every tab in `hi`. The lock is held before the first `hi` goes out. */
 const lock = new Promise((held) => {

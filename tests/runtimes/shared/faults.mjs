@@ -28,7 +28,7 @@ const muted = path.resolve(here, "../.work/shared-muted");
 const installed = path.resolve(here, "../node_modules/openiap-wasm/browser");
 rmSync(muted, { recursive: true, force: true });
 mkdirSync(muted, { recursive: true });
-for (const f of ["openiap_wasm.js", "shared.js"]) copyFileSync(path.join(installed, f), path.join(muted, f));
+for (const f of ["openiap_wasm.js", "shared.js", "live-engine.js"]) copyFileSync(path.join(installed, f), path.join(muted, f));
 copyFileSync(path.join(installed, "shared-worker.js"), path.join(muted, "worker.js"));
 writeFileSync(path.join(muted, "no-timers.js"), "globalThis.setTimeout = () => 0;\n");
 writeFileSync(path.join(muted, "shared-worker.js"), 'import "./no-timers.js";\nimport "./worker.js";\n');
