@@ -159,6 +159,9 @@ try {
   checkEq([raced.reg.kind, raced.reg.isClientError], ["Cancelled", true], "register_queue then unregister_queue: the register promise");
   check(raced.reg.ms < 100, `the register promise rejected after ${raced.reg.ms} ms`);
   checkEq(raced.unreg.outcome, "resolved", "the unregister_queue promise");
+  // First the registration at the server (the page's calls return before the worker's socket
+  // has sent it: a count taken earlier reads 0 too early), then its undo after the late reply.
+  await waitFor("the registration at the server", async () => (await consumers("shared.race.one")) === 1, late);
   await waitFor("the late registration undone", async () => (await consumers("shared.race.one")) === 0, late + 3000);
   await S.evaluate(() => t.client.queue_message({ queuename: "shared.race.one", data: 1, striptoken: true }));
   await sleep(300);
