@@ -92,15 +92,6 @@ pub fn parse_metadata(bytes: &[u8]) -> Result<Vec<(String, String)>, FrameError>
     Ok(out)
 }
 
-/// One item read from a gRPC-web stream.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Item {
-    /// A data frame: the raw protobuf bytes of one message.
-    Data(Vec<u8>),
-    /// A header or trailer frame.
-    Metadata(Vec<(String, String)>),
-}
-
 /// Reads a frame header: flag byte, then a 4-byte big-endian length.
 fn body_len(header: &[u8]) -> Result<usize, FrameError> {
     let flag = header[0];
@@ -126,20 +117,6 @@ pub struct GrpcWebFrames;
 pub type Deframer = super::deframer::Deframer<GrpcWebFrames>;
 
 impl Deframer {
-    /// The next complete frame.
-    pub fn next_item(&mut self) -> Result<Option<Item>, FrameError> {
-        let Some((header, body)) = self.reader.next_frame(5, false, body_len)? else {
-            return Ok(None);
-        };
-        if header[0] & FLAG_METADATA == 0 {
-            return Ok(Some(Item::Data(body.to_vec())));
-        }
-        match parse_metadata(body) {
-            Ok(lines) => Ok(Some(Item::Metadata(lines))),
-            Err(e) => Err(self.reader.fail(e)),
-        }
-    }
-
     /// The next data frame's payload, in place. Header frames and empty data frames are skipped;
     /// a trailer with `grpc-status` 0 gives [`FrameError::EndOfStream`], any other status
     /// [`FrameError::GrpcStatus`].
@@ -292,13 +269,13 @@ mod tests {
     fn bad_input_is_typed() {
         let mut d = Deframer::new(100);
         d.push(&[0, 0xff, 0xff, 0xff, 0xff]);
-        assert!(matches!(d.next_item(), Err(FrameError::TooLarge { .. })));
+        assert!(matches!(d.next_frame(), Err(FrameError::TooLarge { .. })));
         let mut d = Deframer::default();
         d.push(&[0x42, 0, 0, 0, 0]);
-        assert!(matches!(d.next_item(), Err(FrameError::Malformed(_))));
+        assert!(matches!(d.next_frame(), Err(FrameError::Malformed(_))));
         let mut d = Deframer::default();
         d.push(&[0x01, 0, 0, 0, 1, 9]);
-        assert!(matches!(d.next_item(), Err(FrameError::Malformed(_))));
+        assert!(matches!(d.next_frame(), Err(FrameError::Malformed(_))));
         let mut d = Deframer::default();
         d.push(&[0x00, 0, 0, 0, 2, 0xff, 0xff]);
         assert!(matches!(d.next_envelope(), Err(FrameError::Decode(_))));
