@@ -139,6 +139,7 @@ impl Session {
     /// A `queueevent` goes to the registration of its queue, or completes an rpc call when it
     /// arrives on the rpc reply queue; a `watchevent` goes to the registration of its watch id.
     /// `payload` is the event; only its routing fields are read here.
+    // Not inlined into the socket handler: −40 B gzip (measured, docs/size.md).
     #[inline(never)]
     pub(super) fn route_push(&mut self, watch: bool, payload: Vec<u8>) {
         // QueueEvent {queuename = 1, correlation_id = 2, ...}; WatchEvent {id = 1, ...}.
